@@ -1,0 +1,31 @@
+# Two commands on a fresh machine with Python 3.11 and pip:
+#   make report   set up .venv (if missing) and render the report of the embedded dataset to outputs/
+#   make test     set up .venv (if missing) and run the tests
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lab bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name shv-analysis --display-name "shv-analysis (Python 3)" >/dev/null
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/shv report --out outputs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) outputs/*/

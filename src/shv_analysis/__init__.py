@@ -1,0 +1,27 @@
+"""shv-analysis: load, validate, code and report the inventory of debt-assistance pilots.
+
+The public API a researcher types in a notebook::
+
+    import shv_analysis as shv
+    ds = shv.load()                       # the embedded (synthetic) dataset
+    shv.figures(ds)                       # every published figure, recomputed
+    shv.frequency(ds, "type")             # a table with n, base and footnote
+    shv.bar_chart(shv.frequency(ds, "fasen"))
+"""
+
+__version__ = "0.1.0"
+
+from .dataset import Dataset  # noqa: E402
+from .problems import InvalidDataset, Problem  # noqa: E402
+from .validation import check_dataset  # noqa: E402
+from .validation import load as _load  # noqa: E402
+from .paths import DEFAULT_DATA  # noqa: E402
+
+
+def load(path=None, reference="auto", decisions="auto", subset=None) -> Dataset:
+    """Load a dataset (default: the embedded synthetic one), optionally a subset of it."""
+    ds = _load(path or DEFAULT_DATA, reference=reference, decisions=decisions)
+    return ds.subset(subset) if subset else ds
+
+
+__all__ = ["Dataset", "InvalidDataset", "Problem", "check_dataset", "load", "DEFAULT_DATA"]

@@ -1,0 +1,50 @@
+"""The `shv` command: check, figures and the subcommands each module registers."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# Modules that add subcommands through `register_cli(subparsers)`.
+COMMAND_MODULES = (
+    "shv_analysis.commands",
+    "shv_analysis.synthetic",
+    "shv_analysis.reproduction",
+    "shv_analysis.report",
+    "shv_analysis.crosstab",
+    "shv_analysis.intake",
+    "shv_analysis.maps",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shv", description="Analyse the inventory of debt-assistance pilots.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a module still being written
+            if exc.name == name:
+                continue
+            raise
+        module.register_cli(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `shv` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""The coded dataset and the respondent facts derived from it (province, population class)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import codebook as cb
+from .problems import Problem
+from .reference import Reference
+
+SYNTHETIC_NOTICE = {
+    "nl": "SYNTHETISCHE DATA: deze cijfers komen uit een synthetische reconstructie van de "
+          "inventarisatie die de gepubliceerde cijfers nabootst. Kruistabellen en verbanden zijn "
+          "illustratief en geen bevinding.",
+    "en": "SYNTHETIC DATA: these numbers come from a synthetic reconstruction of the inventory "
+          "that reproduces the published figures. Cross-tabs and associations are illustrative, "
+          "not findings.",
+}
+RESPONDENT_ATTRIBUTES = ("respondenttype", "provincie", "inwoners", "grootteklasse")
+
+
+@dataclass
+class Dataset:
+    """Both coded tables (see docs/architecture.md), where they came from, and warnings."""
+
+    respondenten: pd.DataFrame
+    experimenten: pd.DataFrame
+    source: Path | None = None
+    metadata: dict = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    subset_label: str | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data are a synthetic reconstruction (flag in the dataset metadata)."""
+        value = self.metadata.get("synthetic", False)
+        return value is True or str(value).strip().lower() in cb.YES_WORDS
+
+    @property
+    def name(self) -> str:
+        if self.metadata.get("name"):
+            return str(self.metadata["name"])
+        return self.source.name if self.source else "dataset"
+
+    def notice(self, lang: str = "nl") -> str | None:
+        """The synthetic-data notice, or None for real data."""
+        return SYNTHETIC_NOTICE["en" if lang == "en" else "nl"] if self.synthetic else None
+
+    def pilots(self) -> pd.DataFrame:
+        """Pilots with their respondent's type, province, population and population class."""
+        attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES]]
+        merged = self.experimenten.merge(attrs, on="respondent_id", how="left",
+                                         validate="many_to_one")
+        merged["signaalpartner"] = signal_partner(merged)
+        return merged
+
+    def participating(self) -> pd.Series:
+        """Per respondent: does it undertake at least one experiment."""
+        return self.respondenten["respondent_id"].isin(set(self.experimenten["respondent_id"]))
+
+    def covered_municipalities(self) -> set[str]:
+        """Distinct 2019 municipality codes over all respondents."""
+        codes = self.respondenten["gemeentecodes"].dropna().str.split(";").explode()
+        return set(codes[codes.astype(bool)])
+
+    def summary(self) -> dict:
+        return {
+            "respondenten": len(self.respondenten),
+            "experimenten": len(self.experimenten),
+            "gemeenten_gedekt": len(self.covered_municipalities()),
+            "waarschuwingen": len(self.warnings),
+            "synthetisch": self.synthetic,
+        }
+
+    def subset(self, spec: str | None) -> "Dataset":
+        """Records matching `FIELD=VALUE` (e.g. `respondenttype=g4_g40`, `provincie=Utrecht`).
+
+        A respondent field keeps the matching respondents and their pilots; a pilot field keeps
+        all respondents and the matching pilots. Empty spec: the dataset itself.
+        """
+        if not spec:
+            return self
+        name, value = parse_subset(spec)
+        if name in self.respondenten.columns:
+            keep = _matches(self.respondenten[name], name, value)
+            resp = self.respondenten[keep].reset_index(drop=True)
+            exp = self.experimenten[self.experimenten["respondent_id"].isin(resp["respondent_id"])]
+        elif name in self.experimenten.columns:
+            resp = self.respondenten
+            exp = self.experimenten[_matches(self.experimenten[name], name, value)]
+        else:
+            raise ValueError(f"subset: unknown field '{name}'; use a column of respondenten "
+                             "(respondenttype, provincie, grootteklasse) or experimenten")
+        return replace(self, respondenten=resp, experimenten=exp.reset_index(drop=True),
+                       subset_label=f"{name} = {value}")
+
+
+def parse_subset(spec: str) -> tuple[str, str]:
+    """'respondenttype=g4_g40' -> ('respondenttype', 'g4_g40')."""
+    if "=" not in spec:
+        raise ValueError(f"subset {spec!r}: write FIELD=VALUE, e.g. respondenttype=g4_g40")
+    name, value = (part.strip() for part in spec.split("=", 1))
+    return cb.normalise_header(name), value
+
+
+def _matches(column: pd.Series, name: str, value: str) -> pd.Series:
+    try:
+        lookup = cb.lookup(cb.any_field(name))
+    except KeyError:
+        lookup = {}
+    wanted = lookup.get(cb.normalise(value), value)
+    return column.astype(str).map(cb.normalise).eq(cb.normalise(wanted))
+
+
+def signal_partner(pilots: pd.DataFrame) -> pd.Series:
+    """Per pilot: is any signal partner (housing, health insurer, utility) involved."""
+    cols = [cb.multi_column("partners", c) for c in cb.SIGNAL_PARTNERS]
+    return pilots[cols].any(axis=1)
+
+
+def population_class(inwoners: pd.Series) -> pd.Series:
+    """Population class code per respondent (NA when inhabitants are unknown)."""
+    codes = np.array([c.code for c in cb.GROOTTEKLASSE], dtype=object)
+    values = pd.to_numeric(inwoners, errors="coerce").astype(float)
+    idx = np.searchsorted(cb.GROOTTEKLASSE_BOUNDS, values.to_numpy(), side="right")
+    result = pd.Series(codes[np.minimum(idx, len(codes) - 1)], index=inwoners.index, dtype=object)
+    return result.where(values.notna().to_numpy(), None)
+
+
+def derive_respondent_facts(resp: pd.DataFrame,
+                            reference: Reference | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Fill `provincie` and `inwoners` from the reference where absent; add `grootteklasse`."""
+    resp = resp.copy()
+    warnings: list[Problem] = []
+    if reference is not None:
+        codes = resp["gemeentecodes"].fillna("").str.split(";").explode()
+        codes = codes[codes.isin(reference.codes)]
+        facts = reference.municipalities.loc[codes.to_numpy(), ["provincie", "inwoners"]]
+        facts.index = codes.index
+        grouped = facts.groupby(level=0)
+        provinces = grouped["provincie"].agg(
+            lambda p: p.iloc[0] if p.nunique() == 1 else cb.MULTIPLE_PROVINCES)
+        people = grouped["inwoners"].sum()
+        missing_p = resp["provincie"].isna()
+        resp.loc[missing_p, "provincie"] = provinces.reindex(resp.index)[missing_p]
+        missing_i = resp["inwoners"].isna()
+        resp.loc[missing_i, "inwoners"] = people.reindex(resp.index)[missing_i].astype("Int64")
+    unknown = resp["inwoners"].isna()
+    if unknown.any():
+        warnings.append(Problem(cb.RESPONDENTEN, None, None, "inwoners", None,
+                                f"inhabitants unknown for {int(unknown.sum())} respondent(s) "
+                                "(no 'inwoners' value and no reference to derive it); their "
+                                "population class is unknown", "warning"))
+    resp["grootteklasse"] = population_class(resp["inwoners"])
+    return resp, warnings

@@ -1,0 +1,382 @@
+"""Reading a dataset (workbook or folder) into raw string tables, exactly as the contract allows.
+
+Raw tables hold every cell as text, headers normalised, a `_rij` column with the spreadsheet
+row (header = row 1). Personal-data columns are dropped here, e-mail addresses and phone
+numbers inside free text are masked here, so nothing personal reaches a later object.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .codebook import (PERSONAL_COLUMNS, TABLE_NAMES, clean_text, fields, normalise,
+                       normalise_header)
+from .problems import Problem
+
+ROW_COL = "_rij"
+TABLE_EXTENSIONS = (".csv", ".xlsx", ".parquet")
+METADATA_FILE = "metadata.json"
+METADATA_SHEET = "metadata"
+
+EMAIL_RE = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+PHONE_RE = (r"(?<![\w+])(?:(?:\+|00)31[\s\-.]?(?:\(0\)[\s\-.]?)?|0)"
+            r"(?:[1-9](?:[\s\-.]?\d){8})(?!\d)")
+EMAIL_MASK = "[e-mail verwijderd]"
+PHONE_MASK = "[telefoonnummer verwijderd]"
+_PERSONAL_HEADER_RE = re.compile(
+    r"^(naam_)?contact(persoon|personen|_persoon|gegevens)?$|^e_?mail(adres|_adres)?$|"
+    r"^(telefoon|tel)(nummer|_?nr)?\.?$|^mobiel(_?nummer)?$|^phone|^telephone|^mail(adres)?$")
+
+
+@dataclass
+class RawTable:
+    """One table as read: text cells, normalised headers, spreadsheet row numbers."""
+
+    name: str
+    file: str  # file name shown to the user
+    sheet: str | None
+    frame: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)  # normalised -> as written
+    personal_columns: list[str] = field(default_factory=list)
+
+    def where(self) -> tuple[str, str | None]:
+        return self.file, self.sheet
+
+
+@dataclass
+class RawDataset:
+    """Both tables of a dataset before coding, plus metadata and reading problems."""
+
+    source: Path
+    tables: dict[str, RawTable]
+    metadata: dict
+    problems: list[Problem]
+
+
+def is_personal_header(key: str) -> bool:
+    """Whether a normalised header names contact data (names, phone, e-mail)."""
+    return key in PERSONAL_COLUMNS or key.rstrip(".") in PERSONAL_COLUMNS or bool(
+        _PERSONAL_HEADER_RE.match(key))
+
+
+def mask_personal_text(series: pd.Series) -> pd.Series:
+    """E-mail addresses and Dutch phone numbers inside free text, masked."""
+    text = series.astype(object).where(series.notna(), "").astype(str)
+    text = text.str.replace(EMAIL_RE, EMAIL_MASK, regex=True)
+    return text.str.replace(PHONE_RE, PHONE_MASK, regex=True)
+
+
+# ---------------------------------------------------------------- cell conversion
+
+def cell_text(value: object) -> str:
+    """A spreadsheet or parquet cell as the text a user typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if pd.isna(value) if not isinstance(value, (list, tuple, dict)) else False:
+        return ""
+    return str(value)
+
+
+# ---------------------------------------------------------------- csv
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Text and encoding of a CSV file: UTF-8 (with or without BOM) or Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def detect_delimiter(text: str) -> str:
+    """`;` or `,`, whichever occurs more often outside quotes in the header line."""
+    header, in_quotes = [], False
+    for ch in text:
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif ch in "\r\n" and not in_quotes:
+            break
+        elif not in_quotes:
+            header.append(ch)
+    line = "".join(header)
+    return ";" if line.count(";") > line.count(",") else ","
+
+
+def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None:
+    """A CSV table: pandas' C parser, or the csv module when rows are ragged."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        problems.append(Problem(path.name, None, None, None, None,
+                                "unreadable file: contains NUL bytes, so it is not a CSV text file "
+                                "(save it as CSV UTF-8 or Windows-1252)"))
+        return None
+    try:
+        text, _ = decode_csv(data)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path.name, None, None, None, None,
+                                f"unreadable file: neither UTF-8 nor Windows-1252 (byte "
+                                f"{exc.start}); save it as CSV UTF-8"))
+        return None
+    delimiter = detect_delimiter(text)
+    if not text.strip():
+        return _rows_to_table(name, path.name, None, [], problems)
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                           engine="c")
+    except (pd.errors.ParserError, ValueError):
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _rows_to_table(name, path.name, None, rows, problems)
+    return _grid_to_table(name, path.name, None, grid, problems)
+
+
+# ---------------------------------------------------------------- xlsx
+
+def _open_workbook(path: Path, label: str, problems: list[Problem]):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        problems.append(Problem(label, None, None, None, None,
+                                f"unreadable workbook ({type(exc).__name__}: {exc}); "
+                                "save it as an Excel .xlsx file"))
+        return None
+
+
+def _sheet_rows(workbook, sheet_name: str) -> list[list[str]]:
+    return [[cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)]
+
+
+def _find_sheet(workbook, wanted: str) -> str | None:
+    for name in workbook.sheetnames:
+        if normalise(name) == wanted:
+            return name
+    return None
+
+
+def _workbook_metadata(workbook) -> dict:
+    sheet = _find_sheet(workbook, METADATA_SHEET)
+    if sheet is None:
+        return {}
+    rows = _sheet_rows(workbook, sheet)
+    return {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2 and r[0].strip()}
+
+
+# ---------------------------------------------------------------- building a raw table
+
+def _rows_to_table(name: str, label: str, sheet: str | None, rows: list[list[str]],
+                   problems: list[Problem]) -> RawTable | None:
+    """List-of-rows form (workbooks, ragged CSV) -> raw table."""
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return _grid_to_table(name, label, sheet, grid, problems)
+
+
+def _grid_to_table(name: str, label: str, sheet: str | None, grid: pd.DataFrame,
+                   problems: list[Problem]) -> RawTable | None:
+    """Text grid (row 0 = header) -> normalised columns, spreadsheet rows, empty rows counted."""
+    if grid.empty or not any(str(h).strip() for h in grid.iloc[0]):
+        required = ", ".join(f.name for f in fields(name) if f.required)
+        problems.append(Problem(label, sheet, 1, None, None, f"no header row: table '{name}' "
+                                f"needs a first row with column names ({required})"))
+        return None
+    grid = grid.fillna("").astype(str)
+    body = grid.iloc[1:].reset_index(drop=True)
+    filled = body.apply(lambda col: col.str.strip().ne("")) if len(body) else body.astype(bool)
+    keep, keys, headers, personal, seen = [], [], {}, [], {}
+    for i, raw in enumerate(clean_text(h) for h in grid.iloc[0]):
+        letter = _column_letter(i)
+        if not raw:
+            if len(body) == 0 or not filled.iloc[:, i].any():
+                continue
+            key = f"kolom_{letter.lower()}"
+            problems.append(Problem(label, sheet, 1, letter, "", "column without a header holds "
+                                    f"data; it is kept as extra column '{key}'", "warning"))
+        else:
+            key = normalise_header(raw)
+        if is_personal_header(key):
+            personal.append(raw)
+            continue
+        if key in seen:
+            problems.append(Problem(label, sheet, 1, raw, raw, "duplicate column header (also in "
+                                    f"column {_column_letter(seen[key])}); each column may "
+                                    "appear once"))
+            continue
+        seen[key] = i
+        keep.append(i)
+        keys.append(key)
+        headers[key] = raw or letter
+    row_numbers = pd.Series(range(2, len(body) + 2))
+    nonempty = filled.any(axis=1) if len(body) else pd.Series([], dtype=bool)
+    frame = body.iloc[:, keep].set_axis(keys, axis=1)[nonempty.to_numpy()].reset_index(drop=True)
+    frame[ROW_COL] = row_numbers[nonempty.to_numpy()].to_numpy()
+    empty = row_numbers[~nonempty.to_numpy()]
+    interior = empty[empty < frame[ROW_COL].max()].tolist() if len(frame) else []
+    if interior:
+        problems.append(Problem(label, sheet, interior[0], None, None,
+                                f"{len(interior)} empty row(s) skipped (rows "
+                                f"{_ranges(interior)}); they hold no record", "warning"))
+    if personal:
+        problems.append(Problem(label, sheet, 1, ", ".join(personal), None,
+                                "personal data (contact names, phone, e-mail): column(s) not "
+                                "read and never copied into any output", "warning"))
+    return RawTable(name, label, sheet, frame, headers, personal)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _ranges(rows: list[int]) -> str:
+    """[2,3,4,9] -> '2-4, 9' (short enough for a message)."""
+    parts, start = [], rows[0]
+    for prev, cur in zip(rows, rows[1:] + [None]):
+        if cur != prev + 1:
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            start = cur
+    text = ", ".join(parts[:10])
+    return text + (", …" if len(parts) > 10 else "")
+
+
+def _mask_free_text(table: RawTable) -> None:
+    """Mask e-mail addresses and phone numbers in every free-text column of the table."""
+    coded = {f.name for f in fields(table.name) if f.kind != "text"}
+    ids = {"respondent_id", "pilot_id"}
+    for col in table.frame.columns:
+        if col == ROW_COL or col in coded or col in ids or "__" in col:
+            continue
+        table.frame[col] = mask_personal_text(table.frame[col])
+
+
+# ---------------------------------------------------------------- entry point
+
+def read_dataset(path: str | Path) -> RawDataset:
+    """Read a workbook or folder into raw tables; reading problems are collected, not raised."""
+    path = Path(path)
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    metadata: dict = {}
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, None, None,
+                                "not found: give an .xlsx workbook or a folder holding "
+                                "respondenten.<csv|xlsx|parquet> and experimenten.<...>"))
+    elif path.is_dir():
+        metadata = _folder_metadata(path, problems)
+        for name in TABLE_NAMES:
+            table = _read_folder_table(path, name, problems)
+            if table is not None:
+                tables[name] = table
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        workbook = _open_workbook(path, path.name, problems)
+        if workbook is not None:
+            metadata = _workbook_metadata(workbook)
+            for name in TABLE_NAMES:
+                sheet = _find_sheet(workbook, name)
+                if sheet is None:
+                    problems.append(Problem(path.name, None, None, None, None,
+                                            f"missing sheet '{name}'; sheets found: "
+                                            f"{', '.join(workbook.sheetnames) or 'none'}"))
+                    continue
+                table = _rows_to_table(name, path.name, sheet, _sheet_rows(workbook, sheet),
+                                       problems)
+                if table is not None:
+                    tables[name] = table
+            workbook.close()
+    else:
+        problems.append(Problem(path.name, None, None, None, None,
+                                f"unsupported file type '{path.suffix}': give an .xlsx workbook "
+                                "or a folder with respondenten/experimenten as csv, xlsx or "
+                                "parquet"))
+    for table in tables.values():
+        _mask_free_text(table)
+    return RawDataset(path, tables, metadata, problems)
+
+
+def _folder_metadata(folder: Path, problems: list[Problem]) -> dict:
+    meta_path = folder / METADATA_FILE
+    if not meta_path.is_file():
+        return {}
+    try:
+        data = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        problems.append(Problem(METADATA_FILE, None, None, None, None,
+                                f"unreadable metadata ({exc}); expected a JSON object",
+                                "warning"))
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _read_folder_table(folder: Path, name: str, problems: list[Problem]) -> RawTable | None:
+    candidates = sorted(p for p in folder.iterdir()
+                        if p.is_file() and p.suffix.lower() in TABLE_EXTENSIONS
+                        and normalise(p.stem) == name)
+    if not candidates:
+        problems.append(Problem(str(folder), None, None, None, None,
+                                f"missing table '{name}': expected {name}.csv, {name}.xlsx or "
+                                f"{name}.parquet in this folder"))
+        return None
+    if len(candidates) > 1:
+        problems.append(Problem(str(folder), None, None, None, None,
+                                f"table '{name}' found more than once "
+                                f"({', '.join(p.name for p in candidates)}); keep one"))
+        return None
+    file = candidates[0]
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(file, name, problems)
+    if suffix == ".parquet":
+        return _read_parquet(file, name, problems)
+    workbook = _open_workbook(file, file.name, problems)
+    if workbook is None:
+        return None
+    sheet = _find_sheet(workbook, name) or (workbook.sheetnames[0] if workbook.sheetnames else None)
+    if sheet is None:
+        problems.append(Problem(file.name, None, None, None, None, "workbook has no sheets"))
+        return None
+    table = _rows_to_table(name, file.name, sheet, _sheet_rows(workbook, sheet), problems)
+    workbook.close()
+    return table
+
+
+def _read_parquet(file: Path, name: str, problems: list[Problem]) -> RawTable | None:
+    try:
+        frame = pd.read_parquet(file)
+    except Exception as exc:  # pyarrow raises several kinds on broken files
+        problems.append(Problem(file.name, None, None, None, None,
+                                f"unreadable parquet file ({type(exc).__name__}: {exc})"))
+        return None
+    header = pd.DataFrame([[str(c) for c in frame.columns]])
+    body = pd.DataFrame({i: frame[c].astype(object).map(cell_text)
+                         for i, c in enumerate(frame.columns)})
+    return _grid_to_table(name, file.name, None, pd.concat([header, body], ignore_index=True),
+                          problems)

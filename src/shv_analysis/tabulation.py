@@ -1,0 +1,182 @@
+"""Frequency tables with n, base and percentage of the stated base, as displayable `Table`s.
+
+Single choice: one row per code (plus a missing row when values are missing), percent of all
+records. Multi response: percent of cases, base = all records, "not ticked" counted as no,
+so percentages need not sum to 100.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import codebook as cb
+from .dataset import Dataset
+
+WORDS = {
+    "nl": {"category": "Categorie", "n": "n", "base": "Basis", "pct": "%",
+           "pilots": "experimenten", "respondents": "respondenten",
+           "all": "alle", "multi": "meer antwoorden mogelijk; percentages van alle {base}, "
+           "niet aangevinkt telt als nee",
+           "single": "percentages van alle {base}", "missing": "(ontbreekt)",
+           "total": "Totaal"},
+    "en": {"category": "Category", "n": "n", "base": "Base", "pct": "%",
+           "pilots": "experiments", "respondents": "respondents",
+           "all": "all", "multi": "multiple answers possible; percent of all {base}, "
+           "not ticked counts as no",
+           "single": "percent of all {base}", "missing": "(missing)", "total": "Total"},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS["en" if lang == "en" else "nl"]
+
+
+@dataclass
+class Table:
+    """A result table that always carries its n, base and footnote (and the synthetic notice)."""
+
+    data: pd.DataFrame
+    title: str
+    footnote: str
+    key: str
+    n: int
+    base: str
+    notice: str | None = None
+    test: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    def footer(self) -> str:
+        parts = [self.footnote]
+        if self.test:
+            parts.append(self.test)
+        if self.notice:
+            parts.append(self.notice)
+        return "\n".join(p for p in parts if p)
+
+    def formatted(self) -> pd.DataFrame:
+        """Display copy: percentages with one decimal, counts as integers."""
+        out = self.data.copy()
+        for col in out.columns:
+            if str(col).strip().startswith("%") or str(col).endswith("(%)"):
+                out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+        return out
+
+    def _repr_html_(self) -> str:
+        body = self.formatted().to_html(index=False, border=0, classes="shv-table",
+                                        na_rep="")
+        foot = "<br>".join(html.escape(line) for line in self.footer().splitlines())
+        notice = ('<p class="shv-notice" style="color:#b00020;font-weight:bold">'
+                  f"{html.escape(self.notice)}</p>") if self.notice else ""
+        return (f'<div class="shv-table-block"><p><strong>{html.escape(self.title)}</strong></p>'
+                f'{body}<p style="font-size:90%">{foot}</p>{notice}</div>')
+
+    def __repr__(self) -> str:
+        return f"{self.title}\n{self.formatted().to_string(index=False)}\n{self.footer()}"
+
+
+def _records(ds: Dataset, table: str) -> pd.DataFrame:
+    return ds.pilots() if table == cb.EXPERIMENTEN else ds.respondenten
+
+
+def _base_name(table: str, lang: str) -> str:
+    return words(lang)["pilots" if table == cb.EXPERIMENTEN else "respondents"]
+
+
+def counts(ds: Dataset, field_name: str, table: str | None = None) -> pd.DataFrame:
+    """Code, n and base for one single or multi field (the numbers behind a frequency table)."""
+    f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
+    records = _records(ds, f.table)
+    base = len(records)
+    if f.kind == "multi":
+        n = [int(records[cb.multi_column(f.name, c)].sum()) for c in f.code_list]
+        return pd.DataFrame({"code": f.code_list, "n": n, "base": base})
+    if f.kind == "yesno":
+        values = records[f.name].map({True: "ja", False: "nee"})
+    else:
+        values = records[f.name]
+    vc = values.value_counts(dropna=True)
+    rows = pd.DataFrame({"code": f.code_list, "n": [int(vc.get(c, 0)) for c in f.code_list]})
+    missing = int(values.isna().sum())
+    if missing:
+        rows = pd.concat([rows, pd.DataFrame({"code": [None], "n": [missing]})],
+                         ignore_index=True)
+    rows["base"] = base
+    return rows
+
+
+def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None = None,
+              sort: str = "codebook", title: str | None = None) -> Table:
+    """Frequency table of one field: label, n, base, % of the base, with its footnote.
+
+    sort: 'codebook' keeps the codebook order (phases in process order); 'desc' sorts by n
+    descending with 'overig' last, as the report sorts types and effects.
+    """
+    f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
+    w = words(lang)
+    rows = counts(ds, f.name, f.table)
+    rows["pct"] = 100 * rows["n"] / rows["base"].where(rows["base"] > 0)
+    if sort == "desc":
+        rows = sort_report_order(rows)
+    labels = [w["missing"] if c is None else f.code_label(c, lang) for c in rows["code"]]
+    data = pd.DataFrame({"code": rows["code"], w["category"]: labels, w["n"]: rows["n"],
+                         w["base"]: rows["base"], w["pct"]: rows["pct"]})
+    base_name = _base_name(f.table, lang)
+    n = int(rows["base"].iloc[0]) if len(rows) else 0
+    note = w["multi" if f.kind == "multi" else "single"].format(base=base_name)
+    footnote = f"n = {n} {base_name}; {note}."
+    if ds.subset_label:
+        footnote += f" Subset: {ds.subset_label}."
+    return Table(data=data, title=title or f.label(lang), footnote=footnote,
+                 key=f"{f.table}_{f.name}", n=n, base=f"{w['all']} {base_name}",
+                 notice=ds.notice(lang), meta={"field": f.name, "kind": f.kind})
+
+
+def sort_report_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """By n descending (ties: codebook order), 'overig' and missing last, as the report does."""
+    rows = rows.reset_index(drop=True)
+    rows["_last"] = rows["code"].isin(["overig"]) | rows["code"].isna()
+    rows["_pos"] = range(len(rows))
+    rows = rows.sort_values(["_last", "n", "_pos"], ascending=[True, False, True])
+    return rows.drop(columns=["_last", "_pos"]).reset_index(drop=True)
+
+
+def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
+    """Respondents per type, with how many undertake an experiment (participation)."""
+    w = words(lang)
+    f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
+    resp = ds.respondenten.assign(_deelname=ds.participating().to_numpy())
+    grouped = resp.groupby("respondenttype", observed=True)["_deelname"].agg(["size", "sum"])
+    grouped = grouped.reindex(f.code_list, fill_value=0)
+    pilots = ds.pilots().groupby("respondenttype").size().reindex(f.code_list, fill_value=0)
+    head = {"nl": ("Respondenten", "Met experiment", "Deelname (%)", "Experimenten",
+                   "Aandeel experimenten (%)"),
+            "en": ("Respondents", "With experiment", "Participation (%)", "Experiments",
+                   "Share of experiments (%)")}["en" if lang == "en" else "nl"]
+    data = pd.DataFrame({
+        "code": f.code_list,
+        w["category"]: [f.code_label(c, lang) for c in f.code_list],
+        head[0]: grouped["size"].to_numpy(),
+        head[1]: grouped["sum"].to_numpy(),
+        head[2]: 100 * grouped["sum"].to_numpy() / grouped["size"].where(grouped["size"] > 0)
+        .to_numpy(),
+        head[3]: pilots.to_numpy(),
+        head[4]: 100 * pilots.to_numpy() / max(len(ds.experimenten), 1),
+    })
+    total = {"code": "totaal", w["category"]: w["total"], head[0]: len(resp),
+             head[1]: int(resp["_deelname"].sum()),
+             head[2]: 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
+             head[3]: len(ds.experimenten), head[4]: 100.0 if len(ds.experimenten) else None}
+    data = pd.concat([data, pd.DataFrame([total])], ignore_index=True)
+    footnote = {"nl": f"n = {len(resp)} respondenten en {len(ds.experimenten)} experimenten. "
+                      "Deelname: % van de respondenten van het type met minstens één experiment; "
+                      "aandeel experimenten: % van alle experimenten.",
+                "en": f"n = {len(resp)} respondents and {len(ds.experimenten)} experiments. "
+                      "Participation: % of respondents of the type with at least one experiment; "
+                      "share of experiments: % of all experiments."}["en" if lang == "en" else "nl"]
+    return Table(data=data, title={"nl": "Respondenten en deelname naar type",
+                                   "en": "Respondents and participation by type"}[
+        "en" if lang == "en" else "nl"], footnote=footnote, key="respondenten_deelname",
+        n=len(resp), base=w["respondents"], notice=ds.notice(lang))

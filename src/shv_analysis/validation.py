@@ -1,0 +1,374 @@
+"""Coding raw tables into a `Dataset`, collecting every problem of the input in one pass.
+
+Coding works on the distinct cell values of a column (few, even in a large inventory) and
+maps the result back, so there is no row-by-row Python loop on the hot path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import codebook as cb
+from .dataset import Dataset, derive_respondent_facts
+from .loading import ROW_COL, RawDataset, RawTable, read_dataset
+from .problems import InvalidDataset, Problem, sort_problems
+from .reference import Reference, load_reference, parse_code
+
+_SPLIT = re.compile(cb.MULTI_SEPARATORS)
+_INT_RE = re.compile(r"^\d+$|^\d{1,3}(?:[. ]\d{3})+$|^\d+\.0+$")
+_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_NL_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
+
+
+@dataclass
+class CheckResult:
+    """Outcome of checking a dataset: the dataset (when valid), errors and warnings."""
+
+    dataset: Dataset | None
+    errors: list[Problem]
+    warnings: list[Problem]
+    source: Path
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Sink:
+    """Collects problems for one raw table, naming the user's own column headers."""
+
+    table: RawTable
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, rows, column: str | None, values, message: str, severity: str = "error"):
+        header = self.table.headers.get(column, column) if column else None
+        for row, value in zip(rows, values):
+            self.problems.append(Problem(self.table.file, self.table.sheet, int(row), header,
+                                         None if value is None else str(value), message,
+                                         severity))
+
+    def add_one(self, row: int | None, column: str | None, value, message: str,
+                severity: str = "error"):
+        self.add([row if row is not None else 1], column, [value], message, severity)
+
+
+# ---------------------------------------------------------------- value coders
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.map(cb.clean_text).eq("") if len(values) else values.astype(bool)
+
+
+def _via_uniques(values: pd.Series, func) -> pd.Series:
+    """Apply `func` to each distinct value once and map the results back."""
+    uniques = pd.unique(values.to_numpy())
+    return values.map({u: func(u) for u in uniques})
+
+
+def code_single(values: pd.Series, f: cb.Field) -> tuple[pd.Series, pd.Series]:
+    """Codes (NA when empty) and a mask of values that are not a code or label."""
+    lookup = cb.lookup(f)
+    norm = _via_uniques(values, cb.normalise)
+    coded = norm.map(lookup)
+    bad = coded.isna() & norm.ne("")
+    return coded.astype(object).where(coded.notna(), None), bad
+
+
+def code_yesno(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """True/False (NA when empty) and a mask of values that are not a yes/no word."""
+    norm = _via_uniques(values, cb.normalise)
+    yes, no = norm.isin(cb.YES_WORDS), norm.isin(cb.NO_WORDS)
+    result = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    result[yes] = True
+    result[no] = False
+    return result, ~(yes | no) & norm.ne("")
+
+
+def split_multi(cell: str) -> list[str]:
+    """One multi-response cell -> its non-empty parts."""
+    return [p for p in (cb.clean_text(t) for t in _SPLIT.split(cell)) if p]
+
+
+def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]:
+    """One bool column per option, and per row the parts that are not a code (or '')."""
+    lookup = cb.lookup(f)
+    parsed: dict[str, tuple[frozenset, str]] = {}
+    for cell in pd.unique(values.to_numpy()):
+        parts = split_multi(str(cell))
+        codes = frozenset(lookup[k] for k in map(cb.normalise, parts) if k in lookup)
+        unknown = "; ".join(p for p in parts if cb.normalise(p) not in lookup)
+        parsed[cell] = (codes, unknown)
+    frame = pd.DataFrame(index=values.index)
+    for code in f.code_list:
+        frame[cb.multi_column(f.name, code)] = values.map(
+            {k: code in v[0] for k, v in parsed.items()}).astype(bool)
+    return frame, values.map({k: v[1] for k, v in parsed.items()})
+
+
+def parse_int(value: str) -> int | None:
+    """'12345', '12.345', '12 345' or '12345.0' -> 12345; anything else -> None."""
+    value = cb.clean_text(value)
+    if not _INT_RE.match(value):
+        return None
+    if re.match(r"^\d+\.0+$", value):
+        return int(value.split(".")[0])
+    return int(re.sub(r"[. ]", "", value))
+
+
+def parse_date(value: str) -> dt.date | None:
+    """ISO `jjjj-mm-dd` or Dutch `dd-mm-jjjj` (also with / or .) -> date; else None."""
+    value = cb.clean_text(value)
+    for regex, order in ((_ISO_RE, (0, 1, 2)), (_NL_DATE_RE, (2, 1, 0))):
+        match = regex.match(value)
+        if match:
+            parts = [int(match.group(i + 1)) for i in order]
+            try:
+                return dt.date(*parts)
+            except ValueError:
+                return None
+    return None
+
+
+# ---------------------------------------------------------------- multi fields in column form
+
+def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
+    """`<field>__<code>` yes/no columns folded into one `;`-separated cell per multi field."""
+    frame = table.frame.copy()
+    multi = {f.name: f for f in cb.fields(table.name) if f.kind == "multi"}
+    for col in list(frame.columns):
+        match = _OPTION_RE.match(col)
+        if not match or match.group("field") not in multi:
+            continue
+        f = multi[match.group("field")]
+        option = match.group("option")
+        lookup = cb.lookup(f)
+        code = lookup.get(cb.normalise(option)) or lookup.get(cb.normalise(option.replace("_", " ")))
+        if code is None:
+            sink.add_one(1, col, table.headers.get(col, col),
+                         f"unknown option column for '{f.name}'; allowed: "
+                         + ", ".join(f"{f.name}__{c}" for c in f.code_list))
+            frame = frame.drop(columns=col)
+            continue
+        ticked, bad = code_yesno(frame[col])
+        if bad.any():
+            sink.add(frame.loc[bad, ROW_COL], col, frame.loc[bad, col],
+                     "not a yes/no value; allowed: " + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS))
+                     + " (empty = no)")
+        part = pd.Series(np.where(ticked.fillna(False).to_numpy(dtype=bool), code, ""),
+                         index=frame.index)
+        existing = frame[f.name] if f.name in frame.columns else pd.Series("", index=frame.index)
+        frame[f.name] = (existing.astype(str) + ";" + part).str.strip(";")
+        frame = frame.drop(columns=col)
+    return frame
+
+
+# ---------------------------------------------------------------- one table
+
+def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
+    return f.name in frame.columns
+
+
+def code_table(table: RawTable, reference: Reference | None,
+               decisions=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw table -> coded frame (see docs/architecture.md) and the problems found."""
+    sink = _Sink(table)
+    frame = unify_multi_columns(table, sink)
+    if decisions is not None and table.name == cb.EXPERIMENTEN:
+        frame = decisions(frame, sink)
+    rows = frame[ROW_COL]
+    out = pd.DataFrame({ROW_COL: rows})
+    present = set(frame.columns)
+    for f in cb.fields(table.name):
+        if f.name not in present:
+            if f.required:
+                found = ", ".join(table.headers.values()) or "none"
+                sink.add_one(1, None, None, f"required column '{f.name}' is missing; "
+                             f"columns found: {found}")
+            _absent(out, f)
+            continue
+        _code_field(frame[f.name].astype(str), f, rows, out, sink, reference)
+    known = {f.name for f in cb.fields(table.name)} | {ROW_COL}
+    for col in frame.columns:
+        if col not in known:
+            out[col] = frame[col]
+    return out, sink.problems
+
+
+def _absent(out: pd.DataFrame, f: cb.Field) -> None:
+    if f.kind == "multi":
+        for code in f.code_list:
+            out[cb.multi_column(f.name, code)] = False
+    elif f.kind == "integer":
+        out[f.name] = pd.array([pd.NA] * len(out), dtype="Int64")
+    elif f.kind == "date":
+        out[f.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    else:
+        out[f.name] = pd.Series(None, index=out.index, dtype=object)
+
+
+def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFrame,
+                sink: _Sink, reference: Reference | None) -> None:
+    empty = _blank(values)
+    if f.required and f.kind != "multi" and empty.any():
+        sink.add(rows[empty], f.name, values[empty], f"required value is empty; "
+                 f"{'allowed: ' + cb.allowed_text(f) if f.codes else 'give a value'}")
+    if f.kind == "text":
+        cleaned = _via_uniques(values, cb.clean_text)
+        out[f.name] = cleaned.where(~empty, None).astype(object)
+    elif f.kind == "single":
+        coded, bad = code_single(values, f)
+        sink.add(rows[bad], f.name, values[bad], "unknown value; allowed: " + cb.allowed_text(f))
+        out[f.name] = coded
+    elif f.kind == "yesno":
+        coded, bad = code_yesno(values)
+        sink.add(rows[bad], f.name, values[bad], "not a yes/no value; allowed: "
+                 + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS)))
+        out[f.name] = coded
+    elif f.kind == "multi":
+        ticks, unknown = code_multi(values, f)
+        bad = unknown.ne("")
+        sink.add(rows[bad], f.name, unknown[bad], "unknown option; allowed: "
+                 + cb.allowed_text(f) + ", separated by ; , | or line breaks")
+        if f.required:
+            none = ~ticks.any(axis=1) & ~bad
+            sink.add(rows[none], f.name, values[none], "at least one option is required; "
+                     "allowed: " + cb.allowed_text(f))
+        for col in ticks.columns:
+            out[col] = ticks[col]
+    elif f.kind == "integer":
+        parsed = _via_uniques(values, parse_int)
+        bad = parsed.isna() & ~empty
+        sink.add(rows[bad], f.name, values[bad], "not a whole number (digits only, e.g. 12500)")
+        out[f.name] = pd.array(parsed.where(parsed.notna(), None).tolist(), dtype="Int64")
+    elif f.kind == "date":
+        parsed = _via_uniques(values, parse_date)
+        bad = parsed.isna() & ~empty
+        sink.add(rows[bad], f.name, values[bad], "not a date; allowed: jjjj-mm-dd (ISO) or "
+                 "dd-mm-jjjj")
+        out[f.name] = pd.to_datetime(parsed.where(parsed.notna(), None))
+    elif f.kind == "list":
+        out[f.name] = _code_municipalities(values, rows, f, sink, reference)
+
+
+def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
+                         reference: Reference | None) -> pd.Series:
+    """`gemeentecodes` cells -> 2019 codes joined by ';' (sorted, unique)."""
+    resolved: dict[str, tuple[str, list[str], list[str]]] = {}
+    for cell in pd.unique(values.to_numpy()):
+        codes, unknown, names = [], [], []
+        for token in split_multi(str(cell)):
+            code = reference.resolve(token) if reference is not None else parse_code(token)
+            if code is not None:
+                codes.append(code)
+            elif reference is None and parse_code(token) is None:
+                names.append(token)
+            else:
+                unknown.append(token)
+        resolved[cell] = (";".join(sorted(set(codes))), unknown, names)
+    for cell, (_, unknown, names) in resolved.items():
+        if not (unknown or names):
+            continue
+        mask = values.eq(cell)
+        for token in unknown:
+            sink.add(rows[mask], f.name, [token] * int(mask.sum()),
+                     "unknown municipality; allowed: a CBS code of 1-1-2019 (GM0363, 363, 0363), "
+                     "its official name or a known alias")
+        for token in names:
+            sink.add(rows[mask], f.name, [token] * int(mask.sum()),
+                     "a municipality name needs the reference tables to be resolved; give CBS "
+                     "codes (GM0363) or set $SHV_REFERENCE_DIR (see `shv reference download`)")
+    return values.map({k: v[0] for k, v in resolved.items()})
+
+
+# ---------------------------------------------------------------- whole dataset
+
+def _duplicates(frame: pd.DataFrame, column: str, sink: _Sink) -> None:
+    ids = frame[column]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    if dup.any():
+        first = frame.loc[ids.notna()].drop_duplicates(column).set_index(column)[ROW_COL]
+        for row, value in zip(frame.loc[dup, ROW_COL], ids[dup]):
+            sink.add_one(row, column, value, f"duplicate {column}; it already appears in row "
+                         f"{first[value]}; each {column} must be unique")
+
+
+def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTable],
+                  problems: list[Problem], reference: Reference | None) -> None:
+    r_sink, e_sink = _Sink(tables[cb.RESPONDENTEN]), _Sink(tables[cb.EXPERIMENTEN])
+    _duplicates(resp, "respondent_id", r_sink)
+    _duplicates(exp, "pilot_id", e_sink)
+    known = set(resp["respondent_id"].dropna())
+    unknown = exp["respondent_id"].notna() & ~exp["respondent_id"].isin(known)
+    e_sink.add(exp.loc[unknown, ROW_COL], "respondent_id", exp.loc[unknown, "respondent_id"],
+               f"unknown respondent_id: no such row in table '{cb.RESPONDENTEN}'")
+    if reference is not None:
+        large = {c for c in reference.codes if reference.is_large_city(c)}
+        g4 = resp["respondenttype"].eq("g4_g40") & resp["gemeentecodes"].notna()
+        for row, codes in zip(resp.loc[g4, ROW_COL], resp.loc[g4, "gemeentecodes"]):
+            small = [c for c in codes.split(";") if c and c not in large]
+            if small:
+                r_sink.add_one(row, "gemeentecodes", ";".join(small),
+                               "respondent type is G4/G40 but this municipality is not G4/G40 in "
+                               "the reference (1-1-2019)", "warning")
+    problems.extend(r_sink.problems + e_sink.problems)
+
+
+def resolve_reference(reference) -> Reference | None:
+    """'auto' -> the default reference folder (or None); a path -> that folder; else as given."""
+    if isinstance(reference, Reference) or reference is None:
+        return reference
+    if isinstance(reference, str) and reference == "auto":
+        return load_reference()
+    return load_reference(reference, required=True)
+
+
+def check_dataset(path: str | os.PathLike, reference="auto", decisions="auto") -> CheckResult:
+    """Read, code and check a dataset; every problem is collected, none raised."""
+    raw = read_dataset(path)
+    ref = resolve_reference(reference)
+    problems = list(raw.problems)
+    coded: dict[str, pd.DataFrame] = {}
+    apply = _decision_hook(raw, decisions, problems)
+    for name, table in raw.tables.items():
+        frame, found = code_table(table, ref, apply)
+        coded[name] = frame
+        problems.extend(found)
+    if len(coded) == 2:
+        _cross_checks(coded[cb.RESPONDENTEN], coded[cb.EXPERIMENTEN], raw.tables, problems, ref)
+    errors = sort_problems(p for p in problems if p.severity == "error")
+    warnings = sort_problems(p for p in problems if p.severity != "error")
+    if errors or len(coded) < 2:
+        return CheckResult(None, errors, warnings, raw.source)
+    resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
+    warnings += derive_warnings
+    dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
+                      source=raw.source, metadata=raw.metadata, warnings=warnings)
+    return CheckResult(dataset, errors, warnings, raw.source)
+
+
+def _decision_hook(raw: RawDataset, decisions, problems: list[Problem]):
+    """The coding decisions to apply to raw pilots (see `intake`), or None."""
+    if decisions is None:
+        return None
+    try:
+        from . import intake
+    except ImportError:  # intake module not yet present
+        return None
+    return intake.decision_hook(raw.source, decisions, problems)
+
+
+def load(path: str | os.PathLike, reference="auto", decisions="auto") -> Dataset:
+    """Load a dataset; raises `InvalidDataset` listing every problem when it has errors."""
+    result = check_dataset(path, reference, decisions)
+    if not result.ok or result.dataset is None:
+        raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
+                                                       "dataset could not be read")])
+    return result.dataset

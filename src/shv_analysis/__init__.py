@@ -24,4 +24,24 @@ def load(path=None, reference="auto", decisions="auto", subset=None) -> Dataset:
     return ds.subset(subset) if subset else ds
 
 
-__all__ = ["Dataset", "InvalidDataset", "Problem", "check_dataset", "load", "DEFAULT_DATA"]
+_LAZY = {
+    "compute_figures": "shv_analysis.figures",
+    "frequency": "shv_analysis.tabulation",
+    "Table": "shv_analysis.tabulation",
+    "bar_chart": "shv_analysis.plotting",
+    "crosstab": "shv_analysis.crosstab",
+    "reproduction_table": "shv_analysis.reproduction",
+}
+
+
+def __getattr__(name: str):
+    """Heavy parts (plotting, statistics) are imported on first use, keeping `import` fast."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'shv_analysis' has no attribute {name!r}")
+
+
+__all__ = ["Dataset", "InvalidDataset", "Problem", "check_dataset", "load", "DEFAULT_DATA",
+           *_LAZY]

@@ -93,8 +93,23 @@ def code_yesno(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def split_multi(cell: str) -> list[str]:
-    """One multi-response cell -> its non-empty parts."""
+    """One multi-response or list cell -> its non-empty parts."""
     return [p for p in (cb.clean_text(t) for t in _SPLIT.split(cell)) if p]
+
+
+def _protected_labels(f: cb.Field) -> list[tuple[str, str]]:
+    """(normalised label, code) for labels that contain a separator, longest first."""
+    pairs = [(cb.normalise(label), c.code) for c in f.codes for label in (c.nl, c.en)
+             if re.search(cb.MULTI_SEPARATORS, label)]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def split_coded_multi(cell: str, f: cb.Field) -> list[str]:
+    """Normalised parts of a multi cell; labels that contain a `,` stay whole."""
+    text = cb.normalise(re.sub(r"[\r\n]+", ";", str(cell)))
+    for label, code in _protected_labels(f):
+        text = text.replace(label, code)
+    return [p for p in (part.strip() for part in _SPLIT.split(text)) if p]
 
 
 def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]:
@@ -102,9 +117,9 @@ def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]
     lookup = cb.lookup(f)
     parsed: dict[str, tuple[frozenset, str]] = {}
     for cell in pd.unique(values.to_numpy()):
-        parts = split_multi(str(cell))
-        codes = frozenset(lookup[k] for k in map(cb.normalise, parts) if k in lookup)
-        unknown = "; ".join(p for p in parts if cb.normalise(p) not in lookup)
+        parts = split_coded_multi(cell, f)
+        codes = frozenset(lookup[p] for p in parts if p in lookup)
+        unknown = "; ".join(p for p in parts if p not in lookup)
         parsed[cell] = (codes, unknown)
     frame = pd.DataFrame(index=values.index)
     for code in f.code_list:

@@ -1,0 +1,417 @@
+"""Cross-tabs of a pilot (or respondent) field against a grouping field, with honest statistics.
+
+Each cell: n, percentage of the column base and a 95% Wilson interval; a total column; a base
+row with pilots and organisations per column. A single field is tested with chi-square or
+Fisher (see `statistics.independence_test`); a multi-response field option by option with
+Holm-adjusted p-values, never with one chi-square over a table of responses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import codebook as cb
+from .dataset import Dataset
+from .statistics import TestResult, holm, independence_test, wilson_interval
+from .suppression import suppress_cells
+from .tabulation import Table, words
+
+TOTAL = "totaal"
+MISSING = "onbekend"
+CELL_COLUMNS = ["row", "col", "n", "base", "pct", "ci_low", "ci_high"]
+
+
+@dataclass
+class CrossTab:
+    """Cells (long form), the tests, and what the table is about."""
+
+    row: cb.Field
+    col: cb.Field
+    cells: pd.DataFrame  # CELL_COLUMNS (+ suppressed)
+    bases: pd.DataFrame  # col, pilots, organisations
+    test: TestResult | None
+    option_tests: pd.DataFrame | None  # multi: option, name, statistic, p, p_holm, cramers_v
+    unit: str  # experimenten | respondenten
+    notice: str | None = None
+    subset_label: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    def to_table(self, lang: str = "nl", min_cell: int = 0) -> Table:
+        """Wide display table: one row per category, 'n (pct%)' per column, and footnotes."""
+        return crosstab_table(self, lang, min_cell)
+
+    def _repr_html_(self) -> str:
+        return self.to_table()._repr_html_()
+
+
+def _unit_records(ds: Dataset, row: cb.Field, col: cb.Field) -> tuple[pd.DataFrame, str]:
+    if row.table == cb.RESPONDENTEN and col.table == cb.RESPONDENTEN:
+        resp = ds.respondenten.assign(_deelname=ds.participating().to_numpy())
+        return resp, cb.RESPONDENTEN
+    return ds.pilots(), cb.EXPERIMENTEN
+
+
+def _group_codes(records: pd.DataFrame, col: cb.Field) -> tuple[pd.Series, list[str]]:
+    """Grouping value per record (codes; missing -> 'onbekend') and the column order."""
+    if col.kind == "yesno":
+        values = records[col.name].map({True: "ja", False: "nee"})
+    else:
+        values = records[col.name]
+    if col.codes:
+        order = list(col.code_list)
+    else:
+        order = sorted(values.dropna().astype(str).unique())
+    values = values.astype(object).where(values.notna(), MISSING)
+    if (values == MISSING).any():
+        order.append(MISSING)
+    return values, order
+
+
+def _row_indicators(records: pd.DataFrame, row: cb.Field) -> tuple[pd.DataFrame, list[str]]:
+    """One 0/1 column per row category (multi: per option; single: per code, plus missing)."""
+    if row.kind == "multi":
+        cols = {c: records[cb.multi_column(row.name, c)].astype(int) for c in row.code_list}
+        return pd.DataFrame(cols, index=records.index), list(row.code_list)
+    values = records[row.name].map({True: "ja", False: "nee"}) if row.kind == "yesno" \
+        else records[row.name]
+    order = list(row.code_list)
+    if values.isna().any():
+        order.append(MISSING)
+    values = values.astype(object).where(values.notna(), MISSING)
+    return pd.DataFrame({c: values.eq(c).astype(int) for c in order}, index=records.index), order
+
+
+def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
+    """Cross-tab of field `row` against grouping field `col` (codes in cells; see module doc)."""
+    row_f, col_f = cb.any_field(row), cb.any_field(col)
+    if row_f.kind not in ("single", "multi", "yesno"):
+        raise ValueError(f"crosstab: '{row}' is not a coded field")
+    if col_f.kind == "multi":
+        raise ValueError(f"crosstab: group by a single field, not the multi field '{col}'")
+    records, unit = _unit_records(ds, row_f, col_f)
+    groups, order = _group_codes(records, col_f)
+    indicators, row_order = _row_indicators(records, row_f)
+    counts = indicators.groupby(groups.to_numpy()).sum().reindex(order, fill_value=0)
+    bases = groups.value_counts().reindex(order, fill_value=0)
+    cells = _cells(counts, bases, row_order, order)
+    orgs = records.groupby(groups.to_numpy())["respondent_id"].nunique().reindex(order,
+                                                                               fill_value=0)
+    base_frame = pd.DataFrame({"col": order + [TOTAL], "records": list(bases) + [len(records)],
+                               "organisations": list(orgs) + [records["respondent_id"].nunique()]})
+    test, option_tests = _tests(counts, bases, row_f, row_order)
+    return CrossTab(row=row_f, col=col_f, cells=cells, bases=base_frame, test=test,
+                    option_tests=option_tests, unit=unit, notice=ds.notice(lang),
+                    subset_label=ds.subset_label)
+
+
+def _cells(counts: pd.DataFrame, bases: pd.Series, rows: list[str],
+           cols: list[str]) -> pd.DataFrame:
+    """Long-form cells with percentages and Wilson intervals, total column last."""
+    counts = counts.copy()
+    counts.loc[TOTAL] = counts.sum()
+    bases = pd.concat([bases, pd.Series({TOTAL: int(bases.sum())})])
+    n = counts.T.reindex(index=rows).to_numpy()  # rows x (cols + total)
+    base = np.broadcast_to(bases.reindex(cols + [TOTAL]).to_numpy(), n.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = np.where(base > 0, 100 * n / np.where(base > 0, base, 1), np.nan)
+    low, high = wilson_interval(n.ravel(), base.ravel())
+    frame = pd.DataFrame({
+        "row": np.repeat(rows, len(cols) + 1), "col": np.tile(cols + [TOTAL], len(rows)),
+        "n": n.ravel().astype(int), "base": base.ravel().astype(int), "pct": pct.ravel(),
+        "ci_low": 100 * np.asarray(low, dtype=float), "ci_high": 100 * np.asarray(high,
+                                                                                  dtype=float)})
+    return frame
+
+
+def _tests(counts: pd.DataFrame, bases: pd.Series, row: cb.Field,
+           rows: list[str]) -> tuple[TestResult | None, pd.DataFrame | None]:
+    groups = [c for c in counts.index if c != MISSING]
+    if row.kind != "multi":
+        table = counts.loc[groups, [r for r in rows if r != MISSING]].to_numpy().T
+        return independence_test(table), None
+    results = []
+    for option in rows:
+        ticked = counts.loc[groups, option].to_numpy()
+        not_ticked = bases.loc[groups].to_numpy() - ticked
+        results.append((option, independence_test(np.vstack([ticked, not_ticked]))))
+    frame = pd.DataFrame({
+        "option": [o for o, _ in results], "name": [r.name for _, r in results],
+        "statistic": [r.statistic for _, r in results], "p": [r.p for _, r in results],
+        "cramers_v": [r.cramers_v for _, r in results]})
+    frame["p_holm"] = holm(frame["p"].to_numpy())
+    return None, frame
+
+
+# ---------------------------------------------------------------- display
+
+def _label(f: cb.Field, code: str, lang: str) -> str:
+    w = words(lang)
+    if code == TOTAL:
+        return w["total"]
+    if code == MISSING:
+        return cb.UNKNOWN[2] if lang == "en" else cb.UNKNOWN[1]
+    if f.kind == "yesno" and f.codes:
+        return f.code_label(code, lang)
+    return f.code_label(code, lang) if f.codes else code
+
+
+def _fmt(value: float, lang: str, digits: int = 0) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
+    """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test."""
+    cells = suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else \
+        ct.cells.assign(suppressed=False)
+    cols = list(dict.fromkeys(cells["col"]))
+    rows = list(dict.fromkeys(cells["row"]))
+    grid = {}
+    for c in cols:
+        part = cells[cells["col"] == c].set_index("row")
+        grid[_label(ct.col, c, lang)] = [
+            ("<" + str(min_cell)) if part.loc[r, "suppressed"] else
+            f"{part.loc[r, 'n']} ({_fmt(part.loc[r, 'pct'], lang)}%; "
+            f"{_fmt(part.loc[r, 'ci_low'], lang)}–{_fmt(part.loc[r, 'ci_high'], lang)})"
+            if part.loc[r, "base"] else "–" for r in rows]
+    w = words(lang)
+    data = pd.DataFrame({w["category"]: [_label(ct.row, r, lang) for r in rows], **grid})
+    base_row = {w["category"]: "Basis (experimenten / organisaties)" if lang == "nl" else
+                "Base (experiments / organisations)"}
+    unit_words = {"nl": ("experimenten", "organisaties"), "en": ("experiments", "organisations")}
+    for b in ct.bases.itertuples(index=False):
+        base_row[_label(ct.col, b.col, lang)] = f"{b.records} / {b.organisations}"
+    data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
+    title = (f"{ct.row.label(lang)} naar {ct.col.label(lang).lower()}" if lang == "nl" else
+             f"{ct.row.label(lang)} by {ct.col.label(lang).lower()}")
+    return Table(data=data, title=title, footnote=_footnote(ct, lang, min_cell),
+                 key=f"kruistabel_{ct.row.name}_{ct.col.name}",
+                 n=int(ct.bases["records"].iloc[-1]), base=unit_words[lang][0],
+                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct})
+
+
+def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
+    total = ct.bases.iloc[-1]
+    unit = {"nl": "experimenten", "en": "experiments"} if ct.unit == cb.EXPERIMENTEN else \
+        {"nl": "respondenten", "en": "respondents"}
+    if lang == "nl":
+        text = (f"n = {total.records} {unit['nl']} in {total.organisations} organisaties. Cellen: "
+                f"aantal (% van de kolombasis; 95%-Wilsoninterval).")
+        if ct.row.kind == "multi":
+            text += " Meer antwoorden mogelijk: percentages tellen niet op tot 100."
+        if ct.unit == cb.EXPERIMENTEN:
+            text += (" Experimenten van één organisatie hangen samen; de toets behandelt ze als "
+                     "onafhankelijk (zie het geclusterde model).")
+        if min_cell:
+            text += f" Aantallen onder {min_cell} en cellen waaruit ze terug te rekenen zijn, " \
+                    "zijn onderdrukt."
+    else:
+        text = (f"n = {total.records} {unit['en']} in {total.organisations} organisations. Cells: "
+                f"count (% of the column base; 95% Wilson interval).")
+        if ct.row.kind == "multi":
+            text += " Multiple answers possible: percentages need not sum to 100."
+        if ct.unit == cb.EXPERIMENTEN:
+            text += (" Experiments of one organisation are related; the test treats them as "
+                     "independent (see the clustered model).")
+        if min_cell:
+            text += f" Counts below {min_cell}, and cells from which they could be derived, " \
+                    "are suppressed."
+    if ct.subset_label:
+        text += f" Subset: {ct.subset_label}."
+    return text
+
+
+def test_line(ct: CrossTab, lang: str = "nl") -> str:
+    """The test footnote: one test, or per option with Holm-adjusted p-values."""
+    if ct.test is not None:
+        return ct.test.describe(lang)
+    parts = []
+    for r in ct.option_tests.itertuples(index=False):
+        name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
+        p = "–" if pd.isna(r.p_holm) else _fmt(r.p_holm, lang, 3)
+        parts.append(f"{_label(ct.row, r.option, lang)}: {name}, p(Holm) = {p}")
+    head = "Toets per optie (Holm-gecorrigeerd): " if lang == "nl" else \
+        "Test per option (Holm-adjusted): "
+    return head + "; ".join(parts)
+
+
+def interpretation(ct: CrossTab, lang: str = "nl") -> str:
+    """A plain sentence on what can and cannot be concluded at this n (computed, not typed)."""
+    total = ct.bases.iloc[-1]
+    widest = float((ct.cells["ci_high"] - ct.cells["ci_low"]).max())
+    small = int((ct.bases["records"].iloc[:-1] < 30).sum())
+    if ct.test is not None:
+        ps = [ct.test.p]
+    else:
+        ps = ct.option_tests["p_holm"].tolist()
+    significant = any(p < 0.05 for p in ps if not pd.isna(p))
+    if lang == "nl":
+        text = (f"Met {total.records} {'experimenten' if ct.unit == cb.EXPERIMENTEN else 'respondenten'}"
+                f" in {total.organisations} organisaties zijn de intervallen breed (tot "
+                f"{_fmt(widest, lang)} procentpunten); {small} kolom(men) telt minder dan 30 "
+                "waarnemingen. ")
+        text += ("De toets wijst op een verschil tussen de groepen (p < 0,05), maar samenhang is "
+                 "geen oorzaak en de groepen verschillen ook in andere opzichten."
+                 if significant else
+                 "De toets laat geen verschil zien dat groter is dan toeval kan verklaren; dat "
+                 "bewijst niet dat er geen verschil is.")
+        if ct.notice:
+            text += " Op synthetische data is deze tabel alleen een illustratie, geen bevinding."
+    else:
+        text = (f"With {total.records} {'experiments' if ct.unit == cb.EXPERIMENTEN else 'respondents'}"
+                f" in {total.organisations} organisations the intervals are wide (up to "
+                f"{_fmt(widest, lang)} percentage points); {small} column(s) have fewer than 30 "
+                "observations. ")
+        text += ("The test points to a difference between the groups (p < 0.05), but association "
+                 "is not causation and the groups differ in other respects too."
+                 if significant else
+                 "The test shows no difference larger than chance can explain; that does not "
+                 "prove there is none.")
+        if ct.notice:
+            text += " On synthetic data this table is an illustration only, not a finding."
+    return text
+
+
+# ---------------------------------------------------------------- CLI
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crosstab", help="cross-tab of a field against a grouping field")
+    p.add_argument("row", help="field to tabulate (single or multi), e.g. effectmeting, fasen")
+    p.add_argument("col", help="grouping field, e.g. respondenttype, grootteklasse, provincie")
+    p.add_argument("--data", help="dataset (default: the embedded synthetic dataset)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--min-cell", type=int, default=0,
+                   help="suppress counts below N (with secondary suppression); default 0 = off")
+    p.set_defaults(func=cmd_crosstab)
+
+
+def cmd_crosstab(args: argparse.Namespace) -> int:
+    from .commands import print_problems
+    from .paths import DEFAULT_DATA
+    from .validation import check_dataset
+
+    result = check_dataset(args.data or DEFAULT_DATA)
+    if not result.ok:
+        print_problems(result, sys.stderr)
+        return 1
+    ds = result.dataset
+    try:
+        ct = crosstab(ds, args.row, args.col)
+    except (KeyError, ValueError) as exc:
+        print(f"crosstab: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    if ds.synthetic:
+        print(ds.notice("en") + " This cross-tab is illustrative, not a finding.",
+              file=sys.stderr)
+    cells = ct.cells
+    if args.min_cell:
+        cells = suppress_cells(cells, args.min_cell, ct.row.kind == "multi")
+        hidden = cells["suppressed"]
+        cells = cells.astype({"n": object, "pct": object, "ci_low": object, "ci_high": object})
+        cells.loc[hidden, ["n", "pct", "ci_low", "ci_high"]] = None
+    if args.format == "json":
+        json.dump(_json(ct, cells), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        print()
+    else:
+        columns = CELL_COLUMNS + (["suppressed"] if args.min_cell else [])
+        cells[columns].to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _clean(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
+    records = [{k: _clean(v) for k, v in rec.items()} for rec in cells.to_dict("records")]
+    out = {"row": ct.row.name, "col": ct.col.name, "unit": ct.unit, "cells": records,
+           "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")]}
+    if ct.test is not None:
+        out["test"] = {"name": ct.test.name, "statistic": _clean(ct.test.statistic),
+                       "p": _clean(ct.test.p), "cramers_v": _clean(ct.test.cramers_v)}
+    else:
+        out["test"] = None
+        out["option_tests"] = [{k: _clean(v) for k, v in r.items()}
+                               for r in ct.option_tests.to_dict("records")]
+    return out
+
+
+# ---------------------------------------------------------------- clustered model
+
+MIN_LEVEL_SIZE = 10
+
+
+def _pool_rare(values: pd.Series, label: str, minimum: int = MIN_LEVEL_SIZE) -> pd.Series:
+    """Levels with fewer than `minimum` records pooled into one, so the model stays estimable."""
+    counts = values.value_counts()
+    rare = counts[counts < minimum].index
+    return values.where(~values.isin(rare), label)
+
+
+def _pool_ordered(values: pd.Series, order: list[str],
+                  minimum: int = MIN_LEVEL_SIZE) -> pd.Series:
+    """Ordered classes with fewer than `minimum` records merged into the next class up."""
+    values = values.astype(object)
+    groups: list[list[str]] = []
+    for code in order:
+        if groups and values.isin(groups[-1]).sum() < minimum:
+            groups[-1].append(code)
+        else:
+            groups.append([code])
+    if len(groups) > 1 and values.isin(groups[-1]).sum() < minimum:
+        groups[-2].extend(groups.pop())
+    mapping = {code: "+".join(g) for g in groups for code in g}
+    return values.map(mapping).where(values.notna(), None)
+
+
+def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
+    """Logit of 'effectiveness measurement planned' on size, type and goals, clustered SEs.
+
+    Types with fewer than 10 pilots are pooled; a population class with fewer than 10 pilots
+    is merged with the next class up. When the data cannot support the model the
+    table holds the plain reason instead of estimates.
+    """
+    from .statistics import ModelNotEstimable, clustered_logit
+
+    pilots = ds.pilots()
+    pooled = "overig (samengevoegd)" if lang == "nl" else "other (pooled)"
+    data = pd.DataFrame({
+        "gepland": pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna()),
+        "grootteklasse": _pool_ordered(pilots["grootteklasse"],
+                                       cb.get_field(cb.RESPONDENTEN, "grootteklasse").code_list),
+        "type": _pool_rare(pilots["type"], pooled),
+        "doelen_geformuleerd": pilots["doelen_geformuleerd"].astype("boolean"),
+        "respondent_id": pilots["respondent_id"]})
+    title = ("Kans op een geplande effectmeting (logistische regressie)" if lang == "nl" else
+             "Odds of a planned effectiveness measurement (logistic regression)")
+    try:
+        result = clustered_logit(data, "gepland", ["grootteklasse", "type", "doelen_geformuleerd"],
+                                 "respondent_id",
+                                 reference_levels={"type": "vroegsignalering"})
+    except ModelNotEstimable as exc:
+        reason = ("Het model is niet te schatten: " if lang == "nl" else
+                  "The model cannot be estimated: ") + str(exc)
+        return Table(data=pd.DataFrame({"": [reason]}), title=title, footnote=reason,
+                     key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang))
+    table = result.table.rename(columns={
+        "term": "Term", "odds_ratio": "OR", "ci_low": "95%-BI laag" if lang == "nl" else
+        "95% CI low", "ci_high": "95%-BI hoog" if lang == "nl" else "95% CI high", "p": "p"})
+    footnote = (f"n = {result.n_obs} experimenten in {result.n_clusters} organisaties; "
+                if lang == "nl" else
+                f"n = {result.n_obs} experiments in {result.n_clusters} organisations; ") + \
+        result.note + "."
+    return Table(data=table, title=title, footnote=footnote, key="model_effectmeting",
+                 n=result.n_obs, base="experimenten", notice=ds.notice(lang),
+                 meta={"result": result})

@@ -48,7 +48,7 @@ def test_no_reference_data_in_the_repository(reference):
     shared = {hashlib.sha256(p.read_bytes()).hexdigest() for p in reference.folder.iterdir()}
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
                              text=True).stdout.split("\0")
-    sample = "GM0003,Appingedam,Groningen,11721"
+    sample = ",".join(["GM0003", "Appingedam", "Groningen", "11721"])
     for name in filter(None, tracked):
         path = ROOT / name
         if path.is_file():

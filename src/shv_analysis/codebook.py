@@ -252,6 +252,40 @@ def clean_text(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+_INVISIBLE_RE2 = "[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e]"
+_SPACE_RE2 = ("[\t\n\x0b\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+              "\u205f\u3000]+")
+
+
+def clean_text_series(values):
+    """`clean_text` over a pandas Series of text, vectorised with pyarrow (no Python loop).
+
+    One fast regular-expression pass finds the cells that need work (non-ASCII, control
+    characters, doubled or surrounding spaces); only those are normalised.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # non-text cells: stringify them first
+        arr = pa.array(values.map(lambda v: "" if v is None else str(v)).to_numpy(dtype=object),
+                       type=pa.large_string(), from_pandas=True)
+    arr = pc.fill_null(arr, "")
+    out = arr.to_numpy(zero_copy_only=False)
+    dirty = pc.match_substring_regex(arr, r"[^\x20-\x7e]|  |^ | $").to_numpy(
+        zero_copy_only=False)
+    if dirty.any():
+        sub = pc.utf8_normalize(pc.filter(arr, pa.array(dirty)), "NFKC")
+        sub = pc.replace_substring_regex(sub, _INVISIBLE_RE2, "")
+        sub = pc.replace_substring_regex(sub, _SPACE_RE2, " ")
+        out = out.copy()
+        out[np.flatnonzero(dirty)] = pc.utf8_trim(sub, " ").to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def normalise(value: str) -> str:
     """Key for matching codes and labels: case, accents and white space ignored."""
     value = clean_text(value).casefold()
@@ -297,3 +331,121 @@ def codebook_frame(lang_order: Iterable[str] = LANGS):
         for f in FIELDS for c in f.codes
     ]
     return pd.DataFrame(rows)
+
+
+# =====================================================================================
+# Coding rules: keywords that suggest a code for a pilot from its titel/omschrijving.
+#
+# Used by `shv_analysis.coding` (suggestions) and `shv code` (the coding worksheet).
+# A rule is data: add a keyword here, not in the matching code.
+#
+# Keyword syntax (matched against titel + omschrijving, case- and accent-insensitive):
+#   - whole words only: "app" matches "app" and "App", not "apparaat" or "whatsapp";
+#   - `*` at the end or start allows more letters there: "woningcorporatie*" matches
+#     "woningcorporaties", "*spel" matches "geldspel" and "spel" (not "spelen");
+#   - a space or hyphen inside a keyword matches a space, a hyphen or nothing:
+#     "peer educat*" matches "peer-educators" and "peereducatie";
+#   - a keyword ending in a sign ("18-") needs no word end after it ("18-jarigen").
+# `strong` marks a named approach from the report (Vroeg Eropaf, Mobility Mentoring, ...).
+# For a single-choice field a strong rule wins over ordinary keywords of another code;
+# ordinary keywords of two codes (or strong rules of two codes) make the pilot "ambiguous".
+# For multi fields every matching code is suggested.
+# =====================================================================================
+
+CODING_FIELDS = ("type", "fasen", "partners", "doelgroepen")
+NO_CODE = "geen"  # worksheet/decisions value for an optional multi field: deliberately none
+
+
+@dataclass(frozen=True)
+class CodingRule:
+    """Keywords in titel/omschrijving that point to one code of one experiments field."""
+
+    field: str
+    code: str
+    keywords: tuple[str, ...]
+    strong: bool = False
+
+
+def _rule(field_name: str, code: str, *keywords: str, strong: bool = False) -> CodingRule:
+    return CodingRule(field_name, code, tuple(keywords), strong)
+
+
+CODING_RULES: tuple[CodingRule, ...] = (
+    # ---- type (single choice) -------------------------------------------------------
+    _rule("type", "vroegsignalering", "vroeg eropaf", "eropaf", "vindplaats schulden",
+          strong=True),
+    _rule("type", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg gesignaleerd",
+          "signaalpartner*", "signaalteam*", "signalen", "betalingsachterstand*",
+          "huurachterstand*", "energieachterstand*", "premieachterstand*", "convenant*"),
+    # The report describes Mobility Mentoring and stress-sensitive services as a new way of
+    # approaching the target group (type 'nieuwe_benadering'), not as coaching.
+    _rule("type", "nieuwe_benadering", "mobility mentoring", "stress sensitie*",
+          "stresssensitie*", strong=True),
+    _rule("type", "nieuwe_benadering", "inloopspreekuur*", "inloopuur*", "inloopuren",
+          "vast aanspreekpunt", "een aanspreekpunt", "op locatie", "buurthui*", "koffiemiddag*",
+          "keukentafel*", "nieuwe benadering", "anders benaderen", "nieuwe manier van benaderen"),
+    _rule("type", "coaching_buddy", "schuldhulpmaatje*", "thuisadministratie", strong=True),
+    _rule("type", "coaching_buddy", "coach", "coaches", "coaching", "*coaching", "budgetcoach*",
+          "gezinscoach*", "jongerencoach*", "geldcoach*", "schuldhulpcoach*", "thuiscoach*",
+          "financiele coach*", "buddy*", "buddies", "schuldenbuddy*", "maatje*", "vrijwillig*",
+          "ervaringsdeskundig*", "mentor", "mentoren"),
+    _rule("type", "perspectieffonds", "*perspectieffonds*", "perspectief fonds*",
+          "schulden opkopen", "opkopen van schulden", "schulden overnemen",
+          "overname van schulden", strong=True),
+    _rule("type", "perspectieffonds", "*fonds", "*fondsen", "opkopen", "kwijtschelding*",
+          "kwijtgescholden", "schuldenvrije start"),
+    _rule("type", "educatietool", "gastles*", "peer educat*", strong=True),
+    _rule("type", "educatietool", "geldles*", "workshop*", "*spel", "*spellen", "spelletje*",
+          "game*", "serious game*", "*cursus", "*cursussen", "lespakket*", "lesprogramma*",
+          "educatie*"),
+    _rule("type", "digitaal_product", "digitaal huishoudboekje*", "digitale huishoudboekje*",
+          strong=True),
+    _rule("type", "digitaal_product", "app", "apps", "geldapp*", "budgetapp*", "applicatie*",
+          "huishoudboekje*", "website*", "online", "digitaal", "digitale", "chatbot*",
+          "portaal"),
+    _rule("type", "overig", "energiecoach*", "vlog*", "zelf schuldeisers bellen",
+          "schuldeisers bellen", strong=True),
+    # ---- fasen (multi) ---------------------------------------------------------------
+    _rule("fasen", "preventie", "preventie*", "preventief", "voorlichting*", "gastles*",
+          "geldles*", "peer educat*", "*cursus", "workshop*", "educatie*", "bewustwording",
+          "voorkomen van schulden", "schulden voorkomen", "financiele vaardigheden",
+          "*spel", "*spellen"),
+    _rule("fasen", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg eropaf",
+          "eropaf", "vindplaats schulden", "signaalpartner*", "signalen", "signaalteam*",
+          "*achterstand", "*achterstanden"),
+    _rule("fasen", "curatie", "schuldregeling*", "schuldsanering*", "sanering*", "saneert",
+          "saneren", "budgetbeheer", "beschermingsbewind*", "bewindvoering*", "aflossen",
+          "aflossing*", "opkopen", "kwijtschelding*", "*perspectieffonds*", "schuldhulptraject*",
+          "schuldbemiddeling", "minnelijk*"),
+    _rule("fasen", "nazorg", "nazorg", "na afloop", "na het schuldentraject", "terugval",
+          "recidive", "huishoudboekje*", "in beeld houden", "in beeld gehouden",
+          "in contact blijven", "in beeld na"),
+    # ---- partners (multi) ------------------------------------------------------------
+    _rule("partners", "sociaal_werk", "sociaal werk*", "maatschappelijk werk*", "wijkteam*",
+          "sociaal team*", "sociale team*", "buurtteam*", "welzijn*", "sociale wijkteam*",
+          "wijkcentrum*"),
+    _rule("partners", "woningcorporatie", "woningcorporatie*", "woningcooperatie*",
+          "woningbouwvereniging*", "corporatie*", "woonstichting*", "verhuurder*"),
+    _rule("partners", "zorgverzekeraar", "zorgverzekeraar*", "verzekeraar*"),
+    _rule("partners", "nutsbedrijf", "nutsbedrij*", "energieleverancier*", "energiebedrij*",
+          "energiemaatschappij*", "waterbedrij*", "drinkwaterbedrij*", "waterleidingbedrij*",
+          "netbeheerder*"),
+    _rule("partners", "bedrijfsleven", "bedrijfsleven", "werkgever*", "ondernemersvereniging*",
+          "banken", "bank", "supermarkt*", "lokale bedrijven"),
+    _rule("partners", "overig", "ggd", "huisarts*", "gezondheidscentrum*", "bibliothe*", "uwv",
+          "cjib", "belastingdienst", "humanitas", "leger des heils", "voedselbank*",
+          "kerk*", "scholen", "school", "mbo*", "hogeschool*", "kredietbank*",
+          "deurwaarder*", "incassobureau*", "schuldhulpmaatje*", "zorgaanbieder*"),
+    # ---- doelgroepen (multi) ---------------------------------------------------------
+    _rule("doelgroepen", "jongeren", "jongere*", "jongvolwassen*", "18-", "18 jarig*",
+          "18e verjaardag", "student*", "scholier*", "mbo*", "tot 27 jaar", "jeugd*"),
+    _rule("doelgroepen", "ouderen", "oudere*", "senior*", "gepensioneerd*", "aow*", "65 plus*",
+          "65+"),
+    _rule("doelgroepen", "zelfstandig_ondernemers", "zzp*", "ondernemer*", "zelfstandigen",
+          "zelfstandig ondernemer*", "zelfstandige ondernemer*", "eenmanszaak*", "bbz",
+          "kleine zelfstandige*"),
+    _rule("doelgroepen", "overig", "statushouder*", "vluchteling*", "nieuwkomer*",
+          "laaggeletterd*", "alleenstaande ouder*", "ex gedetineerd*", "gedetineerd*",
+          "dakloz*", "thuisloz*", "licht verstandelijk*", "lvb", "werkende armen",
+          "mantelzorger*", "arbeidsmigrant*"),
+)

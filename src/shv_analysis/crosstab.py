@@ -52,39 +52,21 @@ class CrossTab:
 
 def _unit_records(ds: Dataset, row: cb.Field, col: cb.Field) -> tuple[pd.DataFrame, str]:
     if row.table == cb.RESPONDENTEN and col.table == cb.RESPONDENTEN:
-        resp = ds.respondenten.assign(_deelname=ds.participating().to_numpy())
+        resp = ds.respondenten.assign(_org=np.arange(len(ds.respondenten)))
         return resp, cb.RESPONDENTEN
     return ds.pilots(), cb.EXPERIMENTEN
 
 
-def _group_codes(records: pd.DataFrame, col: cb.Field) -> tuple[pd.Series, list[str]]:
-    """Grouping value per record (codes; missing -> 'onbekend') and the column order."""
-    if col.kind == "yesno":
-        values = records[col.name].map({True: "ja", False: "nee"})
-    else:
-        values = records[col.name]
-    if col.codes:
-        order = list(col.code_list)
-    else:
-        order = sorted(values.dropna().astype(str).unique())
-    values = values.astype(object).where(values.notna(), MISSING)
-    if (values == MISSING).any():
-        order.append(MISSING)
-    return values, order
-
-
-def _row_indicators(records: pd.DataFrame, row: cb.Field) -> tuple[pd.DataFrame, list[str]]:
-    """One 0/1 column per row category (multi: per option; single: per code, plus missing)."""
-    if row.kind == "multi":
-        cols = {c: records[cb.multi_column(row.name, c)].astype(int) for c in row.code_list}
-        return pd.DataFrame(cols, index=records.index), list(row.code_list)
-    values = records[row.name].map({True: "ja", False: "nee"}) if row.kind == "yesno" \
-        else records[row.name]
-    order = list(row.code_list)
-    if values.isna().any():
-        order.append(MISSING)
-    values = values.astype(object).where(values.notna(), MISSING)
-    return pd.DataFrame({c: values.eq(c).astype(int) for c in order}, index=records.index), order
+def category_codes(values: pd.Series, f: cb.Field) -> tuple[np.ndarray, list[str]]:
+    """Integer category per record and the category order (codebook order, missing last)."""
+    if f.kind == "yesno":
+        values = values.map({True: "ja", False: "nee"})
+    order = list(f.code_list) if f.codes else sorted(values.dropna().astype(str).unique())
+    idx = pd.Categorical(values, categories=order).codes.astype(np.int64)
+    if (idx < 0).any():
+        idx = np.where(idx < 0, len(order), idx)
+        order = order + [MISSING]
+    return idx, order
 
 
 def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
@@ -95,19 +77,38 @@ def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
     if col_f.kind == "multi":
         raise ValueError(f"crosstab: group by a single field, not the multi field '{col}'")
     records, unit = _unit_records(ds, row_f, col_f)
-    groups, order = _group_codes(records, col_f)
-    indicators, row_order = _row_indicators(records, row_f)
-    counts = indicators.groupby(groups.to_numpy()).sum().reindex(order, fill_value=0)
-    bases = groups.value_counts().reindex(order, fill_value=0)
+    group_idx, order = category_codes(records[col_f.name], col_f)
+    n_groups = len(order)
+    bases = pd.Series(np.bincount(group_idx, minlength=n_groups), index=order)
+    if row_f.kind == "multi":
+        row_order = list(row_f.code_list)
+        matrix = np.column_stack([
+            np.bincount(group_idx, weights=records[cb.multi_column(row_f.name, c)].to_numpy(
+                dtype=float), minlength=n_groups) for c in row_order]).astype(int)
+    else:
+        row_idx, row_order = category_codes(records[row_f.name], row_f)
+        matrix = np.bincount(group_idx * len(row_order) + row_idx,
+                             minlength=n_groups * len(row_order)).reshape(n_groups,
+                                                                          len(row_order))
+    counts = pd.DataFrame(matrix, index=order, columns=row_order)
     cells = _cells(counts, bases, row_order, order)
-    orgs = records.groupby(groups.to_numpy())["respondent_id"].nunique().reindex(order,
-                                                                               fill_value=0)
+    org = records["_org"].to_numpy()
+    orgs = _organisations(group_idx, org, n_groups)
+    total_orgs = int(np.count_nonzero(np.bincount(org))) if len(org) else 0
     base_frame = pd.DataFrame({"col": order + [TOTAL], "records": list(bases) + [len(records)],
-                               "organisations": list(orgs) + [records["respondent_id"].nunique()]})
+                               "organisations": list(orgs) + [total_orgs]})
     test, option_tests = _tests(counts, bases, row_f, row_order)
     return CrossTab(row=row_f, col=col_f, cells=cells, bases=base_frame, test=test,
                     option_tests=option_tests, unit=unit, notice=ds.notice(lang),
                     subset_label=ds.subset_label)
+
+
+def _organisations(group_idx: np.ndarray, org: np.ndarray, n_groups: int) -> np.ndarray:
+    """Distinct organisations per group."""
+    width = int(org.max(initial=0)) + 1
+    seen = np.zeros(n_groups * width, dtype=bool)
+    seen[group_idx * width + org] = True
+    return seen.reshape(n_groups, width).sum(axis=1)
 
 
 def _cells(counts: pd.DataFrame, bases: pd.Series, rows: list[str],
@@ -391,7 +392,7 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
         "gepland": pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna()),
         "grootteklasse": _pool_ordered(pilots["grootteklasse"],
                                        cb.get_field(cb.RESPONDENTEN, "grootteklasse").code_list),
-        "type": _pool_rare(pilots["type"], pooled),
+        "type": _pool_rare(pilots["type"].astype(object), pooled),
         "doelen_geformuleerd": pilots["doelen_geformuleerd"].astype("boolean"),
         "respondent_id": pilots["respondent_id"]})
     title = ("Kans op een geplande effectmeting (logistische regressie)" if lang == "nl" else

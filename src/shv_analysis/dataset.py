@@ -50,22 +50,34 @@ class Dataset:
         """The synthetic-data notice, or None for real data."""
         return SYNTHETIC_NOTICE["en" if lang == "en" else "nl"] if self.synthetic else None
 
+    def _cached(self, name: str, compute):
+        """Memoise derived frames for as long as both tables are the same objects."""
+        key = (name, id(self.respondenten), id(self.experimenten))
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key].copy(deep=False)  # copy-on-write: cheap; callers cannot alter the cache
+
     def pilots(self) -> pd.DataFrame:
         """Pilots with their respondent's type, province, population and population class."""
-        attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES]]
-        merged = self.experimenten.merge(attrs, on="respondent_id", how="left",
-                                         validate="many_to_one")
-        merged["signaalpartner"] = signal_partner(merged)
-        return merged
+        def compute() -> pd.DataFrame:
+            attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES]]
+            merged = self.experimenten.merge(attrs, on="respondent_id", how="left",
+                                             validate="many_to_one")
+            merged["signaalpartner"] = signal_partner(merged)
+            merged["_org"] = pd.factorize(merged["respondent_id"])[0]
+            return merged
+        return self._cached("pilots", compute)
 
     def participating(self) -> pd.Series:
         """Per respondent: does it undertake at least one experiment."""
-        return self.respondenten["respondent_id"].isin(set(self.experimenten["respondent_id"]))
+        return self._cached("participating", lambda: self.respondenten["respondent_id"].isin(
+            pd.unique(self.experimenten["respondent_id"])))
 
     def covered_municipalities(self) -> set[str]:
         """Distinct 2019 municipality codes over all respondents."""
-        codes = self.respondenten["gemeentecodes"].dropna().str.split(";").explode()
-        return set(codes[codes.astype(bool)])
+        cells = pd.unique(self.respondenten["gemeentecodes"].dropna())
+        return {code for cell in cells for code in str(cell).split(";") if code}
 
     def summary(self) -> dict:
         return {
@@ -137,18 +149,23 @@ def derive_respondent_facts(resp: pd.DataFrame,
     resp = resp.copy()
     warnings: list[Problem] = []
     if reference is not None:
-        codes = resp["gemeentecodes"].fillna("").str.split(";").explode()
-        codes = codes[codes.isin(reference.codes)]
-        facts = reference.municipalities.loc[codes.to_numpy(), ["provincie", "inwoners"]]
-        facts.index = codes.index
-        grouped = facts.groupby(level=0)
-        provinces = grouped["provincie"].agg(
-            lambda p: p.iloc[0] if p.nunique() == 1 else cb.MULTIPLE_PROVINCES)
-        people = grouped["inwoners"].sum()
-        missing_p = resp["provincie"].isna()
-        resp.loc[missing_p, "provincie"] = provinces.reindex(resp.index)[missing_p]
-        missing_i = resp["inwoners"].isna()
-        resp.loc[missing_i, "inwoners"] = people.reindex(resp.index)[missing_i].astype("Int64")
+        idx, cells = pd.factorize(resp["gemeentecodes"].fillna(""))
+        province_of = reference.municipalities["provincie"].to_dict()
+        people_of = reference.municipalities["inwoners"].to_dict()
+        facts = []
+        for cell in cells:
+            codes = [c for c in str(cell).split(";") if c in province_of]
+            provinces = {province_of[c] for c in codes}
+            province = provinces.pop() if len(provinces) == 1 else (
+                cb.MULTIPLE_PROVINCES if provinces else None)
+            facts.append((province, sum(int(people_of[c]) for c in codes) if codes else None))
+        province = np.array([f[0] for f in facts] + [None], dtype=object)[:-1][idx]
+        people = pd.array([f[1] for f in facts], dtype="Int64")[idx]
+        missing_p = resp["provincie"].isna().to_numpy()
+        resp["provincie"] = resp["provincie"].astype(object)
+        resp.loc[missing_p, "provincie"] = province[missing_p]
+        missing_i = resp["inwoners"].isna().to_numpy()
+        resp.loc[missing_i, "inwoners"] = people[missing_i]
     unknown = resp["inwoners"].isna()
     if unknown.any():
         warnings.append(Problem(cb.RESPONDENTEN, None, None, "inwoners", None,

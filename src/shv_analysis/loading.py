@@ -69,10 +69,29 @@ def is_personal_header(key: str) -> bool:
 
 
 def mask_personal_text(series: pd.Series) -> pd.Series:
-    """E-mail addresses and Dutch phone numbers inside free text, masked."""
-    text = series.astype(object).where(series.notna(), "").astype(str)
-    text = text.str.replace(EMAIL_RE, EMAIL_MASK, regex=True)
-    return text.str.replace(PHONE_RE, PHONE_MASK, regex=True)
+    """E-mail addresses and Dutch phone numbers inside free text, masked.
+
+    A vectorised pre-filter (pyarrow) picks the few cells that could hold either; only
+    those go through the full regular expressions.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = series.astype(object).where(series.notna(), "")
+    text = text.map(str) if not all(isinstance(v, str) for v in text.head(1)) else text
+    try:
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = text.map(str)
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
+    maybe = pc.match_substring_regex(arr, r"@|\d[\d\s().\-]{7,}\d").to_numpy(
+        zero_copy_only=False)
+    if not maybe.any():
+        return text
+    text = text.copy()
+    hits = text[maybe].str.replace(EMAIL_RE, EMAIL_MASK, regex=True)
+    text[maybe] = hits.str.replace(PHONE_RE, PHONE_MASK, regex=True)
+    return text
 
 
 # ---------------------------------------------------------------- cell conversion
@@ -126,14 +145,50 @@ def detect_delimiter(text: str) -> str:
     return ";" if line.count(";") > line.count(",") else ","
 
 
+def _parse_csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
+    """All cells as text with pyarrow's multithreaded reader; blank lines keep their row."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(width)]
+    table = pcsv.read_csv(
+        io.BytesIO(data),
+        read_options=pcsv.ReadOptions(column_names=names),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                        ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                            strings_can_be_null=False,
+                                            quoted_strings_can_be_null=False))
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
+
+
 def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None:
-    """A CSV table: pandas' C parser, or the csv module when rows are ragged."""
+    """A CSV table: pyarrow's reader, or the csv module when rows are ragged."""
     data = path.read_bytes()
     if b"\x00" in data:
         problems.append(Problem(path.name, None, None, None, None,
                                 "unreadable file: contains NUL bytes, so it is not a CSV text file "
                                 "(save it as CSV UTF-8 or Windows-1252)"))
         return None
+    if not data or data.isspace():
+        return _rows_to_table(name, path.name, None, [], problems)
+    head = data[:65536]
+    try:
+        head_text, encoding = decode_csv(head if len(head) == len(data) else
+                                         head[: head.rfind(b"\n") + 1] or head)
+    except UnicodeDecodeError:
+        head_text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
+    delimiter = detect_delimiter(head_text)
+    header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), [])
+    body = data[3:] if encoding == "utf-8-sig" else data
+    if encoding != "cp1252":
+        try:
+            grid = _parse_csv_fast(body, delimiter, len(header))
+            return _grid_to_table(name, path.name, None, grid, problems)
+        except Exception:  # not UTF-8 after all, ragged rows or odd quoting: slow path below
+            pass
     try:
         text, _ = decode_csv(data)
     except UnicodeDecodeError as exc:
@@ -141,17 +196,12 @@ def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None
                                 f"unreadable file: neither UTF-8 nor Windows-1252 (byte "
                                 f"{exc.start}); save it as CSV UTF-8"))
         return None
-    delimiter = detect_delimiter(text)
-    if not text.strip():
-        return _rows_to_table(name, path.name, None, [], problems)
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
-                           keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                           engine="c")
-    except (pd.errors.ParserError, ValueError):
+        grid = _parse_csv_fast(text.encode("utf-8"), delimiter, len(header))
+        return _grid_to_table(name, path.name, None, grid, problems)
+    except Exception:  # ragged rows or odd quoting: the csv module reports them row by row
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         return _rows_to_table(name, path.name, None, rows, problems)
-    return _grid_to_table(name, path.name, None, grid, problems)
 
 
 # ---------------------------------------------------------------- xlsx

@@ -64,22 +64,27 @@ class _Sink:
 # ---------------------------------------------------------------- value coders
 
 def _blank(values: pd.Series) -> pd.Series:
-    return values.map(cb.clean_text).eq("") if len(values) else values.astype(bool)
+    """Per cell: empty after cleaning (computed once per distinct value)."""
+    return _via_uniques(values, lambda v: cb.clean_text(str(v)) == "").astype(bool)
 
 
 def _via_uniques(values: pd.Series, func) -> pd.Series:
-    """Apply `func` to each distinct value once and map the results back."""
-    uniques = pd.unique(values.to_numpy())
-    return values.map({u: func(u) for u in uniques})
+    """Apply `func` to each distinct value once and map the results back (no row loop)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(u) for u in uniques]
+    return pd.Series(results[codes], index=values.index, dtype=object)
 
 
 def code_single(values: pd.Series, f: cb.Field) -> tuple[pd.Series, pd.Series]:
-    """Codes (NA when empty) and a mask of values that are not a code or label."""
+    """Codes (None when empty) and a mask of values that are not a code or label."""
     lookup = cb.lookup(f)
-    norm = _via_uniques(values, cb.normalise)
-    coded = norm.map(lookup)
-    bad = coded.isna() & norm.ne("")
-    return coded.astype(object).where(coded.notna(), None), bad
+    idx, uniques = pd.factorize(values, use_na_sentinel=False)
+    norms = [cb.normalise("" if u is None else str(u)) for u in uniques]
+    codes = np.array([lookup.get(n) for n in norms] + [None], dtype=object)[:-1]
+    bad = np.array([lookup.get(n) is None and n != "" for n in norms], dtype=bool)
+    return (pd.Series(codes[idx], index=values.index, dtype=object),
+            pd.Series(bad[idx], index=values.index))
 
 
 def code_yesno(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -115,17 +120,19 @@ def split_coded_multi(cell: str, f: cb.Field) -> list[str]:
 def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]:
     """One bool column per option, and per row the parts that are not a code (or '')."""
     lookup = cb.lookup(f)
-    parsed: dict[str, tuple[frozenset, str]] = {}
-    for cell in pd.unique(values.to_numpy()):
-        parts = split_coded_multi(cell, f)
-        codes = frozenset(lookup[p] for p in parts if p in lookup)
-        unknown = "; ".join(p for p in parts if p not in lookup)
-        parsed[cell] = (codes, unknown)
-    frame = pd.DataFrame(index=values.index)
-    for code in f.code_list:
-        frame[cb.multi_column(f.name, code)] = values.map(
-            {k: code in v[0] for k, v in parsed.items()}).astype(bool)
-    return frame, values.map({k: v[1] for k, v in parsed.items()})
+    idx, uniques = pd.factorize(values, use_na_sentinel=False)
+    ticks = np.zeros((len(uniques), len(f.codes)), dtype=bool)
+    unknown = np.empty(len(uniques), dtype=object)
+    position = {code: i for i, code in enumerate(f.code_list)}
+    for u, cell in enumerate(uniques):
+        parts = split_coded_multi("" if cell is None else cell, f)
+        for part in parts:
+            if part in lookup:
+                ticks[u, position[lookup[part]]] = True
+        unknown[u] = "; ".join(p for p in parts if p not in lookup)
+    columns = [cb.multi_column(f.name, c) for c in f.code_list]
+    frame = pd.DataFrame(ticks[idx], index=values.index, columns=columns)
+    return frame, pd.Series(unknown[idx], index=values.index, dtype=object)
 
 
 def parse_int(value: str) -> int | None:
@@ -231,17 +238,17 @@ def _absent(out: pd.DataFrame, f: cb.Field) -> None:
 
 def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFrame,
                 sink: _Sink, reference: Reference | None) -> None:
-    empty = _blank(values)
+    cleaned = cb.clean_text_series(values) if f.kind == "text" else None
+    empty = cleaned.eq("") if cleaned is not None else _blank(values)
     if f.required and f.kind != "multi" and empty.any():
         sink.add(rows[empty], f.name, values[empty], f"required value is empty; "
                  f"{'allowed: ' + cb.allowed_text(f) if f.codes else 'give a value'}")
     if f.kind == "text":
-        cleaned = _via_uniques(values, cb.clean_text)
-        out[f.name] = cleaned.where(~empty, None).astype(object)
+        out[f.name] = cleaned.where(~empty, None)
     elif f.kind == "single":
         coded, bad = code_single(values, f)
         sink.add(rows[bad], f.name, values[bad], "unknown value; allowed: " + cb.allowed_text(f))
-        out[f.name] = coded
+        out[f.name] = pd.Categorical(coded, categories=f.code_list)
     elif f.kind == "yesno":
         coded, bad = code_yesno(values)
         sink.add(rows[bad], f.name, values[bad], "not a yes/no value; allowed: "
@@ -327,12 +334,13 @@ def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTa
     if reference is not None:
         large = {c for c in reference.codes if reference.is_large_city(c)}
         g4 = resp["respondenttype"].eq("g4_g40") & resp["gemeentecodes"].notna()
-        for row, codes in zip(resp.loc[g4, ROW_COL], resp.loc[g4, "gemeentecodes"]):
-            small = [c for c in codes.split(";") if c and c not in large]
-            if small:
-                r_sink.add_one(row, "gemeentecodes", ";".join(small),
-                               "respondent type is G4/G40 but this municipality is not G4/G40 in "
-                               "the reference (1-1-2019)", "warning")
+        cells = resp.loc[g4, "gemeentecodes"]
+        idx, uniques = pd.factorize(cells)
+        small = [";".join(c for c in cell.split(";") if c and c not in large) for cell in uniques]
+        for position in np.flatnonzero(np.array([bool(x) for x in small] + [False])[idx]):
+            r_sink.add_one(resp.loc[g4, ROW_COL].iloc[position], "gemeentecodes",
+                           small[idx[position]], "respondent type is G4/G40 but this municipality "
+                           "is not G4/G40 in the reference (1-1-2019)", "warning")
     problems.extend(r_sink.problems + e_sink.problems)
 
 

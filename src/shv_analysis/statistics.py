@@ -1,0 +1,542 @@
+"""Inferential statistics for the pilot inventory: Wilson intervals, chi-square/Fisher, Cramér's V, Holm, clustered logit.
+
+Every function returns plain numbers plus a note, so that a footnote can always say what was computed.
+
+Fisher's exact test for tables larger than 2 x 2: `scipy.stats.fisher_exact` (scipy >= 1.15) does *not*
+compute an exact p-value for R x C tables when ``method=None``; it silently runs an unseeded Monte Carlo
+test (9,999 random tables), so repeated calls give different p-values. This module therefore enumerates
+all tables with the observed margins itself (exact, as R's ``fisher.test``), and only when that would
+exceed `EXACT_TABLE_LIMIT` tables falls back to scipy's Monte Carlo test with `MONTE_CARLO_RESAMPLES`
+resamples and the fixed seed `MONTE_CARLO_SEED`, stated in the result's note.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import gammaln
+
+MIN_EXPECTED_FOR_CHI2 = 5.0
+EXACT_TABLE_LIMIT = 1_000_000  # partial tables held in memory during exact R x C enumeration (< 2 s)
+MONTE_CARLO_RESAMPLES = 99_999
+MONTE_CARLO_SEED = 20_240_101
+SEPARATION_LOG_ODDS = 15.0  # |log odds ratio| (per SD for numeric terms) beyond this means separation
+RELATIVE_TIE_TOLERANCE = 1e-7  # tables this close in probability count as "as extreme" (as in R)
+_CHUNK_CELLS = 2_000_000
+
+
+# --------------------------------------------------------------------------- Wilson interval
+
+
+def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
+    """Wilson score interval (no continuity correction) for k successes out of n; n == 0 gives (nan, nan)."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    index = _series_index(k, n)
+    k_arr = np.asarray(k, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    if np.any(k_arr < 0) or np.any(n_arr < 0) or np.any(k_arr > n_arr):
+        raise ValueError("wilson_interval needs 0 <= k <= n")
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = (k_arr + z**2 / 2) / (n_arr + z**2)
+        half = z / (n_arr + z**2) * np.sqrt(k_arr * (n_arr - k_arr) / n_arr + z**2 / 4)
+        low = np.where(k_arr == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k_arr == n_arr, 1.0, np.clip(centre + half, 0.0, 1.0))
+    low = np.where(n_arr == 0, np.nan, low)
+    high = np.where(n_arr == 0, np.nan, high)
+    if index is not None:
+        return pd.Series(low, index=index), pd.Series(high, index=index)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def _series_index(*values: Any) -> pd.Index | None:
+    """Index of the first pandas Series among values, so vectorised results keep their labels."""
+    for value in values:
+        if isinstance(value, pd.Series):
+            return value.index
+    return None
+
+
+# --------------------------------------------------------------------------- Cramér's V
+
+
+def cramers_v(table: Any, bias_corrected: bool = True) -> float:
+    """Cramér's V of a contingency table, by default Bergsma's (2013) bias-corrected version; nan if undefined."""
+    counts = _drop_empty(_as_counts(table))[0]
+    r, k = counts.shape
+    n = counts.sum()
+    if r < 2 or k < 2 or n < 2:
+        return math.nan
+    chi2 = _pearson_chi2(counts)
+    phi2 = chi2 / n
+    if not bias_corrected:
+        return math.sqrt(phi2 / min(k - 1, r - 1))
+    phi2corr = max(0.0, phi2 - (k - 1) * (r - 1) / (n - 1))
+    rcorr = r - (r - 1) ** 2 / (n - 1)
+    kcorr = k - (k - 1) ** 2 / (n - 1)
+    denominator = min(kcorr - 1, rcorr - 1)
+    if not denominator > 0:
+        return math.nan
+    return math.sqrt(phi2corr / denominator)
+
+
+def _pearson_chi2(counts: np.ndarray) -> float:
+    """Pearson chi-square statistic (no continuity correction) of a table without empty rows/columns."""
+    expected = _expected(counts)
+    return float(((counts - expected) ** 2 / expected).sum())
+
+
+def _expected(counts: np.ndarray) -> np.ndarray:
+    """Expected counts under independence, given the table's margins."""
+    return np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
+
+
+# --------------------------------------------------------------------------- independence test
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """Outcome of an independence test on a contingency table, with the note a footnote needs."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str  # 'chi2', 'fisher' or 'none'
+    statistic: float  # chi2; fisher 2x2: sample odds ratio; fisher R x C: probability of the observed table
+    p: float
+    dof: int | None
+    cramers_v: float
+    min_expected: float
+    n: int
+    note: str
+
+    def describe(self, lang: str = "nl") -> str:
+        """One-line footnote in Dutch ('nl', decimal comma) or English ('en')."""
+        if lang not in ("nl", "en"):
+            raise ValueError(f"lang must be 'nl' or 'en', got {lang!r}")
+        nl = lang == "nl"
+        n_text = f"n = {_format_int(self.n, nl)}"
+        if self.name == "none":
+            reason = (
+                "geen toets mogelijk (minder dan 2 niet-lege rijen of kolommen)"
+                if nl
+                else "no test possible (fewer than 2 non-empty rows or columns)"
+            )
+            return f"{reason[0].upper()}{reason[1:]}; {n_text}"
+        parts = [self._test_text(nl), _format_p(self.p, nl)]
+        head = ", ".join(parts)
+        v_label = "Cramérs V (gecorrigeerd voor bias)" if nl else "Cramér's V (bias-corrected)"
+        v_text = f"{v_label} = {_format_float(self.cramers_v, 2, nl)}"
+        return f"{head}; {v_text}; {n_text}"
+
+    def _test_text(self, nl: bool) -> str:
+        """Name of the test, with the chi-square statistic or the Monte Carlo remark."""
+        if self.name == "chi2":
+            label = "Chikwadraattoets van Pearson" if nl else "Pearson's chi-square test"
+            return f"{label}, χ²({self.dof}) = {_format_float(self.statistic, 2, nl)}"
+        label = "Exacte toets van Fisher" if nl else "Fisher's exact test"
+        if "Monte Carlo" in self.note:
+            label += " (Monte Carlo-schatting)" if nl else " (Monte Carlo estimate)"
+        return label
+
+
+def _format_float(value: float, decimals: int, nl: bool) -> str:
+    """Fixed-decimals number, with a decimal comma in Dutch; 'n.b.'/'n/a' for nan, '∞' for infinity."""
+    if np.isnan(value):
+        return "n.b." if nl else "n/a"
+    if np.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if nl else text
+
+
+def _format_int(value: int, nl: bool) -> str:
+    """Integer with a thousands separator (point in Dutch, comma in English)."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if nl else text
+
+
+def _format_p(p: float, nl: bool) -> str:
+    """p-value with three decimals, or 'p < 0.001'."""
+    if np.isfinite(p) and p < 0.001:
+        return "p < 0,001" if nl else "p < 0.001"
+    return f"p = {_format_float(p, 3, nl)}"
+
+
+def independence_test(table: Any) -> TestResult:
+    """Test independence of rows and columns: chi-square if all expected counts >= 5, else Fisher's exact test."""
+    counts, dropped = _drop_empty(_as_counts(table), _labels(table))
+    n = int(counts.sum())
+    notes = [dropped] if dropped else []
+    if counts.shape[0] < 2 or counts.shape[1] < 2:
+        notes.append(
+            f"not testable: {counts.shape[0]} non-empty row(s) and {counts.shape[1]} non-empty column(s); "
+            "a test of independence needs at least 2 of each"
+        )
+        return TestResult("none", math.nan, math.nan, None, math.nan, math.nan, n, "; ".join(notes))
+    min_expected = float(_expected(counts).min())
+    v = cramers_v(counts)
+    if min_expected >= MIN_EXPECTED_FOR_CHI2:
+        chi2, p, dof, _ = stats.chi2_contingency(counts, correction=False)
+        notes.append(f"Pearson chi-square without continuity correction; smallest expected count {min_expected:.2f}")
+        return TestResult("chi2", float(chi2), float(p), int(dof), v, min_expected, n, "; ".join(notes))
+    statistic, p, how = _fisher(counts)
+    notes.append(f"Fisher's exact test because the smallest expected count is {min_expected:.2f} (< 5); {how}")
+    return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes))
+
+
+def _as_counts(table: Any) -> np.ndarray:
+    """A 2-D array of non-negative integer counts, or ValueError."""
+    arr = np.asarray(table, dtype=float)
+    if arr.ndim != 2:
+        raise ValueError(f"a contingency table must be 2-D, got {arr.ndim} dimension(s)")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
+        raise ValueError("a contingency table must hold non-negative whole counts (no missing values)")
+    return arr.astype(np.int64)
+
+
+def _labels(table: Any) -> tuple[list[str], list[str]] | None:
+    """Row and column labels of a DataFrame table, for naming dropped rows/columns."""
+    if isinstance(table, pd.DataFrame):
+        return [str(x) for x in table.index], [str(x) for x in table.columns]
+    return None
+
+
+def _drop_empty(counts: np.ndarray, labels: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, str]:
+    """Remove all-zero rows and columns and say which were removed."""
+    keep_rows = counts.sum(axis=1) > 0
+    keep_cols = counts.sum(axis=0) > 0
+    rows, cols = labels if labels else ([f"#{i}" for i in range(counts.shape[0])], [f"#{j}" for j in range(counts.shape[1])])
+    parts = []
+    if not keep_rows.all():
+        parts.append("row(s) " + ", ".join(r for r, keep in zip(rows, keep_rows) if not keep))
+    if not keep_cols.all():
+        parts.append("column(s) " + ", ".join(c for c, keep in zip(cols, keep_cols) if not keep))
+    note = "dropped all-zero " + " and ".join(parts) if parts else ""
+    return counts[keep_rows][:, keep_cols], note
+
+
+def _fisher(counts: np.ndarray) -> tuple[float, float, str]:
+    """Fisher's exact test: scipy for 2x2, own enumeration for R x C, seeded Monte Carlo if too large."""
+    if counts.shape == (2, 2):
+        res = stats.fisher_exact(counts)
+        return float(res.statistic), float(res.pvalue), "two-sided, 2x2 (scipy); statistic is the sample odds ratio"
+    exact = _fisher_rxc_exact(counts)
+    if exact is not None:
+        statistic, p, n_tables = exact
+        return statistic, p, (
+            f"exact p-value from all {n_tables:,} tables with the observed margins; "
+            "statistic is the probability of the observed table"
+        )
+    method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(MONTE_CARLO_SEED))
+    res = stats.fisher_exact(counts, method=method)
+    return float(res.statistic), float(res.pvalue), (
+        f"Monte Carlo p-value from {MONTE_CARLO_RESAMPLES:,} random tables with the observed margins "
+        f"(seed {MONTE_CARLO_SEED}), because exact enumeration would exceed {EXACT_TABLE_LIMIT:,} tables; "
+        "statistic is the probability of the observed table"
+    )
+
+
+def _fisher_rxc_exact(counts: np.ndarray, limit: int | None = None) -> tuple[float, float, int] | None:
+    """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than `limit`."""
+    limit = EXACT_TABLE_LIMIT if limit is None else limit
+    table = counts if counts.shape[0] <= counts.shape[1] else counts.T
+    row_sums = table.sum(axis=1)
+    col_sums = np.sort(table.sum(axis=0))  # the largest column goes last: it is determined, not enumerated
+    n = int(table.sum())
+    log_const = gammaln(row_sums + 1).sum() + gammaln(col_sums + 1).sum() - gammaln(n + 1)
+    log_p_obs = log_const - gammaln(table + 1).sum()
+    states = row_sums[None, :].copy()
+    log_fact = np.zeros(1)
+    for col_sum in col_sums[:-1]:
+        grown = _extend_tables(states, log_fact, int(col_sum), len(row_sums), limit)
+        if grown is None:
+            return None
+        states, log_fact = grown
+    log_p = log_const - (log_fact + gammaln(states + 1).sum(axis=1))
+    extreme = log_p <= log_p_obs + math.log1p(RELATIVE_TIE_TOLERANCE)
+    p = float(np.exp(log_p[extreme]).sum())
+    return float(math.exp(log_p_obs)), min(p, 1.0), len(log_p)
+
+
+def _extend_tables(
+    states: np.ndarray, log_fact: np.ndarray, col_sum: int, n_rows: int, limit: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Add one column to every partial table (remaining row sums + sum of log cell factorials); None past limit."""
+    if math.comb(col_sum + n_rows - 1, n_rows - 1) > limit:
+        return None
+    columns = _compositions(col_sum, n_rows)
+    column_log_fact = gammaln(columns + 1).sum(axis=1)
+    chunk = max(1, _CHUNK_CELLS // (len(columns) * n_rows))
+    new_states, new_log_fact, total = [], [], 0
+    for start in range(0, len(states), chunk):
+        remaining = states[start : start + chunk, None, :] - columns[None, :, :]
+        i, j = np.nonzero((remaining >= 0).all(axis=2))
+        total += len(i)
+        if total > limit:
+            return None
+        new_states.append(remaining[i, j])
+        new_log_fact.append(log_fact[start + i] + column_log_fact[j])
+    return np.concatenate(new_states), np.concatenate(new_log_fact)
+
+
+def _compositions(total: int, parts: int) -> np.ndarray:
+    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and bars)."""
+    bars = np.array(list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64).reshape(-1, parts - 1)
+    padded = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + parts - 1)])
+    return np.diff(padded, axis=1) - 1
+
+
+# --------------------------------------------------------------------------- Holm
+
+
+def holm(pvalues: Any) -> Any:
+    """Holm-Bonferroni adjusted p-values in input order (monotone, capped at 1); NaNs pass through."""
+    index = pvalues.index if isinstance(pvalues, pd.Series) else None
+    p = np.asarray(pvalues, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("holm expects a 1-D sequence of p-values")
+    valid = ~np.isnan(p)
+    if np.any((p[valid] < 0) | (p[valid] > 1)):
+        raise ValueError("p-values must lie between 0 and 1")
+    m = int(valid.sum())
+    order = np.argsort(p[valid], kind="stable")
+    scaled = (m - np.arange(m)) * p[valid][order]
+    adjusted_sorted = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    adjusted_valid = np.empty(m)
+    adjusted_valid[order] = adjusted_sorted
+    out = p.copy()
+    out[valid] = adjusted_valid
+    return pd.Series(out, index=index, name=pvalues.name) if index is not None else out
+
+
+# --------------------------------------------------------------------------- clustered logistic regression
+
+
+class ModelNotEstimable(ValueError):
+    """The data cannot support the requested model; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class LogitResult:
+    """Odds ratios with cluster-robust 95% CIs and p-values of a logistic regression."""
+
+    table: pd.DataFrame  # term, odds_ratio, ci_low, ci_high, p (intercept left out)
+    n_obs: int
+    n_clusters: int
+    note: str
+    reference_levels: dict[str, str]
+
+
+def clustered_logit(
+    data: pd.DataFrame,
+    outcome: str,
+    predictors: list[str],
+    cluster: str,
+    reference_levels: dict[str, str] | None = None,
+) -> LogitResult:
+    """Logistic regression with standard errors clustered by `cluster` (e.g. municipality), as odds ratios.
+
+    Categorical predictors get treatment coding against `reference_levels[name]` (default: the most frequent
+    level; for bool predictors False); numeric non-bool predictors enter as linear terms. Rows with a missing
+    outcome, predictor or cluster are excluded and counted in the note. Raises ModelNotEstimable instead of
+    returning estimates the data cannot support (one outcome value, separation, too few clusters).
+    """
+    _check_columns(data, [outcome, *predictors, cluster])
+    used, excluded_note = _complete_rows(data, [outcome, *predictors, cluster])
+    y = _binary_outcome(used[outcome], outcome)
+    design, refs, categorical = _design_matrix(used, predictors, reference_levels or {})
+    groups = pd.factorize(used[cluster])[0]
+    _check_estimable(design, groups)
+    for name, labels in categorical.items():
+        _check_separation(name, labels, y)
+    fit = _fit_logit(y, design, groups)
+    table = _odds_ratio_table(fit)
+    notes = [
+        excluded_note,
+        f"standard errors clustered by '{cluster}' ({groups.max() + 1} clusters; sandwich estimator with "
+        "small-sample correction); 95% CIs and p-values use the normal distribution",
+        "reference levels: " + ", ".join(f"{k} = {v}" for k, v in refs.items()) if refs else "",
+    ]
+    return LogitResult(table, len(y), int(groups.max() + 1), "; ".join(x for x in notes if x), refs)
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise KeyError naming any column that is not in the data."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise KeyError(f"column(s) not in the data: {', '.join(missing)}")
+
+
+def _complete_rows(data: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, str]:
+    """Rows without missing values in `columns`, and a note on how many were excluded and why."""
+    subset = data[columns]
+    missing = subset.isna()
+    complete = ~missing.any(axis=1)
+    n_excluded = int((~complete).sum())
+    if n_excluded == 0:
+        return subset.reset_index(drop=True), f"all {len(data)} rows used"
+    per_column = ", ".join(f"{c}: {int(missing[c].sum())}" for c in columns if missing[c].any())
+    note = f"{n_excluded} of {len(data)} rows excluded because of missing values ({per_column})"
+    return subset[complete].reset_index(drop=True), note
+
+
+def _binary_outcome(values: pd.Series, name: str) -> np.ndarray:
+    """Outcome as 0/1 floats; ModelNotEstimable if it has only one value."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        y = values.astype(float).to_numpy()
+    else:
+        raise ValueError(f"outcome '{name}' must be bool or 0/1, got dtype {values.dtype}")
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError(f"outcome '{name}' must be bool or 0/1; found other values")
+    if len(y) == 0:
+        raise ModelNotEstimable("no rows left after excluding missing values")
+    if y.min() == y.max():
+        raise ModelNotEstimable(
+            f"outcome '{name}' has only one value ({bool(y[0])}) in all {len(y)} rows used; nothing to explain"
+        )
+    return y
+
+
+def _design_matrix(
+    data: pd.DataFrame, predictors: list[str], references: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Series]]:
+    """Intercept plus treatment-coded dummies / numeric columns, reference level per predictor, categorical labels."""
+    columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(data))}
+    refs: dict[str, str] = {}
+    categorical: dict[str, pd.Series] = {}
+    for name in predictors:
+        values = data[name]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            columns[name] = values.astype(float).to_numpy()
+            continue
+        labels = values.astype(str) if not pd.api.types.is_bool_dtype(values) else values.map({True: "True", False: "False"})
+        levels = _levels(values, labels, name)
+        categorical[name] = labels
+        ref = _reference(name, labels, levels, references.get(name), pd.api.types.is_bool_dtype(values))
+        refs[name] = ref
+        for level in levels:
+            if level != ref:
+                columns[f"{name}[T.{level}]"] = (labels == level).astype(float).to_numpy()
+    return pd.DataFrame(columns), refs, categorical
+
+
+def _levels(values: pd.Series, labels: pd.Series, name: str) -> list[str]:
+    """Levels of a categorical predictor, after checking that every declared level has cases."""
+    declared = [str(c) for c in values.cat.categories] if isinstance(values.dtype, pd.CategoricalDtype) else []
+    levels = sorted(set(labels))
+    empty = [c for c in declared if c not in levels]
+    if empty:
+        raise ModelNotEstimable(
+            f"predictor '{name}': level(s) {', '.join(repr(c) for c in empty)} have no observations; "
+            "drop or merge them before fitting"
+        )
+    if len(levels) < 2:
+        raise ModelNotEstimable(f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used")
+    return levels
+
+
+def _check_separation(name: str, labels: pd.Series, y: np.ndarray) -> None:
+    """Raise ModelNotEstimable if some level of a categorical predictor has only one outcome value."""
+    for level in sorted(set(labels)):
+        outcomes = y[(labels == level).to_numpy()]
+        if outcomes.min() == outcomes.max():
+            raise ModelNotEstimable(
+                f"predictor '{name}', level {level!r}: all {len(outcomes)} cases have outcome "
+                f"{bool(outcomes[0])} (perfect separation), so its odds ratio is infinite; "
+                "merge this level with another or leave the predictor out"
+            )
+
+
+def _reference(name: str, labels: pd.Series, levels: list[str], given: Any, is_bool: bool) -> str:
+    """The reference level: the one given, else False for bool, else the most frequent (ties: alphabetical)."""
+    if given is not None:
+        ref = str(given)
+        if ref not in levels:
+            raise ModelNotEstimable(
+                f"reference level {ref!r} of predictor '{name}' has no observations (levels: {', '.join(levels)})"
+            )
+        return ref
+    if is_bool:
+        return "False"
+    counts = labels.value_counts()
+    return sorted(counts.index[counts == counts.max()])[0]
+
+
+def _check_estimable(design: pd.DataFrame, groups: np.ndarray) -> None:
+    """Raise ModelNotEstimable for too few clusters, more parameters than clusters, or collinear predictors."""
+    n_clusters = int(groups.max() + 1)
+    n_params = design.shape[1]
+    if n_clusters < 2:
+        raise ModelNotEstimable(f"only {n_clusters} cluster; clustered standard errors need at least 2")
+    if n_params > n_clusters:
+        raise ModelNotEstimable(
+            f"{n_params} parameters but only {n_clusters} clusters; clustered standard errors are not "
+            "reliable with more parameters than clusters; use fewer predictors or merge levels"
+        )
+    if np.linalg.matrix_rank(design.to_numpy()) < n_params:
+        raise ModelNotEstimable(
+            "predictors are collinear (one term is a combination of others): " + ", ".join(design.columns[1:])
+        )
+
+
+def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
+    """Fit statsmodels Logit with clustered covariance; turn separation and non-convergence into ModelNotEstimable."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = sm.Logit(y, design).fit(
+                disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups}
+            )
+        except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
+            raise ModelNotEstimable(f"the model cannot be estimated (perfect separation or singular fit): {exc}") from exc
+    size = _effect_sizes(fit.params, design)
+    worst = str(size.drop("Intercept").idxmax()) if len(size) > 1 else "Intercept"
+    if any(issubclass(w.category, PerfectSeparationWarning) for w in caught) or size.max() > SEPARATION_LOG_ODDS:
+        raise ModelNotEstimable(
+            f"(quasi-)perfect separation: the estimate for '{worst}' runs off to infinity; "
+            "merge levels or leave the predictor out"
+        )
+    converged = fit.mle_retvals.get("converged", True)
+    if not converged or any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        raise ModelNotEstimable(f"the fit did not converge (largest estimate: '{worst}'); simplify the model")
+    if not np.all(np.isfinite(fit.bse)):
+        raise ModelNotEstimable(f"standard errors are not finite (check '{worst}'); simplify the model")
+    return fit
+
+
+def _effect_sizes(params: pd.Series, design: pd.DataFrame) -> pd.Series:
+    """Absolute log-odds per term: raw for 0/1 columns and the intercept, per standard deviation for numeric ones."""
+    scale = pd.Series(1.0, index=params.index)
+    for term in params.index:
+        column = design[term]
+        if term != "Intercept" and not column.isin((0.0, 1.0)).all():
+            scale[term] = column.std()
+    return (params * scale).abs()
+
+
+def _odds_ratio_table(fit: Any) -> pd.DataFrame:
+    """Odds ratios, 95% CIs and p-values of every term except the intercept."""
+    ci = fit.conf_int(alpha=0.05)
+    terms = [t for t in fit.params.index if t != "Intercept"]
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "odds_ratio": np.exp(fit.params[terms].to_numpy()),
+            "ci_low": np.exp(ci.loc[terms, 0].to_numpy()),
+            "ci_high": np.exp(ci.loc[terms, 1].to_numpy()),
+            "p": fit.pvalues[terms].to_numpy(),
+        }
+    )

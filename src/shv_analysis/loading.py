@@ -222,6 +222,36 @@ def _sheet_rows(workbook, sheet_name: str) -> list[list[str]]:
     return [[cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)]
 
 
+def _uncomputed_formulas(path: Path, sheet_name: str, rows: list[list[str]]) -> list[tuple]:
+    """(row index, column index, formula) of formula cells that have no stored result."""
+    import openpyxl
+
+    if not any("" in r for r in rows):
+        return []
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        found = []
+        for r, row in enumerate(workbook[sheet_name].iter_rows(values_only=True)):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("=") and r < len(rows) \
+                        and c < len(rows[r]) and rows[r][c] == "":
+                    found.append((r, c, value))
+        workbook.close()
+        return found
+    except Exception:  # the first read succeeded; a failing second look finds nothing
+        return []
+
+
+def _report_formulas(path: Path, sheet: str, rows: list[list[str]],
+                     problems: list[Problem]) -> None:
+    for r, c, formula in _uncomputed_formulas(path, sheet, rows):
+        header = clean_text(rows[0][c]) if rows and c < len(rows[0]) else _column_letter(c)
+        problems.append(Problem(path.name, sheet, r + 1, header or _column_letter(c), formula,
+                                "formula without a stored result (the file was not saved by "
+                                "a spreadsheet program that computes it); type the value, or "
+                                "open and save the file in Excel"))
+
+
 def _find_sheet(workbook, wanted: str) -> str | None:
     for name in workbook.sheetnames:
         if normalise(name) == wanted:
@@ -357,8 +387,9 @@ def read_dataset(path: str | Path) -> RawDataset:
                                             f"missing sheet '{name}'; sheets found: "
                                             f"{', '.join(workbook.sheetnames) or 'none'}"))
                     continue
-                table = _rows_to_table(name, path.name, sheet, _sheet_rows(workbook, sheet),
-                                       problems)
+                rows = _sheet_rows(workbook, sheet)
+                _report_formulas(path, sheet, rows, problems)
+                table = _rows_to_table(name, path.name, sheet, rows, problems)
                 if table is not None:
                     tables[name] = table
             workbook.close()
@@ -413,9 +444,10 @@ def _read_folder_table(folder: Path, name: str, problems: list[Problem]) -> RawT
     if sheet is None:
         problems.append(Problem(file.name, None, None, None, None, "workbook has no sheets"))
         return None
-    table = _rows_to_table(name, file.name, sheet, _sheet_rows(workbook, sheet), problems)
+    rows = _sheet_rows(workbook, sheet)
     workbook.close()
-    return table
+    _report_formulas(file, sheet, rows, problems)
+    return _rows_to_table(name, file.name, sheet, rows, problems)
 
 
 def _read_parquet(file: Path, name: str, problems: list[Problem]) -> RawTable | None:

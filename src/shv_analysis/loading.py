@@ -33,8 +33,8 @@ PHONE_RE = (r"(?<![\w+])(?:(?:\+|00)31[\s\-.]?(?:\(0\)[\s\-.]?)?|0)"
 EMAIL_MASK = "[e-mail verwijderd]"
 PHONE_MASK = "[telefoonnummer verwijderd]"
 _PERSONAL_HEADER_RE = re.compile(
-    r"^(naam_)?contact(persoon|personen|_persoon|gegevens)?$|^e_?mail(adres|_adres)?$|"
-    r"^(telefoon|tel)(nummer|_?nr)?\.?$|^mobiel(_?nummer)?$|^phone|^telephone|^mail(adres)?$")
+    r"contactpersoon|contact_persoon|contactgegeven|e_?mail|telefoon|mobiel|gsm|phone|"
+    r"^(naam_)?contact$|^tel(\.|_?nr\.?|_|$)|^06(_nummer)?$|^mail(adres)?$|^achternaam|^voornaam")
 
 
 @dataclass
@@ -65,7 +65,7 @@ class RawDataset:
 def is_personal_header(key: str) -> bool:
     """Whether a normalised header names contact data (names, phone, e-mail)."""
     return key in PERSONAL_COLUMNS or key.rstrip(".") in PERSONAL_COLUMNS or bool(
-        _PERSONAL_HEADER_RE.match(key))
+        _PERSONAL_HEADER_RE.search(key))
 
 
 def mask_personal_text(series: pd.Series) -> pd.Series:

@@ -375,7 +375,7 @@ CODING_RULES: tuple[CodingRule, ...] = (
     _rule("type", "vroegsignalering", "vroeg eropaf", "eropaf", "vindplaats schulden",
           strong=True),
     _rule("type", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg gesignaleerd",
-          "signaalpartner*", "signaalteam*", "signalen", "betalingsachterstand*",
+          "signaalpartner*", "signaalteam*", "signaal", "signalen", "betalingsachterstand*",
           "huurachterstand*", "energieachterstand*", "premieachterstand*", "convenant*"),
     # The report describes Mobility Mentoring and stress-sensitive services as a new way of
     # approaching the target group (type 'nieuwe_benadering'), not as coaching.
@@ -387,7 +387,8 @@ CODING_RULES: tuple[CodingRule, ...] = (
     _rule("type", "coaching_buddy", "schuldhulpmaatje*", "thuisadministratie", strong=True),
     _rule("type", "coaching_buddy", "coach", "coaches", "coaching", "*coaching", "budgetcoach*",
           "gezinscoach*", "jongerencoach*", "geldcoach*", "schuldhulpcoach*", "thuiscoach*",
-          "financiele coach*", "buddy*", "buddies", "schuldenbuddy*", "maatje*", "vrijwillig*",
+          "financiele coach*", "buddy*", "buddies", "schuldenbuddy*", "maatje*", "*maatje", "*maatjes",
+          "vrijwillig*",
           "ervaringsdeskundig*", "mentor", "mentoren"),
     _rule("type", "perspectieffonds", "*perspectieffonds*", "perspectief fonds*",
           "schulden opkopen", "opkopen van schulden", "schulden overnemen",
@@ -411,7 +412,8 @@ CODING_RULES: tuple[CodingRule, ...] = (
           "voorkomen van schulden", "schulden voorkomen", "financiele vaardigheden",
           "*spel", "*spellen"),
     _rule("fasen", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg eropaf",
-          "eropaf", "vindplaats schulden", "signaalpartner*", "signalen", "signaalteam*",
+          "eropaf", "vindplaats schulden", "signaalpartner*", "signaal", "signalen",
+          "signaalteam*",
           "*achterstand", "*achterstanden"),
     _rule("fasen", "curatie", "schuldregeling*", "schuldsanering*", "sanering*", "saneert",
           "saneren", "budgetbeheer", "beschermingsbewind*", "bewindvoering*", "aflossen",

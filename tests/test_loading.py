@@ -145,3 +145,14 @@ def test_synthetic_flag_travels_from_metadata(tmp_path):
     (folder / "metadata.json").write_text('{"synthetic": true, "name": "Proef"}', "utf-8")
     ds = shv.load(folder)
     assert ds.synthetic and ds.name == "Proef" and "SYNTHETISCHE DATA" in ds.notice("nl")
+
+
+def test_codes_match_whitespace_insensitively(tmp_path):
+    tables = mini_tables()
+    tables["experimenten"]["type"] = ["Vroeg signalering", "coaching _buddy",
+                                      "( Jongeren ) perspectieffonds", "educatie tool",
+                                      "vroegsignalering", "over ig"]
+    ds = shv.load(write_csv_folder(tables, tmp_path / "ws"))
+    assert ds.experimenten["type"].tolist() == ["vroegsignalering", "coaching_buddy",
+                                                "perspectieffonds", "educatietool",
+                                                "vroegsignalering", "overig"]

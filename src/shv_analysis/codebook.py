@@ -300,13 +300,35 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[ \-]", "_", key)
 
 
-def lookup(f: Field) -> dict[str, str]:
+class CodeLookup(dict):
+    """Normalised spelling -> code, also matching with all white space removed.
+
+    The contract accepts codes and labels "whitespace-insensitively": "Vroeg signalering" and
+    "coaching _buddy" find their code too.
+    """
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        self._compact = {k.replace(" ", ""): v for k, v in self.items()}
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return self._compact.get(str(key).replace(" ", ""), default)
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
+def lookup(f: Field) -> CodeLookup:
     """Every accepted spelling (code, Dutch or English label, normalised) -> code."""
-    table: dict[str, str] = {}
-    for c in f.codes:
-        for form in (c.code, c.nl, c.en):
-            table[normalise(form)] = c.code
-    return table
+    return CodeLookup((normalise(form), c.code) for c in f.codes for form in (c.code, c.nl, c.en))
 
 
 def allowed_text(f: Field) -> str:

@@ -18,17 +18,20 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate a dataset and summarise it")
     p.add_argument("data", help="an .xlsx workbook or a folder with respondenten/experimenten")
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
+    p.add_argument("--decisions", help="coding decisions file (default: beslissingen.csv "
+                   "beside the data, when present)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("figures", help="compute every published figure from a dataset")
     p.add_argument("data", nargs="?", help="dataset (default: the embedded synthetic dataset)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
+    p.add_argument("--decisions", help="coding decisions file (default: beside the data)")
     p.set_defaults(func=cmd_figures)
 
 
-def _check(path, reference) -> CheckResult:
-    return check_dataset(path, reference=reference or "auto")
+def _check(path, reference, decisions=None) -> CheckResult:
+    return check_dataset(path, reference=reference or "auto", decisions=decisions or "auto")
 
 
 def print_problems(result: CheckResult, stream) -> None:
@@ -40,7 +43,7 @@ def print_problems(result: CheckResult, stream) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    result = _check(args.data, args.reference)
+    result = _check(args.data, args.reference, args.decisions)
     if not result.ok:
         print_problems(result, sys.stdout)
         return EXIT_INVALID
@@ -59,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    result = _check(args.data or DEFAULT_DATA, args.reference)
+    result = _check(args.data or DEFAULT_DATA, args.reference, args.decisions)
     if not result.ok:
         print_problems(result, sys.stderr)
         return EXIT_INVALID

@@ -42,6 +42,15 @@ def print_problems(result: CheckResult, stream) -> None:
           file=stream)
 
 
+def load_or_report(data, reference=None, decisions=None, stream=None):
+    """The dataset at `data` (default: embedded), or None after printing every problem."""
+    result = _check(data or DEFAULT_DATA, reference, decisions)
+    if not result.ok:
+        print_problems(result, stream or sys.stderr)
+        return None
+    return result.dataset
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     result = _check(args.data, args.reference, args.decisions)
     if not result.ok:
@@ -62,11 +71,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    result = _check(args.data or DEFAULT_DATA, args.reference, args.decisions)
-    if not result.ok:
-        print_problems(result, sys.stderr)
+    ds = load_or_report(args.data, args.reference, args.decisions)
+    if ds is None:
         return EXIT_INVALID
-    ds = result.dataset
     if ds.synthetic:
         print(ds.notice("en"), file=sys.stderr)
     frame = compute_figures(ds, published_figures())

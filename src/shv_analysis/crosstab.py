@@ -293,15 +293,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_crosstab(args: argparse.Namespace) -> int:
-    from .commands import print_problems
-    from .paths import DEFAULT_DATA
-    from .validation import check_dataset
+    from .commands import load_or_report
 
-    result = check_dataset(args.data or DEFAULT_DATA)
-    if not result.ok:
-        print_problems(result, sys.stderr)
+    ds = load_or_report(args.data)
+    if ds is None:
         return 1
-    ds = result.dataset
     try:
         ct = crosstab(ds, args.row, args.col)
     except (KeyError, ValueError) as exc:

@@ -13,8 +13,6 @@ import sys
 import pandas as pd
 
 from .figures import compute_figures, published_figures, round_half_up
-from .validation import check_dataset
-from .paths import DEFAULT_DATA
 
 INFEASIBLE_GROUP = "aandeel_experimenten."
 INFEASIBLE_TOLERANCE = 1.0
@@ -65,13 +63,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .commands import print_problems
+    from .commands import load_or_report
 
-    result = check_dataset(args.data or DEFAULT_DATA)
-    if not result.ok:
-        print_problems(result, sys.stderr)
+    ds = load_or_report(args.data)
+    if ds is None:
         return 1
-    ds = result.dataset
     table = reproduction_table(ds, args.lang)
     if ds.synthetic:
         print(ds.notice(args.lang))

@@ -180,3 +180,13 @@ def test_model_on_embedded_data_reports_clustered_odds_ratios():
     assert "doelen_geformuleerd[T.True]" in terms.index
     assert (terms["95% CI low"] < terms["OR"]).all() and (terms["OR"] < terms["95% CI high"]).all()
     assert table.notice is not None
+
+
+def test_participation_by_population_class(mini):
+    ct = crosstab(mini, "deelname", "grootteklasse")
+    cells = ct.cells.set_index(["row", "col"])
+    # 100,000+: Amsterdam (pilots), Zwolle (pilots), Ede (none); < 20,000: Appingedam (pilot)
+    assert cells.loc[("ja", "ge100k"), ["n", "base"]].tolist() == [2, 3]
+    assert cells.loc[("ja", "lt20k"), ["n", "base"]].tolist() == [1, 1]
+    assert cells.loc[("ja", "totaal"), ["n", "base"]].tolist() == [4, 5]
+    assert ct.unit == "respondenten"

@@ -192,6 +192,8 @@ DERIVED_FIELDS: tuple[Field, ...] = (
           GROOTTEKLASSE),
     Field("signaalpartner", _E, "yesno", False, "Signaalpartner betrokken",
           "Signal partner involved", YESNO),
+    Field("deelname", _R, "yesno", False, "Onderneemt een experiment",
+          "Undertakes an experiment", YESNO),
 )
 
 # Contact columns are personal data: dropped at load, never copied anywhere.

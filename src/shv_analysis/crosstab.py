@@ -52,7 +52,8 @@ class CrossTab:
 
 def _unit_records(ds: Dataset, row: cb.Field, col: cb.Field) -> tuple[pd.DataFrame, str]:
     if row.table == cb.RESPONDENTEN and col.table == cb.RESPONDENTEN:
-        resp = ds.respondenten.assign(_org=np.arange(len(ds.respondenten)))
+        resp = ds.respondenten.assign(_org=np.arange(len(ds.respondenten)),
+                                      deelname=ds.participating().to_numpy())
         return resp, cb.RESPONDENTEN
     return ds.pilots(), cb.EXPERIMENTEN
 

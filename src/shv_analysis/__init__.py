@@ -4,7 +4,7 @@ The public API a researcher types in a notebook::
 
     import shv_analysis as shv
     ds = shv.load()                       # the embedded (synthetic) dataset
-    shv.figures(ds)                       # every published figure, recomputed
+    shv.compute_figures(ds)               # every published figure, recomputed
     shv.frequency(ds, "type")             # a table with n, base and footnote
     shv.bar_chart(shv.frequency(ds, "fasen"))
 """
@@ -29,17 +29,28 @@ _LAZY = {
     "frequency": "shv_analysis.tabulation",
     "Table": "shv_analysis.tabulation",
     "bar_chart": "shv_analysis.plotting",
+    "participation_chart": "shv_analysis.plotting",
+    "save_figure": "shv_analysis.plotting",
+    "Section": "shv_analysis.section",
+    "run_report": "shv_analysis.report",
     "crosstab": "shv_analysis.crosstab",
     "reproduction_table": "shv_analysis.reproduction",
 }
 
 
+# Submodules reachable as attributes (`shv.figures.compute_figures(ds)`), imported on use.
+_SUBMODULES = ("codebook", "crosstab", "export", "figures", "indicators", "narrative",
+               "plotting", "report", "reproduction", "section", "statistics", "tabulation")
+
+
 def __getattr__(name: str):
     """Heavy parts (plotting, statistics) are imported on first use, keeping `import` fast."""
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'shv_analysis' has no attribute {name!r}")
 
 

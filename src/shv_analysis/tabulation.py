@@ -57,17 +57,22 @@ class Table:
         return "\n".join(p for p in parts if p)
 
     def formatted(self) -> pd.DataFrame:
-        """Display copy: percentages with one decimal, counts as integers."""
+        """Display copy: percentages with one decimal (rounded half up, as the report rounds;
+        decimal comma when `meta["lang"]` is 'nl'), counts as integers."""
+        from .formatting import fmt_number
+
+        lang = "en" if self.meta.get("lang", "en") == "en" else "nl"
         out = self.data.copy()
         for col in out.columns:
             if str(col).strip().startswith("%") or str(col).endswith("(%)"):
-                out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+                out[col] = out[col].map(lambda v: "" if pd.isna(v) else fmt_number(v, lang, 1))
         return out
 
     def _repr_html_(self) -> str:
         body = self.formatted().to_html(index=False, border=0, classes="shv-table",
                                         na_rep="")
-        foot = "<br>".join(html.escape(line) for line in self.footer().splitlines())
+        small = "\n".join(p for p in (self.footnote, self.test) if p)  # notice: in red below
+        foot = "<br>".join(html.escape(line) for line in small.splitlines())
         notice = ('<p class="shv-notice" style="color:#b00020;font-weight:bold">'
                   f"{html.escape(self.notice)}</p>") if self.notice else ""
         return (f'<div class="shv-table-block"><p><strong>{html.escape(self.title)}</strong></p>'

@@ -1,0 +1,320 @@
+"""Write the section notebooks of `shv report` (run: `.venv/bin/python notebooks/generate.py`).
+
+The notebooks are generated so that they stay small, uniform and free of outputs: markdown
+text (Dutch; the English text travels in the cell metadata `shv.en` and `shv report --lang
+en` swaps it in), one cell tagged `parameters`, and short code cells that only call the
+library. Markdown states no numbers: every number shown comes from the data through
+`shv_analysis.narrative` (sentences) or a Table. Edit the text here and rerun; `--check`
+exits 1 when a notebook differs from what this script would write.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# jsonschema (under nbformat) would build an IRI grammar for ~3 s; unused here.
+sys.modules.setdefault("rfc3987_syntax", None)
+import nbformat  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+PARAMETERS = '''\
+data = None  # pad naar een .xlsx-bestand of map, None is de ingebouwde synthetische dataset
+lang = "nl"  # taal van tabellen, figuren en zinnen: "nl" of "en"
+subset = None  # deel van de data, zie de toelichting hierboven
+output_dir = None  # map voor tabellen en figuren, None is niets bewaren'''
+
+SETUP = '''\
+import shv_analysis as shv
+from shv_analysis import indicators, narrative, tabulation
+from shv_analysis.section import Section
+
+ds = shv.load(data, subset=subset)
+sec = Section("{name}", output_dir, lang)
+sec.notice(ds)'''
+
+USAGE = (
+    "*Parameters in de cel hieronder: `data`, `lang`, `subset` (een deel van de data als "
+    "`VELD=WAARDE`, bijvoorbeeld `provincie=Utrecht`) en `output_dir`. In batch: `shv report` "
+    "of papermill met `-p`.*",
+    "*Parameters in the cell below: `data`, `lang`, `subset` (part of the data as "
+    "`FIELD=VALUE`, for example `provincie=Utrecht`) and `output_dir`. In batch: `shv report` "
+    "or papermill with `-p`.*",
+)
+
+
+def md(nl: str, en: str) -> tuple[str, str, str]:
+    return ("markdown", nl.strip(), en.strip())
+
+
+def code(source: str) -> tuple[str, str]:
+    return ("code", source.strip("\n"))
+
+
+def head(name: str, title_nl: str, title_en: str, intro_nl: str, intro_en: str) -> list:
+    return [
+        md(f"# {title_nl}\n\n{intro_nl}\n\n{USAGE[0]}",
+           f"# {title_en}\n\n{intro_en}\n\n{USAGE[1]}"),
+        ("parameters", PARAMETERS),
+        code(SETUP.format(name=name)),
+    ]
+
+
+NOTEBOOKS: dict[str, list] = {}
+
+NOTEBOOKS["00_datakwaliteit"] = head(
+    "00_datakwaliteit", "Datakwaliteit", "Data quality",
+    "Wat is er ingelezen, welke waarschuwingen gaf de controle en hoe volledig is elk veld? "
+    "Lees dit eerst: de andere secties rekenen met precies deze records.",
+    "What was read, which warnings did the check give and how complete is each field? Read "
+    "this first: the other sections compute with exactly these records.",
+) + [
+    md("## Ingelezen records", "## Records read"),
+    code("sec.table(indicators.records(ds, lang))"),
+    md("## Waarschuwingen\n\nWaarschuwingen houden de analyse niet tegen, maar verdienen een "
+       "blik. Persoonsgegevens (contactpersoon, telefoon, e-mail) worden nooit ingelezen; "
+       "e-mailadressen en telefoonnummers in vrije tekst zijn gemaskeerd.",
+       "## Warnings\n\nWarnings do not stop the analysis but deserve a look. Personal data "
+       "(contact person, phone, e-mail) are never read; e-mail addresses and phone numbers in "
+       "free text are masked."),
+    code("sec.table(indicators.warnings_table(ds, lang))"),
+    md("## Ontbrekende waarden per veld\n\nVoor velden met meer antwoorden telt een record als "
+       "ontbrekend wanneer geen enkele optie is aangevinkt.",
+       "## Missing values per field\n\nFor multiple-answer fields a record counts as missing "
+       "when no option is ticked."),
+    code("sec.table(indicators.missing_values(ds, lang))"),
+]
+
+NOTEBOOKS["01_overzicht"] = head(
+    "01_overzicht", "Overzicht pilots en experimenten", "Overview of pilots and experiments",
+    "Hoeveel gemeenten de inventarisatie dekt, wie er geraadpleegd is, welk deel van de "
+    "respondenten een experiment onderneemt en waarom gemeenten ermee beginnen.",
+    "How many municipalities the inventory covers, who was consulted, which share of the "
+    "respondents undertakes an experiment and why municipalities start one.",
+) + [
+    md("## Dekking", "## Coverage"),
+    code("sec.text(narrative.coverage(ds, lang))\nsec.table(indicators.coverage(ds, lang))"),
+    md("## Respondenten en deelname naar type\n\nDeelname is het aandeel respondenten van een "
+       "type dat minstens één experiment onderneemt. De foutbalken zijn "
+       "betrouwbaarheidsintervallen volgens Wilson; het niveau staat in de voetnoot.",
+       "## Respondents and participation by type\n\nParticipation is the share of respondents "
+       "of a type that undertakes at least one experiment. The error bars are Wilson "
+       "confidence intervals; the footnote gives the level."),
+    code("sec.text(narrative.experiments(ds, lang))\n"
+         "sec.table(tabulation.respondents_by_type(ds, lang))\n"
+         "deelname = indicators.participation_by_type(ds, lang)\n"
+         "sec.text(narrative.participation(deelname, lang))\n"
+         "sec.show(deelname)"),
+    md("## Experimenten naar type respondent\n\nWelk deel van alle experimenten plaatsvindt "
+       "bij elk type respondent.",
+       "## Experiments by respondent type\n\nWhich share of all experiments takes place at "
+       "each type of respondent."),
+    code("per_type = indicators.experiments_by_type(ds, lang)\n"
+         "sec.text(narrative.shares(per_type, lang))\nsec.show(per_type)"),
+    md("## Aanleidingen\n\nGemeenten hebben verschillende redenen om met een pilot of "
+       "experiment te starten. Meer antwoorden per experiment zijn mogelijk.",
+       "## Reasons for starting\n\nMunicipalities have different reasons to start a pilot or "
+       "experiment. More than one answer per experiment is possible."),
+    code('sec.show(indicators.as_reported(ds, "aanleidingen", lang))'),
+]
+
+NOTEBOOKS["02_kenmerken"] = head(
+    "02_kenmerken", "Kenmerken experimenten en pilots", "Characteristics of experiments and "
+    "pilots",
+    "Welke soorten experimenten er zijn, welke fasen van schuldhulpverlening ze bestrijken, of "
+    "ze zich op een specifieke doelgroep richten en welke partijen meedoen.",
+    "Which kinds of experiments there are, which phases of debt assistance they cover, whether "
+    "they target a specific group and which parties take part.",
+) + [
+    md("## Typen experimenten\n\nGesorteerd zoals het rapport sorteert: van vaak naar weinig, "
+       "met Overig onderaan.",
+       "## Types of experiments\n\nSorted as the report sorts: from frequent to rare, with "
+       "Other at the bottom."),
+    code('typen = indicators.as_reported(ds, "type", lang)\n'
+         "sec.text(narrative.most_common(typen, lang))\nsec.show(typen)"),
+    md("## Fasen van schuldhulpverlening\n\nIn de volgorde van het hulpverleningsproces. Een "
+       "experiment kan meer fasen omvatten.",
+       "## Phases of debt assistance\n\nIn the order of the assistance process. An experiment "
+       "can cover more than one phase."),
+    code('fasen = indicators.as_reported(ds, "fasen", lang)\n'
+         "sec.text(narrative.shares(fasen, lang))\nsec.show(fasen)"),
+    md("## Specifieke doelgroepen\n\nDe meeste experimenten richten zich op mensen met (een "
+       "risico op) schulden in het algemeen; hier staat welk deel zich specifiek op een groep "
+       "richt.",
+       "## Specific target groups\n\nMost experiments address people with (a risk of) debts in "
+       "general; this shows which share targets a specific group."),
+    code('doelgroepen = indicators.as_reported(ds, "doelgroepen", lang)\n'
+         "sec.text(narrative.shares(doelgroepen, lang))\nsec.show(doelgroepen)"),
+    md("## Samenwerkingspartners\n\nSignaalpartners zijn woningcorporaties, zorgverzekeraars "
+       "en nutsbedrijven.",
+       "## Partners\n\nSignal partners are housing associations, health insurers and utility "
+       "companies."),
+    code("sec.text(narrative.partners(ds, lang))\n"
+         'sec.show(indicators.as_reported(ds, "partners", lang))\n'
+         'sec.table(indicators.as_reported(ds, "signaalpartner", lang))'),
+]
+
+NOTEBOOKS["03_effecten"] = head(
+    "03_effecten", "Effecten experimenten en pilots", "Effects of experiments and pilots",
+    "Welke effecten gemeenten zien of verwachten, of er een structurele effectiviteitsmeting "
+    "is voorzien en of er vooraf concrete doelen zijn geformuleerd.",
+    "Which effects municipalities see or expect, whether a structural effectiveness "
+    "measurement is planned and whether concrete goals were set beforehand.",
+) + [
+    md("## (Verwachte) effecten\n\nMeer antwoorden per experiment mogelijk; gesorteerd van vaak "
+       "naar weinig genoemd.",
+       "## (Expected) effects\n\nMore than one answer per experiment; sorted from most to least "
+       "mentioned."),
+    code('effecten = indicators.as_reported(ds, "verwachte_effecten", lang)\n'
+         "sec.text(narrative.most_common(effecten, lang))\nsec.show(effecten)"),
+    md("## Effectiviteitsmeting\n\nIs er een structurele meting van de effectiviteit voorzien?",
+       "## Effectiveness measurement\n\nIs a structural measurement of effectiveness planned?"),
+    code("sec.text(narrative.effect_measurement(ds, lang))\n"
+         'sec.show(indicators.as_reported(ds, "effectmeting", lang))'),
+    md("## Vooraf geformuleerde doelen\n\nZonder concrete ambities of doelen vooraf is het "
+       "lastig om daadwerkelijke effecten te meten.",
+       "## Goals set beforehand\n\nWithout concrete ambitions or goals set beforehand it is "
+       "hard to measure actual effects."),
+    code("sec.text(narrative.goals(ds, lang))\n"
+         'sec.show(indicators.as_reported(ds, "doelen_geformuleerd", lang))'),
+]
+
+NOTEBOOKS["04_lessen"] = head(
+    "04_lessen", "Leerervaringen en zelf aan de slag", "Lessons learned and getting started",
+    "Of experimenten overdraagbaar zijn, hoe het staat met de planevaluatie, en de lessen en "
+    "actiepunten uit het rapport.",
+    "Whether experiments are transferable, how plan evaluation stands, and the report's lessons "
+    "and action points.",
+) + [
+    md("## Overdraagbaarheid\n\nIs het experiment overdraagbaar of opschaalbaar naar andere "
+       "gemeenten of ketenpartijen, of gebeurt dat al?",
+       "## Transferability\n\nIs the experiment transferable or scalable to other "
+       "municipalities or partners in the chain, or is that already happening?"),
+    code("sec.text(narrative.transferable(ds, lang))\n"
+         'sec.show(indicators.as_reported(ds, "overdraagbaar", lang))'),
+    md("## Planevaluatie\n\nEen planevaluatie vooraf helpt vast te stellen of een pilot "
+       "effectief kan zijn voordat je begint: welk probleem los je op, wat is de gewenste "
+       "uitkomst, wie is de doelgroep, wat is de theoretische basis en welke effecten verwacht "
+       "je concreet? Daarvoor zijn vooraf geformuleerde doelen nodig.",
+       "## Plan evaluation\n\nA plan evaluation beforehand helps establish whether a pilot can "
+       "be effective before you start: which problem does it solve, what is the desired "
+       "outcome, who is the target group, what is the theoretical basis and which effects do "
+       "you concretely expect? That needs goals set beforehand."),
+    code("sec.text(narrative.goals(ds, lang))\n"
+         'sec.table(indicators.as_reported(ds, "doelen_geformuleerd", lang))'),
+    md("## Lessen uit het proces van pilots\n\n"
+       "- **Toerusten en betrokken houden.** Zorg dat wie het experiment uitvoert goed is "
+       "toegerust (bijvoorbeeld gesprekstechnieken of technische vaardigheden) en blijf hen "
+       "motiveren.\n"
+       "- **Actief communiceren.** Communiceer tijdens het experiment actief met alle "
+       "betrokkenen; dat helpt ook bij verwachtingsmanagement.\n"
+       "- **Durven investeren.** Investeer tijd, energie en geld zonder meteen resultaten te "
+       "verwachten.\n\n"
+       "## Lessen uit de uitvoering\n\n"
+       "- **Persoonlijke aandacht.** Zoek inwoners actief op, met een outreachende aanpak.\n"
+       "- **Vraaggericht werken.** Kijk naar wat een inwoner nodig heeft en bied waar mogelijk "
+       "maatwerk, in plaats van eerst te kijken wat beleidsmatig beschikbaar is.",
+       "## Lessons on the process of pilots\n\n"
+       "- **Equip and involve.** Make sure the people who run the experiment are well equipped "
+       "(for example conversation techniques or technical skills) and keep them motivated.\n"
+       "- **Communicate actively.** Communicate actively with everyone involved during the "
+       "experiment; this also helps to manage expectations.\n"
+       "- **Dare to invest.** Invest time, energy and money without expecting results right "
+       "away.\n\n"
+       "## Lessons on delivery\n\n"
+       "- **Personal attention.** Seek residents out actively, with an outreaching approach.\n"
+       "- **Demand-led work.** Look at what a resident needs and offer tailored support where "
+       "possible, instead of first looking at what policy makes available."),
+    md("## Zelf aan de slag: actiepunten\n\n"
+       "- **Maak een plan.** Bepaal speerpunt en doelgroep en leg de ambities vast; kijk naar "
+       "voorbeelden bij vergelijkbare gemeenten of in de regio; maak ruimte voor een "
+       "planevaluatie.\n"
+       "- **Blijf betrokken.** Communiceer met inwoners en medewerkers en houd ze enthousiast; "
+       "monitor of alles loopt zoals gepland; deel informatie met partijen in de keten, ook "
+       "met andere gemeenten.\n"
+       "- **Evalueer.** Maak effecten zichtbaar, zodat ook het bestuur overtuigd raakt; durf te "
+       "doen en leer voor de toekomst.\n\n"
+       "*Lessen en actiepunten kort samengevat uit het rapport Experimenten en pilots "
+       "schuldhulpverlening; ze komen uit de gesprekken en kennisbijeenkomsten, niet uit deze "
+       "dataset.*",
+       "## Getting started: action points\n\n"
+       "- **Make a plan.** Choose the focus and target group and record the ambitions; look at "
+       "examples from similar municipalities or the region; make room for a plan evaluation.\n"
+       "- **Stay involved.** Communicate with residents and staff and keep them enthusiastic; "
+       "monitor whether everything goes as planned; share information with partners in the "
+       "chain, including other municipalities.\n"
+       "- **Evaluate.** Make effects visible, so that administrators are convinced too; dare "
+       "to act and learn for the future.\n\n"
+       "*Lessons and action points briefly summarised from the report Experimenten en pilots "
+       "schuldhulpverlening; they come from the interviews and knowledge meetings, not from "
+       "this dataset.*"),
+]
+
+NOTEBOOKS["99_reproductie"] = head(
+    "99_reproductie", "Reproductie van de gepubliceerde cijfers",
+    "Reproduction of the published figures",
+    "Elk cijfer dat het rapport publiceert, opnieuw berekend uit de data en vergeleken met de "
+    "gepubliceerde waarde.",
+    "Every figure the report publishes, recomputed from the data and compared with the "
+    "published value.",
+) + [
+    md("## Gepubliceerd tegen gereproduceerd\n\nAantallen moeten exact kloppen; een percentage "
+       "moet afgerond (half naar boven) op het gepubliceerde gehele getal uitkomen. Voor de "
+       "aandelen van de experimenten naar type respondent geldt de gedocumenteerde marge van "
+       "`shv reproduce`. Op een "
+       "deel van de data (subset) wijken de cijfers uiteraard af.",
+       "## Published against reproduced\n\nCounts must match exactly; a percentage must round "
+       "(half up) to the published whole number. The shares of experiments by respondent type "
+       "have the documented tolerance of `shv reproduce`. On a subset of the data the figures "
+       "naturally differ."),
+    code("repro = indicators.reproduction(ds, lang)\n"
+         "sec.text(narrative.reproduction(repro, lang))\nsec.table(repro)"),
+]
+
+
+def build(name: str, cells: list) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                       "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    out = []
+    for i, cell in enumerate(cells):
+        cid = f"{name.split('_', 1)[0]}-{i:02d}"
+        if cell[0] == "markdown":
+            out.append(nbformat.v4.new_markdown_cell(cell[1], id=cid,
+                                                     metadata={"shv": {"en": cell[2]}}))
+        elif cell[0] == "parameters":
+            out.append(nbformat.v4.new_code_cell(cell[1], id=cid,
+                                                 metadata={"tags": ["parameters"]}))
+        else:
+            out.append(nbformat.v4.new_code_cell(cell[1], id=cid))
+    nb.cells = out
+    return nb
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    differ = []
+    for name, cells in NOTEBOOKS.items():
+        path = HERE / f"{name}.ipynb"
+        text = render(build(name, cells))
+        if check:
+            if not path.is_file() or path.read_text("utf-8") != text:
+                differ.append(path.name)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if differ:
+        print("out of date (run notebooks/generate.py):", ", ".join(differ))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,221 @@
+"""Bar charts in the report's manner, drawn from `Table`s, and deterministic PNG/SVG files.
+
+`bar_chart(table)` draws horizontal bars, categories top to bottom in the table's order (the
+table is already sorted as the report sorts), the percentage printed at each bar (Dutch
+decimal comma for lang='nl'), the table's title on top, its footnote (n and base) as a caption
+below, and the synthetic-data notice in red inside the figure whenever the table carries one.
+`participation_chart(table)` adds Wilson intervals as error bars
+(`indicators.participation_by_type`). Every label comes from the table, hence from the
+codebook.
+
+Figures are `matplotlib.figure.Figure` objects made without pyplot (`ChartFigure`, which
+shows itself as PNG in Jupyter): nothing is registered with a GUI backend, nothing is shown
+twice in a notebook, and batch runs need no display.
+`save_figure` writes PNG (150 dpi) and SVG without dates or software stamps and with a fixed
+SVG hash salt, so two runs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from .formatting import NOT_AVAILABLE, fmt_pct
+from .tabulation import Table, words
+
+BAR_COLOR = "#2b6a99"
+TOTAL_COLOR = "#8c8c8c"
+NOTICE_COLOR = "#b00020"
+NOTICE_FACE = "#fdecea"
+DPI = 150
+SVG_HASHSALT = "shv-analysis"
+WIDTH_IN = 8.0
+
+_RC = {"font.family": "DejaVu Sans", "svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path",
+       "axes.unicode_minus": False}
+
+
+def _value_column(table: Table, value: str | None) -> str:
+    if value:
+        return value
+    cols = [str(c) for c in table.data.columns]
+    for c in cols:
+        if c.strip() == "%":
+            return c
+    for c in cols:
+        if c.endswith("(%)"):
+            return c
+    raise ValueError(f"table {table.key!r}: no percentage column; pass value=")
+
+
+def _label_column(table: Table, label: str | None, lang: str) -> str:
+    if label:
+        return label
+    category = words(lang)["category"]
+    if category in table.data.columns:
+        return category
+    return next(c for c in table.data.columns if c != "code")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in str(text).splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, width) or [""])
+    return lines
+
+
+class ChartFigure(Figure):
+    """A Figure that shows itself in Jupyter even when pyplot was never imported."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_bytes(self, "png", dpi=100)
+
+
+class _Layout:
+    """Vertical layout in inches: title, notice box, axes, caption; computed, not guessed."""
+
+    TOP, TITLE_LINE, NOTICE_LINE, CAPTION_LINE = 0.18, 0.26, 0.175, 0.16
+    BAR, LABEL_LINE, XAXIS, BOTTOM, RIGHT = 0.36, 0.15, 0.42, 0.14, 0.85
+
+    def __init__(self, title: str, notice: str | None, caption: str, labels: list[str]):
+        self.title = _wrap(title, 70)
+        self.notice = _wrap(notice, 100) if notice else []
+        self.caption = _wrap(caption, 118)
+        self.labels = ["\n".join(_wrap(lab, 34)) for lab in labels]
+        longest = max((len(line) for lab in self.labels for line in lab.split("\n")), default=8)
+        self.left = min(3.2, max(1.1, 0.075 * longest + 0.3))
+        extra = sum(lab.count("\n") for lab in self.labels)
+        self.axes_h = max(0.6, self.BAR * max(len(labels), 1) + self.LABEL_LINE * extra)
+        self.notice_h = (self.NOTICE_LINE * len(self.notice) + 0.24) if self.notice else 0.0
+        self.height = (self.TOP + self.TITLE_LINE * len(self.title) + 0.08 + self.notice_h + 0.12
+                       + self.axes_h + self.XAXIS + self.CAPTION_LINE * len(self.caption)
+                       + self.BOTTOM)
+
+    def figure(self) -> tuple[Figure, object]:
+        w, h = WIDTH_IN, self.height
+        fig = ChartFigure(figsize=(w, h), dpi=100, facecolor="white")
+        y = h - self.TOP
+        fig.text(0.15 / w, y / h, "\n".join(self.title), ha="left", va="top", fontsize=12,
+                 fontweight="bold", color="#111111")
+        y -= self.TITLE_LINE * len(self.title) + 0.08
+        if self.notice:
+            fig.text(0.27 / w, (y - 0.12) / h, "\n".join(self.notice), ha="left", va="top",
+                     fontsize=8.5, fontweight="bold", color=NOTICE_COLOR, linespacing=1.25,
+                     bbox={"boxstyle": "square,pad=0.5", "facecolor": NOTICE_FACE,
+                           "edgecolor": NOTICE_COLOR, "linewidth": 1.2})
+            y -= self.notice_h
+        y -= 0.12
+        bottom = y - self.axes_h
+        ax = fig.add_axes((self.left / w, bottom / h, (w - self.left - self.RIGHT) / w,
+                           self.axes_h / h))
+        caption_top = bottom - self.XAXIS
+        fig.text(0.15 / w, caption_top / h, "\n".join(self.caption), ha="left", va="top",
+                 fontsize=8, color="#333333", linespacing=1.3)
+        return fig, ax
+
+
+def _upper(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if finite.size else 0.0
+    if top > 80:
+        return 100.0
+    return float(max(10, math.ceil(top * 1.15 / 10) * 10))
+
+
+def _draw(table: Table, lang: str, value: str | None, label: str | None, title: str | None,
+          errors: tuple[np.ndarray, np.ndarray] | None = None) -> Figure:
+    value_col = _value_column(table, value)
+    label_col = _label_column(table, label, lang)
+    data = table.data.reset_index(drop=True)
+    values = np.asarray(data[value_col].astype(float).to_numpy(), dtype=float)
+    labels = [str(v) for v in data[label_col]]
+    codes = data["code"].tolist() if "code" in data.columns else [None] * len(data)
+    lang = "en" if lang == "en" else "nl"
+    with rc_context(_RC):
+        layout = _Layout(title or table.title, table.notice, table.footnote, labels)
+        fig, ax = layout.figure()
+        y = np.arange(len(values))
+        heights = np.nan_to_num(values, nan=0.0)
+        colors = [TOTAL_COLOR if c == "totaal" else BAR_COLOR for c in codes]
+        ax.barh(y, heights, height=0.62, color=colors, zorder=2)
+        ends = heights.copy()
+        if errors is not None:
+            low, high = (np.asarray(e, dtype=float) for e in errors)
+            ok = np.isfinite(low) & np.isfinite(high) & np.isfinite(values)
+            xerr = np.vstack([np.where(ok, heights - low, 0), np.where(ok, high - heights, 0)])
+            ax.errorbar(heights[ok], y[ok], xerr=xerr[:, ok], fmt="none", ecolor="#222222",
+                        elinewidth=1.1, capsize=3.5, zorder=3)
+            ends = np.where(ok, np.maximum(high, heights), heights)
+        upper = _upper(np.concatenate([values, ends]))
+        ax.set_xlim(0, upper)
+        for yi, v, end in zip(y, values, ends):
+            text = fmt_pct(v, lang) if np.isfinite(v) else NOT_AVAILABLE[lang]
+            ax.text(end + upper * 0.012, yi, text, va="center", ha="left", fontsize=9,
+                    color="#111111", clip_on=False, zorder=4)
+        ax.set_yticks(y, layout.labels, fontsize=9)
+        ax.set_ylim(len(values) - 0.5, -0.5)  # first category on top
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
+        ax.tick_params(axis="x", labelsize=8, colors="#444444")
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.spines["left"].set_color("#888888")
+        ax.spines["bottom"].set_color("#888888")
+    return fig
+
+
+def bar_chart(table: Table, lang: str = "nl", value: str | None = None,
+              label: str | None = None, title: str | None = None,
+              drop_total: bool = False) -> Figure:
+    """Horizontal bars of a table's percentage column, in the table's row order.
+
+    value / label: the columns to draw (default: the '%' column and the category column).
+    drop_total: leave out a 'totaal' row (drawn in grey otherwise).
+    """
+    if drop_total and "code" in table.data.columns:
+        from dataclasses import replace
+
+        table = replace(table, data=table.data[table.data["code"].ne("totaal")])
+    return _draw(table, lang, value, label, title)
+
+
+def participation_chart(table: Table, lang: str = "nl", title: str | None = None) -> Figure:
+    """Participation by respondent type with Wilson intervals as error bars.
+
+    `table` is `indicators.participation_by_type(ds, lang)`; its `meta` names the columns.
+    """
+    m = table.meta
+    errors = (table.data[m["low"]].astype(float).to_numpy(),
+              table.data[m["high"]].astype(float).to_numpy())
+    return _draw(table, lang, m["pct"], m["label"], title, errors=errors)
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:
+    """The figure rendered to PNG or SVG bytes, deterministically."""
+    buffer = io.BytesIO()
+    with rc_context(_RC):
+        if fmt == "svg":
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        else:
+            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
+    """Write `<path_stem>.png` (150 dpi) and `<path_stem>.svg`; returns both paths."""
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in ("png", "svg"):
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        path.write_bytes(figure_bytes(fig, fmt))
+        paths.append(path)
+    return paths

@@ -1,0 +1,151 @@
+"""The thin helper every section notebook calls: show a result, and save it when asked.
+
+    sec = Section("01_overzicht", output_dir, lang)
+    sec.notice(ds)            # synthetic-data notice (red block) and what was loaded
+    sec.table(table)          # show a Table; with output_dir also tables/<section>__<key>.csv
+    sec.chart(table)          # bar chart of it; with output_dir also figures/<...>.png/.svg
+    sec.figure(fig, "key")    # any matplotlib Figure, shown and saved the same way
+    sec.text(sentence)        # a sentence whose numbers were computed (see `narrative`)
+
+With `output_dir=None` nothing is written. A Section owns the files under `output_dir` that
+start with its name: on creation it removes its own earlier files (never anyone else's), so
+a rerun leaves no stale tables or figures behind. The tables it wrote are listed in
+`sec.tables`; `export.workbook_from_folder(output_dir / "tables", ...)` puts them in one
+workbook, as `shv report` does.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from .tabulation import Table
+
+TABLES_DIR, FIGURES_DIR = "tables", "figures"
+DISPLAY_WIDTH_PX = 800
+
+NOTICE_STYLE = ("border:3px solid #b00020;background:#fdecea;color:#b00020;padding:10px 14px;"
+                "margin:6px 0 14px 0;font-weight:bold;font-size:110%")
+
+
+def _display(obj) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        print(repr(obj))
+        return
+    display(obj)
+
+
+def _html(markup: str):
+    from IPython.display import HTML
+
+    return HTML(markup)
+
+
+def _safe_key(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(key)).strip("._") or "item"
+
+
+def notice_html(text: str) -> str:
+    """The synthetic-data notice as a prominent red HTML block."""
+    return (f'<div class="shv-synthetic-notice" role="alert" style="{NOTICE_STYLE}">'
+            f"{html.escape(text)}</div>")
+
+
+class Section:
+    """Display and (optionally) save the results of one report section."""
+
+    def __init__(self, name: str, output_dir: str | Path | None = None, lang: str = "nl"):
+        self.name = _safe_key(name)
+        self.lang = "en" if lang == "en" else "nl"
+        self.output_dir = Path(output_dir).resolve() if output_dir else None
+        self.tables: list[Path] = []
+        self.figures: list[Path] = []
+        self._used: set[tuple[str, str]] = set()
+        if self.output_dir is not None:
+            for sub in (TABLES_DIR, FIGURES_DIR):
+                folder = self.output_dir / sub
+                folder.mkdir(parents=True, exist_ok=True)
+                for old in folder.glob(f"{self.name}__*"):
+                    if old.is_file():
+                        old.unlink()
+
+    def _stem(self, key: str, kind: str) -> str:
+        stem = f"{self.name}__{_safe_key(key)}"
+        candidate, i = stem, 2
+        while (kind, candidate) in self._used:
+            candidate = f"{stem}_{i}"
+            i += 1
+        self._used.add((kind, candidate))
+        return candidate
+
+    def notice(self, ds) -> None:
+        """The synthetic notice (when the data are synthetic) and a line on what was loaded."""
+        from .narrative import loaded
+
+        text = ds.notice(self.lang)
+        block = notice_html(text) if text else ""
+        line = f'<p style="color:#444">{html.escape(loaded(ds, self.lang))}</p>'
+        _display(_html(block + line))
+
+    def text(self, sentence: str) -> None:
+        """A computed sentence as a paragraph (nothing when empty)."""
+        if sentence:
+            _display(_html(f"<p>{html.escape(sentence)}</p>"))
+
+    def table(self, table: Table, key: str | None = None) -> None:
+        """Show a Table; with output_dir, save it as CSV (+ sidecar) for the workbook."""
+        from dataclasses import replace
+
+        shown = table.data.drop(columns=["code"], errors="ignore")  # codes stay in the CSV
+        _display(replace(table, data=shown, meta={**table.meta, "lang": self.lang}))
+        if self.output_dir is None:
+            return
+        from .export import write_table_csv
+
+        stem = self._stem(key or table.key, TABLES_DIR)
+        order = len(self.tables) + 1
+        sheet = f"{self.name.split('_', 1)[0]} {stem.split('__', 1)[1]}"
+        write_table_csv(table, self.output_dir / TABLES_DIR / f"{stem}.csv",
+                        extra={"section": self.name, "order": order, "sheet": sheet})
+        self.tables.append(self.output_dir / TABLES_DIR / f"{stem}.csv")
+
+    def figure(self, fig, key: str, alt: str | None = None) -> None:
+        """Show a matplotlib Figure; with output_dir, save it as PNG (150 dpi) and SVG.
+
+        alt: text alternative of the image (default: the figure's first text, its title).
+        """
+        import base64
+
+        from .plotting import figure_bytes, save_figure
+
+        if self.output_dir is None:
+            png = figure_bytes(fig, "png")
+        else:
+            stem = self.output_dir / FIGURES_DIR / self._stem(key, FIGURES_DIR)
+            png_path, svg_path = save_figure(fig, stem)
+            self.figures += [png_path, svg_path]
+            png = png_path.read_bytes()
+        if alt is None:
+            alt = next((t.get_text() for t in fig.texts if t.get_text()), key)
+        # An <img> with alt text, so the exported HTML is accessible too.
+        data = base64.b64encode(png).decode("ascii")
+        _display(_html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                       f'width="{DISPLAY_WIDTH_PX}" style="max-width:100%">'))
+
+    def chart(self, table: Table, key: str | None = None, **options) -> None:
+        """`plotting.bar_chart(table)` (or the Wilson chart for participation), shown and saved."""
+        from .plotting import bar_chart, participation_chart
+
+        if {"low", "high", "k"} <= set(table.meta):
+            fig = participation_chart(table, self.lang, **options)
+        else:
+            fig = bar_chart(table, self.lang, **options)
+        self.figure(fig, key or table.key)
+
+    def show(self, table: Table, key: str | None = None, **options) -> None:
+        """Table and its bar chart, as the report shows most results."""
+        self.table(table, key)
+        self.chart(table, key, **options)

@@ -1,0 +1,107 @@
+"""Bar charts in the report's manner and deterministic figure files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import shv_analysis as shv
+from shv_analysis import indicators
+from shv_analysis.plotting import (NOTICE_COLOR, bar_chart, figure_bytes, participation_chart,
+                                   save_figure)
+from shv_analysis.section import Section
+
+
+@pytest.fixture(scope="module")
+def mini():
+    from conftest import MINI as path
+
+    return shv.load(path)
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.texts] + [
+        t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_bars_follow_table_order_with_dutch_decimal_comma(mini):
+    table = indicators.as_reported(mini, "type", "nl")
+    fig = bar_chart(table, "nl")
+    ax = fig.axes[0]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert labels == list(table.data["Categorie"])
+    ticks = dict(zip(ax.get_yticks(), labels))
+    top = min(ticks)  # y axis inverted: the first row is drawn on top
+    assert ax.get_ylim()[0] > ax.get_ylim()[1] and ticks[top] == "Vroegsignalering"
+    texts = _texts(fig)
+    assert "33,3%" in texts and "33.3%" not in texts  # 2 of 6, decimal comma
+    assert table.title in texts
+    assert any(t.startswith("n = 6 experimenten") for t in texts)  # caption: n and base
+
+
+def test_english_uses_decimal_point(mini):
+    fig = bar_chart(indicators.as_reported(mini, "type", "en"), "en")
+    assert "33.3%" in _texts(fig)
+
+
+def test_notice_is_drawn_in_red_only_when_set(mini):
+    table = indicators.as_reported(mini, "fasen", "nl")
+    assert table.notice is None
+    plain = bar_chart(table, "nl")
+    assert not any("SYNTHETISCHE" in t for t in _texts(plain))
+    noticed = bar_chart(replace(table, notice="SYNTHETISCHE DATA: test"), "nl")
+    red = [t for t in noticed.texts if "SYNTHETISCHE" in t.get_text()]
+    assert red and red[0].get_color() == NOTICE_COLOR
+
+
+def test_participation_chart_has_wilson_error_bars(mini):
+    table = indicators.participation_by_type(mini, "nl")
+    fig = participation_chart(table, "nl")
+    ax = fig.axes[0]
+    assert ax.collections, "error bars drawn"
+    segments = np.concatenate([c.get_segments() for c in ax.collections])
+    lows = sorted(round(float(s[0][0]), 6) for s in segments)
+    expected = sorted(round(float(v), 6) for v in table.data[table.meta["low"]])
+    assert lows == expected
+    assert "80,0%" in _texts(fig)  # participation 4 of 5
+
+
+def test_empty_base_does_not_break(mini):
+    empty = mini.subset("type=digitaal_product")
+    fig = bar_chart(indicators.as_reported(empty, "fasen", "nl"), "nl")
+    assert "n.v.t." in _texts(fig)
+
+
+def test_figure_files_are_byte_identical_across_runs(mini, tmp_path):
+    table = indicators.as_reported(mini, "verwachte_effecten", "nl")
+    first = save_figure(bar_chart(table, "nl"), tmp_path / "a" / "fig")
+    second = save_figure(bar_chart(table, "nl"), tmp_path / "b" / "fig")
+    assert [p.suffix for p in first] == [".png", ".svg"]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes()
+    svg = first[1].read_text("utf-8")
+    assert "<dc:date>" not in svg
+    assert figure_bytes(bar_chart(table, "nl"), "svg") == first[1].read_bytes()
+
+
+def test_section_saves_and_replaces_its_own_files(mini, tmp_path):
+    sec = Section("01_test", tmp_path, "nl")
+    table = indicators.as_reported(mini, "type", "nl")
+    sec.show(table)
+    sec.show(table)  # same key twice: a second file, not an overwrite
+    names = sorted(p.name for p in (tmp_path / "tables").iterdir())
+    assert names == ["01_test__experimenten_type.csv", "01_test__experimenten_type.json",
+                     "01_test__experimenten_type_2.csv", "01_test__experimenten_type_2.json"]
+    assert len(list((tmp_path / "figures").glob("01_test__*.svg"))) == 2
+    (tmp_path / "tables" / "02_other__x.csv").write_text("x\n")
+    Section("01_test", tmp_path, "nl")  # a rerun starts clean, others' files stay
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == ["02_other__x.csv"]
+
+
+def test_section_without_output_dir_writes_nothing(mini, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sec = Section("01_test", None, "nl")
+    sec.show(indicators.as_reported(mini, "type", "nl"))
+    assert list(tmp_path.iterdir()) == []

@@ -84,6 +84,16 @@ NOTEBOOKS["00_datakwaliteit"] = head(
        "## Missing values per field\n\nFor multiple-answer fields a record counts as missing "
        "when no option is ticked."),
     code("sec.table(indicators.missing_values(ds, lang))"),
+    md("## Codering: suggesties en beslissingen\n\nWaar de trefwoordregels uit het codeboek "
+       "een code voorstellen én een onderzoeker een code koos (of typte), staat hier hoe vaak "
+       "die overeenkomen (met Cohens kappa) en bij welke records ze verschillen. Zie "
+       "`docs/intake.md`.",
+       "## Coding: suggestions and decisions\n\nWhere the keyword rules of the codebook "
+       "suggest a code and a researcher chose (or typed) one, this shows how often they agree "
+       "(with Cohen's kappa) and which records differ. See `docs/intake.md`."),
+    code("from shv_analysis import intake\n"
+         "for name, table in intake.agreement_tables(ds, lang).items():\n"
+         "    sec.table(table, key=name)"),
 ]
 
 NOTEBOOKS["01_overzicht"] = head(
@@ -93,8 +103,13 @@ NOTEBOOKS["01_overzicht"] = head(
     "How many municipalities the inventory covers, who was consulted, which share of the "
     "respondents undertakes an experiment and why municipalities start one.",
 ) + [
-    md("## Dekking", "## Coverage"),
-    code("sec.text(narrative.coverage(ds, lang))\nsec.table(indicators.coverage(ds, lang))"),
+    md("## Dekking\n\nDe kaart toont per gemeente of er een gesprek was met de gemeente zelf, "
+       "alleen via een samenwerkingsverband, of niet. Aantallen gemeenten staan in de legenda.",
+       "## Coverage\n\nThe map shows for each municipality whether the municipality itself was "
+       "interviewed, only through a cooperation, or not at all. The legend gives the number of "
+       "municipalities."),
+    code("sec.text(narrative.coverage(ds, lang))\nsec.table(indicators.coverage(ds, lang))\n"
+         'sec.map(ds, "dekking")'),
     md("## Respondenten en deelname naar type\n\nDeelname is het aandeel respondenten van een "
        "type dat minstens één experiment onderneemt. De foutbalken zijn "
        "betrouwbaarheidsintervallen volgens Wilson; het niveau staat in de voetnoot.",
@@ -117,6 +132,13 @@ NOTEBOOKS["01_overzicht"] = head(
        "## Reasons for starting\n\nMunicipalities have different reasons to start a pilot or "
        "experiment. More than one answer per experiment is possible."),
     code('sec.show(indicators.as_reported(ds, "aanleidingen", lang))'),
+    md("## Waar lopen experimenten?\n\nGemeenten met een eigen experiment, met een experiment "
+       "via hun samenwerkingsverband, gesproken zonder experiment, en niet bereikt. Een kaart "
+       "noemt nooit de titel van het experiment van één gemeente.",
+       "## Where do experiments run?\n\nMunicipalities with an experiment of their own, with one "
+       "through their cooperation, interviewed without experiment, and not covered. A map never "
+       "names the title of a single municipality's experiment."),
+    code('sec.map(ds, "pilots")'),
 ]
 
 NOTEBOOKS["02_kenmerken"] = head(
@@ -153,6 +175,11 @@ NOTEBOOKS["02_kenmerken"] = head(
     code("sec.text(narrative.partners(ds, lang))\n"
          'sec.show(indicators.as_reported(ds, "partners", lang))\n'
          'sec.table(indicators.as_reported(ds, "signaalpartner", lang))'),
+    md("## Type experiment per gemeente\n\nHet type dat in een gemeente het vaakst voorkomt; "
+       "experimenten van een samenwerkingsverband tellen mee voor elke deelnemende gemeente.",
+       "## Type of experiment by municipality\n\nThe type that occurs most often in a "
+       "municipality; experiments of a cooperation count for every member municipality."),
+    code('sec.map(ds, "type")'),
 ]
 
 NOTEBOOKS["03_effecten"] = head(

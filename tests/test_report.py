@@ -353,3 +353,27 @@ def test_output_dir_is_not_a_user_parameter(tmp_path, capsys):
     assert shv_main(["report", "--data", str(MINI), "--out", str(tmp_path / "r"),
                      "-p", "output_dir=/elsewhere"]) == 2
     assert "set by the report" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ maps
+
+def test_maps_in_sections_and_figures(embedded):
+    for stem in ("01_overzicht__kaart_dekking", "01_overzicht__kaart_pilots",
+                 "02_kenmerken__kaart_type"):
+        assert (embedded / "figures" / f"{stem}.png").is_file()
+        assert (embedded / "figures" / f"{stem}.svg").is_file()
+    overview = (embedded / "html" / "01_overzicht.html").read_text("utf-8")
+    assert 'alt="Dekking van de inventarisatie per gemeente"' in overview
+    assert 'alt="Gemeenten met minstens één experiment"' in overview
+    kinds = (embedded / "html" / "02_kenmerken.html").read_text("utf-8")
+    assert 'alt="Meest voorkomend type experiment per gemeente"' in kinds
+
+
+def test_without_reference_the_report_says_how_to_get_maps(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHV_REFERENCE_DIR", str(tmp_path / "geen-referentie"))
+    out = tmp_path / "report"
+    assert shv_main(["report", "--out", str(out), "--sections", "01,02"]) == 0
+    assert not list((out / "figures").glob("*kaart*"))
+    for name in ("01_overzicht", "02_kenmerken"):
+        page = (out / "html" / f"{name}.html").read_text("utf-8")
+        assert "shv reference download" in page, name

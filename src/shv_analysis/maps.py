@@ -549,19 +549,54 @@ def _zoom(ax: "Axes", bbox: tuple[float, float, float, float], margin: float) ->
 
 
 def save_figure(fig: "Figure", path_without_suffix: str | os.PathLike) -> tuple[Path, Path]:
-    """Write `<path>.png` (150 dpi) and `<path>.svg`, both byte-identical across runs."""
-    import matplotlib
+    """Write `<path>.png` (150 dpi) and `<path>.svg` deterministically (see plotting)."""
+    from .plotting import save_figure as save
 
-    base = Path(path_without_suffix)
-    base.parent.mkdir(parents=True, exist_ok=True)
-    png = base.with_name(base.name + ".png")
-    svg = base.with_name(base.name + ".svg")
-    with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
-        fig.savefig(png, format="png", dpi=150, facecolor="white",
-                    metadata={"Software": "shv-analysis (matplotlib)"})
-        fig.savefig(svg, format="svg", facecolor="white",
-                    metadata={"Date": None, "Creator": "shv-analysis (matplotlib)"})
+    png, svg = save(fig, path_without_suffix)
     return png, svg
+
+
+# --------------------------------------------------------------------------- report maps
+
+REPORT_MAPS = {
+    "dekking": (coverage_classes, ("Dekking van de inventarisatie per gemeente",
+                                   "Coverage of the inventory by municipality")),
+    "pilots": (pilot_classes, ("Gemeenten met minstens één experiment",
+                               "Municipalities with at least one experiment")),
+    "type": (dominant_type_classes, ("Meest voorkomend type experiment per gemeente",
+                                     "Most frequent type of experiment by municipality")),
+}
+
+
+def subset_municipalities(ds, reference=None) -> list[str] | None:
+    """Codes to zoom to: a province's municipalities for a `provincie=...` subset, else None."""
+    from .reference import load_reference
+
+    if not ds.subset_label or not ds.subset_label.startswith("provincie = "):
+        return None
+    ref = reference or load_reference()
+    if ref is None:
+        return None
+    wanted = codebook.normalise(ds.subset_label.split(" = ", 1)[1])
+    munis = ref.municipalities
+    return sorted(munis.index[munis["provincie"].map(codebook.normalise) == wanted])
+
+
+def report_map(ds, kind: str, lang: str = "nl") -> "Figure | str":
+    """The section map `kind` ('dekking', 'pilots', 'type') of a dataset, or, when no
+    reference boundaries are present, the sentence saying how to get them."""
+    if not boundaries_available():
+        return map_unavailable_message(lang)
+    classify, titles = REPORT_MAPS[kind]
+    if kind == "dekking":
+        classes = classify(ds.respondenten, lang=lang)
+    else:
+        classes = classify(ds.respondenten, ds.experimenten, lang=lang)
+    title = titles[1] if lang == "en" else titles[0]
+    if ds.subset_label:
+        title += f" ({ds.subset_label})"
+    return choropleth(classes, title=title, lang=lang, source_note=ds.name,
+                      synthetic=ds.synthetic, subset_codes=subset_municipalities(ds))
 
 
 # --------------------------------------------------------------------------- download

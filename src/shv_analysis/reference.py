@@ -30,13 +30,14 @@ class ReferenceMissing(RuntimeError):
 
 
 def candidate_dirs() -> list[Path]:
-    """Folders searched for reference tables, in order of preference."""
-    dirs = []
+    """Folders searched for reference tables, in order of preference.
+
+    `$SHV_REFERENCE_DIR`, when set, is the only one: an explicit choice is never silently
+    replaced by another folder.
+    """
     if os.environ.get(ENV_VAR):
-        dirs.append(Path(os.environ[ENV_VAR]).expanduser())
-    dirs.append(PROJECT_ROOT / "data" / "reference")
-    dirs.append(PROJECT_ROOT.parent / "shared" / "reference")
-    return dirs
+        return [Path(os.environ[ENV_VAR]).expanduser()]
+    return [PROJECT_ROOT / "data" / "reference", PROJECT_ROOT.parent / "shared" / "reference"]
 
 
 def find_reference_dir(explicit: str | os.PathLike | None = None) -> Path | None:

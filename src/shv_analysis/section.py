@@ -135,6 +135,16 @@ class Section:
         _display(_html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
                        f'width="{DISPLAY_WIDTH_PX}" style="max-width:100%">'))
 
+    def map(self, ds, kind: str) -> None:
+        """A choropleth of the dataset (see `maps.report_map`), or how to get boundaries."""
+        from .maps import report_map
+
+        result = report_map(ds, kind, self.lang)
+        if isinstance(result, str):
+            self.text(result)
+        else:
+            self.figure(result, f"kaart_{kind}")
+
     def chart(self, table: Table, key: str | None = None, **options) -> None:
         """`plotting.bar_chart(table)` (or the Wilson chart for participation), shown and saved."""
         from .plotting import bar_chart, participation_chart

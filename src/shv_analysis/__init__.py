@@ -33,7 +33,6 @@ _LAZY = {
     "save_figure": "shv_analysis.plotting",
     "Section": "shv_analysis.section",
     "run_report": "shv_analysis.report",
-    "crosstab": "shv_analysis.crosstab",
     "reproduction_table": "shv_analysis.reproduction",
 }
 

@@ -52,12 +52,13 @@ def code(source: str) -> tuple[str, str]:
     return ("code", source.strip("\n"))
 
 
-def head(name: str, title_nl: str, title_en: str, intro_nl: str, intro_en: str) -> list:
+def head(name: str, title_nl: str, title_en: str, intro_nl: str, intro_en: str,
+         parameters: str = PARAMETERS, setup: str = SETUP, usage: tuple = USAGE) -> list:
     return [
-        md(f"# {title_nl}\n\n{intro_nl}\n\n{USAGE[0]}",
-           f"# {title_en}\n\n{intro_en}\n\n{USAGE[1]}"),
-        ("parameters", PARAMETERS),
-        code(SETUP.format(name=name)),
+        md(f"# {title_nl}\n\n{intro_nl}\n\n{usage[0]}",
+           f"# {title_en}\n\n{intro_en}\n\n{usage[1]}"),
+        ("parameters", parameters),
+        code(setup.format(name=name)),
     ]
 
 
@@ -276,6 +277,107 @@ NOTEBOOKS["04_lessen"] = head(
        "*Lessons and action points briefly summarised from the report Experimenten en pilots "
        "schuldhulpverlening; they come from the interviews and knowledge meetings, not from "
        "this dataset.*"),
+]
+
+CROSSTAB_PARAMETERS = PARAMETERS + """
+min_cell = None  # kleinste getoonde aantal: None is 5 bij export (output_dir gezet), anders 0"""
+
+CROSSTAB_SETUP = SETUP.replace("indicators, narrative, tabulation", "crosstab, narrative").replace(
+    'Section("{name}", output_dir, lang)', 'Section("{name}", output_dir, lang, min_cell=min_cell)')
+
+CROSSTAB_USAGE = (
+    "*Parameters in de cel hieronder: `data`, `lang`, `subset` (een deel van de data als "
+    "`VELD=WAARDE`, bijvoorbeeld `provincie=Utrecht`), `output_dir` en `min_cell` (kleine "
+    "aantallen onderdrukken: standaard alleen bij export, dus als `output_dir` gezet is). In "
+    "batch: `shv report` of papermill met `-p`.*",
+    "*Parameters in the cell below: `data`, `lang`, `subset` (part of the data as "
+    "`FIELD=VALUE`, for example `provincie=Utrecht`), `output_dir` and `min_cell` (suppress "
+    "small counts: by default only when exporting, that is when `output_dir` is set). In "
+    "batch: `shv report` or papermill with `-p`.*",
+)
+
+
+def crosstab_cells(*pairs: tuple[str, str]) -> tuple[str, str]:
+    """One code cell showing the cross-tab of each (row, col) pair through `sec.crosstab`."""
+    return code("\n".join(f'sec.crosstab(crosstab.crosstab(ds, "{row}", "{col}", lang))'
+                          for row, col in pairs))
+
+
+NOTEBOOKS["05_kruistabellen"] = head(
+    "05_kruistabellen", "Extra kruistabellen", "Extra cross-tabs",
+    "Kenmerken van experimenten naar groep: plannen voor een effectmeting naar type respondent "
+    "en inwonersaantal, naar vooraf geformuleerde doelen en naar overdraagbaarheid; type, "
+    "fasen, doelgroepen en partijen naar type; deelname naar inwonersaantal; en een model dat "
+    "rekening houdt met experimenten van dezelfde organisatie. Elke tabel toont het percentage "
+    "van de kolombasis met een betrouwbaarheidsinterval, de toets, en wat je bij dit aantal "
+    "wel en niet kunt concluderen.",
+    "Characteristics of experiments by group: plans for an effectiveness measurement by "
+    "respondent type and population class, by goals set beforehand and by transferability; "
+    "type, phases, target groups and parties by type; participation by population class; and "
+    "a model that allows for experiments of the same organisation. Each table shows the "
+    "percentage of the column base with a confidence interval, the test, and what can and "
+    "cannot be concluded at this number of observations.",
+    parameters=CROSSTAB_PARAMETERS, setup=CROSSTAB_SETUP, usage=CROSSTAB_USAGE,
+) + [
+    md("## Lezen en niet overlezen\n\nKruistabellen op zo'n kleine inventarisatie laten zien "
+       "waar verschillen zouden kunnen zitten, niet dat ze er zijn. Experimenten van één "
+       "organisatie hangen samen; de toetsen behandelen ze als onafhankelijk, het model aan het "
+       "eind niet. In een rapport zijn kleine aantallen onderdrukt.",
+       "## Reading without over-reading\n\nCross-tabs of an inventory this small show where "
+       "differences might be, not that they are there. Experiments of one organisation are "
+       "related; the tests treat them as independent, the model at the end does not. In a "
+       "report small counts are suppressed."),
+    code("sec.text(narrative.crosstabs(ds, lang, sec.min_cell))"),
+    md("## Effectmeting naar type respondent en inwonersaantal\n\nDe kerntabel: is er een "
+       "structurele effectiviteitsmeting voorzien, per type respondent en per inwonersaantal "
+       "van de gemeente(n) van de respondent?",
+       "## Effectiveness measurement by respondent type and population class\n\nThe headline "
+       "table: is a structural effectiveness measurement planned, by respondent type and by "
+       "the population class of the respondent's municipality or municipalities?"),
+    crosstab_cells(("effectmeting", "respondenttype"), ("effectmeting", "grootteklasse")),
+    md("## Effectmeting en vooraf geformuleerde doelen\n\nWie vooraf doelen formuleert, kan "
+       "effecten ook meten. Gaan die twee in deze gegevens samen?",
+       "## Effectiveness measurement and goals set beforehand\n\nSetting goals beforehand "
+       "makes effects measurable. Do the two go together in these data?"),
+    crosstab_cells(("effectmeting", "doelen_geformuleerd")),
+    md("## Type experiment naar type respondent", "## Type of experiment by respondent type"),
+    crosstab_cells(("type", "respondenttype")),
+    md("## Fasen naar type experiment\n\nMeer fasen per experiment mogelijk: elke fase is "
+       "apart getoetst, met een correctie voor het aantal toetsen (Holm).",
+       "## Phases by type of experiment\n\nMore than one phase per experiment: each phase is "
+       "tested separately, corrected for the number of tests (Holm)."),
+    crosstab_cells(("fasen", "type")),
+    md("## Doelgroepen naar type experiment\n\nOnder meer: welke typen experimenten richten "
+       "zich op jongeren?",
+       "## Target groups by type of experiment\n\nAmong other things: which types of "
+       "experiment address young people?"),
+    crosstab_cells(("doelgroepen", "type")),
+    md("## Betrokken partijen naar type experiment", "## Parties involved by type of experiment"),
+    crosstab_cells(("partners", "type")),
+    md("## Overdraagbaarheid naar effectmeting\n\nZijn experimenten met een geplande "
+       "effectmeting vaker overdraagbaar?",
+       "## Transferability by effectiveness measurement\n\nAre experiments with a planned "
+       "effectiveness measurement more often transferable?"),
+    crosstab_cells(("overdraagbaar", "effectmeting")),
+    md("## Deelname naar inwonersaantal\n\nWelk deel van de respondenten onderneemt minstens "
+       "één experiment, per inwonersaantal? Hier zijn respondenten de eenheid, niet "
+       "experimenten.",
+       "## Participation by population class\n\nWhich share of the respondents undertakes at "
+       "least one experiment, by population class? Here respondents are the unit, not "
+       "experiments."),
+    crosstab_cells(("deelname", "grootteklasse")),
+    md("## Geclusterd model: kans op een geplande effectmeting\n\nEen logistische regressie "
+       "van een geplande effectmeting op inwonersaantal, type experiment en vooraf "
+       "geformuleerde doelen, met standaardfouten die rekening houden met experimenten van "
+       "dezelfde organisatie. Zeldzame typen en kleine inwonersklassen zijn samengevoegd; de "
+       "voetnoot noemt de referentiecategorieën.",
+       "## Clustered model: odds of a planned effectiveness measurement\n\nA logistic "
+       "regression of a planned effectiveness measurement on population class, type of "
+       "experiment and goals set beforehand, with standard errors that allow for experiments "
+       "of the same organisation. Rare types and small population classes are pooled; the "
+       "footnote names the reference categories."),
+    code("model = crosstab.evaluation_model(ds, lang)\nsec.table(model)\n"
+         "sec.text(narrative.evaluation_model(model, lang))"),
 ]
 
 NOTEBOOKS["99_reproductie"] = head(

@@ -176,8 +176,9 @@ def test_model_on_embedded_data_reports_clustered_odds_ratios():
 
     table = evaluation_model(shv.load(), "en")
     assert "91 clusters" in table.footnote and "n = 143 experiments" in table.footnote
-    terms = table.data.set_index("Term")
+    terms = table.data.set_index("code")
     assert "doelen_geformuleerd[T.True]" in terms.index
+    assert terms.loc["doelen_geformuleerd[T.True]", "Term"] == "Goals set beforehand: Yes"
     assert (terms["95% CI low"] < terms["OR"]).all() and (terms["OR"] < terms["95% CI high"]).all()
     assert table.notice is not None
 

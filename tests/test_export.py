@@ -92,3 +92,52 @@ def test_unique_sheet_names():
     names = unique_sheet_names(["x" * 40, "X" * 40, "a/b:c", "About"], reserved=["About"])
     assert names[0] == "x" * 31 and names[1].endswith(" (2)") and len(names[1]) <= 31
     assert names[2] == "a_b_c" and names[3] == "About (2)"
+
+
+HOSTILE = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
+           '=HYPERLINK("http://evil.example","klik")', "Titel\r=1+1", "Titel\r\n@x"]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=["eq", "plus", "minus", "at", "tab", "cr", "link",
+                                               "mid-cr", "mid-crlf"])
+def test_every_text_cell_is_neutralised(mini, tmp_path, text):
+    """Title, notice, footnote, column header, label cells (object, string and categorical
+    columns), sheet hint and dataset name: none is a formula in the CSV or the workbook.
+
+    A carriage return inside a CSV cell would end the record for a spreadsheet, so whatever
+    follows it would start a new row (and could be a formula): it is written as a quoted
+    line feed instead."""
+    import csv
+
+    base = indicators.as_reported(mini, "type", "nl")
+    data = base.data.copy()
+    data.iloc[0, 1] = text
+    data["tekst"] = pd.Series([text] * len(data), dtype="string")
+    data["soort"] = pd.Categorical([text] + ["x"] * (len(data) - 1))
+    data = data.rename(columns={"n": text})
+    table = replace(base, data=data, title=text, notice=text, footnote=f"{text}\n{text}",
+                    key=text)
+    csv_path, _ = write_table_csv(table, tmp_path / "t.csv")
+    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+        cells = [c for row in csv.reader(handle) for c in row]
+    # CSV: CR written as LF; xlsx: XML parsers read CR and CRLF back as LF
+    expected = safe_cell(text).replace("\r\n", "\n").replace("\r", "\n")
+    assert expected in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
+                or (c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit())]
+
+    path = write_workbook([(text, table)], tmp_path / "t.xlsx", notice=text, dataset=text)
+    wb = openpyxl.load_workbook(path)
+    values = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                if isinstance(cell.value, str):
+                    values.append(cell.value)
+    # title, notice, header, cells, footnote lines, about sheet (a footnote is split in lines)
+    assert values.count(expected) >= (8 if "\r" not in text[1:] else 6)
+    assert not [v for v in values if v.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    with zipfile.ZipFile(path) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml and b"<f " not in xml

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 import zipfile
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.notebooks
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 SECTIONS = ["00_datakwaliteit", "01_overzicht", "02_kenmerken", "03_effecten", "04_lessen",
-            "99_reproductie"]
+            "05_kruistabellen", "99_reproductie"]
 NOTICE_NL = "SYNTHETISCHE DATA"
 PLANTED = ["Jan Jansen", "Piet Pieters", "020-5551234", "06-12345678", "a.b@c.nl",
            "geheim.adres@example.org", "06 98 76 54 32", "Karel Contact"]
@@ -151,6 +152,25 @@ def test_embedded_prose_numbers_come_from_the_data(embedded):
         "utf-8")
 
 
+def test_embedded_crosstabs_are_marked_as_illustrations(embedded):
+    page = (embedded / "html" / "05_kruistabellen.html").read_text("utf-8")
+    assert NOTICE_NL in page and "shv-synthetic-notice" in page
+    assert "illustratie van de methode, geen bevinding" in page  # the computed intro
+    assert page.count("alleen een illustratie") >= 9  # every cross-tab's sentence
+    assert "Exacte toets van Fisher" in page and "Chikwadraattoets" in page
+    assert "Kans op een geplande effectmeting" in page  # the clustered model
+    tables = sorted((embedded / "tables").glob("05_kruistabellen__*.csv"))
+    assert len(tables) == 10  # nine cross-tabs and the model
+    for csv in tables:
+        assert json.loads(csv.with_suffix(".json").read_text("utf-8"))["notice"]
+        if "__kruistabel_" in csv.stem:
+            assert (embedded / "figures" / f"{csv.stem}.png").is_file()
+    headline = pd.read_csv(embedded / "tables" /
+                           "05_kruistabellen__kruistabel_effectmeting_respondenttype.csv")
+    headline = headline.set_index("code")
+    assert headline.loc["basis", "Totaal"] == "143 / 91"
+
+
 def test_synthetic_notice_on_every_page(embedded):
     for section in SECTIONS:
         for suffix in (".html", ".code.html"):
@@ -205,6 +225,29 @@ def test_mini_numbers(mini_report):
     assert records.loc["experimenten", "Aantal"] == 6
     page = (mini_report / "html" / "01_overzicht.html").read_text("utf-8")
     assert "80,0%" in page  # the computed sentence, Dutch decimal comma
+
+
+def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
+    """A report run exports, so section 05 hides counts below 5 (and what would reveal them)."""
+    stem = mini_report / "tables" / "05_kruistabellen__kruistabel_effectmeting_respondenttype"
+    table = pd.read_csv(stem.with_suffix(".csv"), dtype=str).set_index("code")
+    assert table.loc["basis"].tolist()[1:] == ["3 / 2", "1 / 1", "2 / 1", "6 / 4"]
+    cells = table.drop(index="basis").drop(columns="Categorie").to_numpy().ravel()
+    assert all(c == "<5" or c.startswith("0 (") for c in cells), cells
+    sidecar = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+    assert "Exacte toets van Fisher" in sidecar["test"] and "onderdrukt" in sidecar["footnote"]
+    # the hand-computed cells (1 of 3, 1 of 2, 1 of 1, 3 of 6) appear in no exported file
+    hidden = ["1 (33%; 6–79)", "1 (50%; 9–91)", "1 (100%; 21–100)", "3 (50%; 19–81)"]
+    texts = _all_text(mini_report)
+    for name, text in texts.items():
+        if name.endswith((".csv", ".json", ".xlsx", ".html", ".ipynb")):
+            assert not [h for h in hidden if h in text], name
+    for name in texts:
+        if name.startswith("tables/05_") and name.endswith((".csv", ".json")):
+            assert not re.search(r"(?<![\d.,])[1-4] \(", texts[name]), name
+    page = (mini_report / "html" / "05_kruistabellen.html").read_text("utf-8")
+    assert "Exacte toets van Fisher, p = 1,000" in page
+    assert "Het model is niet te schatten" in page  # 6 pilots cannot carry the model
 
 
 def test_no_notice_on_real_data(mini_report):

@@ -30,6 +30,7 @@ _LAZY = {
     "Table": "shv_analysis.tabulation",
     "bar_chart": "shv_analysis.plotting",
     "participation_chart": "shv_analysis.plotting",
+    "crosstab_chart": "shv_analysis.plotting",
     "save_figure": "shv_analysis.plotting",
     "Section": "shv_analysis.section",
     "run_report": "shv_analysis.report",

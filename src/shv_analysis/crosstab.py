@@ -23,7 +23,7 @@ from .suppression import suppress_cells
 from .tabulation import Table, words
 
 TOTAL = "totaal"
-MISSING = "onbekend"
+MISSING = "ontbreekt"  # no value; not a codebook code ('onbekend' is one: "Weet niet")
 CELL_COLUMNS = ["row", "col", "n", "base", "pct", "ci_low", "ci_high"]
 
 
@@ -157,15 +157,17 @@ def _label(f: cb.Field, code: str, lang: str) -> str:
     if code == TOTAL:
         return w["total"]
     if code == MISSING:
-        return cb.UNKNOWN[2] if lang == "en" else cb.UNKNOWN[1]
+        return cb.MISSING_LABEL[1] if lang == "en" else cb.MISSING_LABEL[0]
     if f.kind == "yesno" and f.codes:
         return f.code_label(code, lang)
     return f.code_label(code, lang) if f.codes else code
 
 
 def _fmt(value: float, lang: str, digits: int = 0) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "nl" else text
+    """As the report writes numbers: half up, decimal comma for 'nl' (`formatting`)."""
+    from .formatting import fmt_number
+
+    return fmt_number(value, lang, digits)
 
 
 def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
@@ -184,9 +186,11 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
             if part.loc[r, "base"] else "–" for r in rows]
     w = words(lang)
     data = pd.DataFrame({w["category"]: [_label(ct.row, r, lang) for r in rows], **grid})
-    base_row = {w["category"]: "Basis (experimenten / organisaties)" if lang == "nl" else
-                "Base (experiments / organisations)"}
-    unit_words = {"nl": ("experimenten", "organisaties"), "en": ("experiments", "organisations")}
+    unit_words = ({"nl": ("experimenten", "organisaties"), "en": ("experiments", "organisations")}
+                  if ct.unit == cb.EXPERIMENTEN else
+                  {"nl": ("respondenten", "organisaties"), "en": ("respondents", "organisations")})
+    base_row = {w["category"]: "Basis ({} / {})".format(*unit_words["nl"]) if lang == "nl" else
+                "Base ({} / {})".format(*unit_words["en"])}
     for b in ct.bases.itertuples(index=False):
         base_row[_label(ct.col, b.col, lang)] = f"{b.records} / {b.organisations}"
     data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
@@ -236,29 +240,44 @@ def test_line(ct: CrossTab, lang: str = "nl") -> str:
     parts = []
     for r in ct.option_tests.itertuples(index=False):
         name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
-        p = "–" if pd.isna(r.p_holm) else _fmt(r.p_holm, lang, 3)
-        parts.append(f"{_label(ct.row, r.option, lang)}: {name}, p(Holm) = {p}")
+        p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(0.001, lang, 3)) if r.p_holm < 0.001 \
+            else "= " + _fmt(r.p_holm, lang, 3)
+        parts.append(f"{_label(ct.row, r.option, lang)}: {name}, p(Holm) {p}")
     head = "Toets per optie (Holm-gecorrigeerd): " if lang == "nl" else \
         "Test per option (Holm-adjusted): "
     return head + "; ".join(parts)
 
 
-def interpretation(ct: CrossTab, lang: str = "nl") -> str:
-    """A plain sentence on what can and cannot be concluded at this n (computed, not typed)."""
+def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
+    """A plain sentence on what can and cannot be concluded at this n (computed, not typed).
+
+    min_cell: the suppression threshold of the table it accompanies; the widest interval is
+    then taken over the cells that are shown, so the sentence reveals no hidden cell.
+    """
     total = ct.bases.iloc[-1]
-    widest = float((ct.cells["ci_high"] - ct.cells["ci_low"]).max())
-    small = int((ct.bases["records"].iloc[:-1] < 30).sum())
+    cells = ct.cells
+    if min_cell:
+        cells = suppress_cells(cells, min_cell, ct.row.kind == "multi")
+        cells = cells[~cells["suppressed"]]
+    widths = (cells["ci_high"] - cells["ci_low"]).dropna()
+    widest = float(widths.max()) if len(widths) else float("nan")
+    groups = ct.bases["records"].iloc[:-1]
+    small = int(((groups > 0) & (groups < 30)).sum())  # empty groups are not columns shown
     if ct.test is not None:
         ps = [ct.test.p]
     else:
         ps = ct.option_tests["p_holm"].tolist()
-    significant = any(p < 0.05 for p in ps if not pd.isna(p))
+    tested = [p for p in ps if not pd.isna(p)]
+    significant = any(p < 0.05 for p in tested)
+    records, orgs = _fmt(total.records, lang), _fmt(total.organisations, lang)
     if lang == "nl":
-        text = (f"Met {total.records} {'experimenten' if ct.unit == cb.EXPERIMENTEN else 'respondenten'}"
-                f" in {total.organisations} organisaties zijn de intervallen breed (tot "
-                f"{_fmt(widest, lang)} procentpunten); {small} kolom(men) telt minder dan 30 "
-                "waarnemingen. ")
-        text += ("De toets wijst op een verschil tussen de groepen (p < 0,05), maar samenhang is "
+        wide = (f" (tot {_fmt(widest, lang)} procentpunten)" if not np.isnan(widest) else "")
+        text = (f"Met {records} {'experimenten' if ct.unit == cb.EXPERIMENTEN else 'respondenten'}"
+                f" in {orgs} organisaties zijn de intervallen breed{wide}; {small} kolom(men) "
+                "telt minder dan 30 waarnemingen. ")
+        text += ("Een toets is hier niet mogelijk (te weinig gevulde rijen of kolommen)."
+                 if not tested else
+                 "De toets wijst op een verschil tussen de groepen (p < 0,05), maar samenhang is "
                  "geen oorzaak en de groepen verschillen ook in andere opzichten."
                  if significant else
                  "De toets laat geen verschil zien dat groter is dan toeval kan verklaren; dat "
@@ -266,11 +285,14 @@ def interpretation(ct: CrossTab, lang: str = "nl") -> str:
         if ct.notice:
             text += " Op synthetische data is deze tabel alleen een illustratie, geen bevinding."
     else:
-        text = (f"With {total.records} {'experiments' if ct.unit == cb.EXPERIMENTEN else 'respondents'}"
-                f" in {total.organisations} organisations the intervals are wide (up to "
-                f"{_fmt(widest, lang)} percentage points); {small} column(s) have fewer than 30 "
-                "observations. ")
-        text += ("The test points to a difference between the groups (p < 0.05), but association "
+        wide = (f" (up to {_fmt(widest, lang)} percentage points)" if not np.isnan(widest)
+                else "")
+        text = (f"With {records} {'experiments' if ct.unit == cb.EXPERIMENTEN else 'respondents'}"
+                f" in {orgs} organisations the intervals are wide{wide}; {small} column(s) have "
+                "fewer than 30 observations. ")
+        text += ("No test is possible here (too few non-empty rows or columns)."
+                 if not tested else
+                 "The test points to a difference between the groups (p < 0.05), but association "
                  "is not causation and the groups differ in other respects too."
                  if significant else
                  "The test shows no difference larger than chance can explain; that does not "
@@ -404,12 +426,35 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
         return Table(data=pd.DataFrame({"": [reason]}), title=title, footnote=reason,
                      key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang))
     table = result.table.rename(columns={
-        "term": "Term", "odds_ratio": "OR", "ci_low": "95%-BI laag" if lang == "nl" else
+        "term": "code", "odds_ratio": "OR", "ci_low": "95%-BI laag" if lang == "nl" else
         "95% CI low", "ci_high": "95%-BI hoog" if lang == "nl" else "95% CI high", "p": "p"})
     footnote = (f"n = {result.n_obs} experimenten in {result.n_clusters} organisaties; "
                 if lang == "nl" else
                 f"n = {result.n_obs} experiments in {result.n_clusters} organisations; ") + \
         result.note + "."
+    table.insert(1, "Term", [_term_label(t, lang) for t in table["code"]])
+    columns = list(table.columns)  # code, Term, OR, CI low, CI high, p; the code stays in CSV
     return Table(data=table, title=title, footnote=footnote, key="model_effectmeting",
-                 n=result.n_obs, base="experimenten", notice=ds.notice(lang),
-                 meta={"result": result})
+                 n=result.n_obs, base="experimenten" if lang == "nl" else "experiments",
+                 notice=ds.notice(lang),
+                 meta={"result": result, "decimals": {columns[2]: 2, columns[3]: 2,
+                                                      columns[4]: 2, columns[5]: "p"}})
+
+
+def _term_label(term: str, lang: str) -> str:
+    """'grootteklasse[T.50k_100k]' -> 'Inwonersaantal: 50.000 tot 100.000 inwoners'."""
+    import re
+
+    match = re.fullmatch(r"(\w+)\[T\.(.+)\]", term)
+    if not match:
+        return term
+    name, level = match.groups()
+    try:
+        f = cb.any_field(name)
+    except KeyError:
+        return term
+    if f.kind == "yesno":
+        level = {"True": "ja", "False": "nee"}.get(level, level)
+    parts = [f.code_label(code, lang) if code in f.code_list else code
+             for code in level.split("+")]
+    return f"{f.label(lang)}: {' + '.join(parts)}"

@@ -5,11 +5,12 @@ goes through `safe_cell`, which puts an apostrophe before text starting with `=`
 `@`, a tab or a carriage return, so a spreadsheet never evaluates it. Numbers stay numbers.
 
 CSV layout (`write_table_csv`): UTF-8 with a byte-order mark (so Excel shows é and ë right;
-pandas strips the mark), comma-separated, `.` as decimal point, one header row with the
-table's labelled column names, the rows in the table's order, floats rounded to
-`CSV_DECIMALS` decimals. The CSV holds data only: `pandas.read_csv(path)` loads it as is. The
-title, footnote (n and base), statistical test and synthetic notice go to a sidecar
-`<name>.json` beside it (`read_table` reads both back into a `Table`).
+pandas strips the mark), comma-separated, `.` as decimal point, "\n" line ends (a carriage
+return inside a text cell is written as "\n", so the cell is quoted and stays one cell), one
+header row with the table's labelled column names, the rows in the table's order, floats
+rounded to `CSV_DECIMALS` decimals. The CSV holds data only: `pandas.read_csv(path)` loads it
+as is. The title, footnote (n and base), statistical test and synthetic notice go to a
+sidecar `<name>.json` beside it (`read_table` reads both back into a `Table`).
 
 Workbook layout (`write_workbook`): a first sheet 'Toelichting' (nl) / 'About' (en) with the
 dataset name, the synthetic notice and the list of sheets; then one sheet per table with
@@ -68,6 +69,17 @@ def safe_cell(value):
     return value
 
 
+def _csv_text(value: str) -> str:
+    """`safe_cell`, then carriage returns as line feeds.
+
+    The CSV is written with "\n" line ends, and the csv module quotes only fields holding a
+    character of the line terminator: a bare "\r" would stay unquoted, end the record there
+    for Excel and other readers, and start a new row with whatever follows it (such as
+    "=1+1", which would then be a formula). As "\n" the field is quoted and stays one cell.
+    """
+    return safe_cell(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _csv_frame(table: Table) -> pd.DataFrame:
     data = table.data.reset_index(drop=True).copy()
     for col in data.columns:
@@ -76,8 +88,8 @@ def _csv_frame(table: Table) -> pd.DataFrame:
             data[col] = series.round(CSV_DECIMALS)
         elif not (pd.api.types.is_integer_dtype(series.dtype)
                   or pd.api.types.is_bool_dtype(series.dtype)):
-            data[col] = series.map(lambda v: safe_cell(v) if isinstance(v, str) else v)
-    data.columns = [safe_cell(str(c)) for c in data.columns]
+            data[col] = series.map(lambda v: _csv_text(v) if isinstance(v, str) else v)
+    data.columns = [_csv_text(str(c)) for c in data.columns]
     return data
 
 

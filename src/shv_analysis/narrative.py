@@ -183,3 +183,71 @@ def reproduction(table: Table, lang: str = "nl") -> str:
             f"gereproduceerd, {near} binnen de gedocumenteerde marge van 1 procentpunt en {off} "
             "wijken af.")
 
+
+
+def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
+    """Intro of the cross-tab section: what is compared, how small the groups are, whether
+    the tables are illustrations (synthetic data) and whether small cells are suppressed."""
+    e, r = len(ds.experimenten), len(ds.respondenten)
+    orgs = int(ds.experimenten["respondent_id"].nunique())
+    if _en(lang):
+        text = (f"These cross-tabs compare the {fmt_int(e, lang)} experiments of "
+                f"{fmt_int(orgs, lang)} organisations (and the {fmt_int(r, lang)} respondents) "
+                "between groups; with groups this small the intervals are wide, a test finds "
+                "only large differences and an association says nothing about cause and "
+                "effect.")
+        if ds.synthetic:
+            text += (" The data are synthetic: these cross-tabs, tests and the model are an "
+                     "illustration of the method, not findings; the combinations of "
+                     "characteristics per experiment were invented.")
+        if min_cell:
+            text += (f" Counts below {fmt_int(min_cell, lang)}, and counts from which they "
+                     f"could be derived, are suppressed (<{fmt_int(min_cell, lang)}).")
+        else:
+            text += " Small counts are not suppressed here (interactive exploration)."
+        return text
+    text = (f"Deze kruistabellen vergelijken de {fmt_int(e, lang)} experimenten van "
+            f"{fmt_int(orgs, lang)} organisaties (en de {fmt_int(r, lang)} respondenten) tussen "
+            "groepen; bij zulke kleine groepen zijn de intervallen breed, vindt een toets alleen "
+            "grote verschillen en zegt een samenhang niets over oorzaak en gevolg.")
+    if ds.synthetic:
+        text += (" Dit zijn synthetische data: deze kruistabellen, toetsen en het model zijn "
+                 "een illustratie van de methode, geen bevinding; de combinaties van kenmerken "
+                 "per experiment zijn verzonnen.")
+    if min_cell:
+        text += (f" Aantallen onder {fmt_int(min_cell, lang)} en aantallen waaruit ze terug te "
+                 f"rekenen zijn, zijn onderdrukt (<{fmt_int(min_cell, lang)}).")
+    else:
+        text += " Kleine aantallen zijn hier niet onderdrukt (interactief verkennen)."
+    return text
+
+
+def evaluation_model(table: Table, lang: str = "nl") -> str:
+    """What the clustered model (`crosstab.evaluation_model`) can and cannot say."""
+    result = table.meta.get("result")
+    if result is None:
+        return ("The model could not be estimated on these data (see the table); only the "
+                "cross-tabs above remain." if _en(lang) else
+                "Het model is op deze data niet te schatten (zie de tabel); alleen de "
+                "kruistabellen hierboven blijven over.")
+    rows = result.table
+    clear = int(((rows["ci_low"] > 1) | (rows["ci_high"] < 1)).sum())
+    n, k = fmt_int(result.n_obs, lang), fmt_int(result.n_clusters, lang)
+    if _en(lang):
+        text = (f"The model uses {n} experiments in {k} organisations and allows for "
+                "experiments of one organisation being related; for "
+                f"{fmt_int(clear, lang)} of the {fmt_int(len(rows), lang)} terms the 95% "
+                "interval excludes 1. The odds ratios are associations with all other terms "
+                "held equal, not effects: the model cannot rule out other differences between "
+                "organisations.")
+        if table.notice:
+            text += " On synthetic data the model is an illustration only, not a finding."
+        return text
+    text = (f"Het model gebruikt {n} experimenten in {k} organisaties en houdt er rekening mee "
+            "dat experimenten van één organisatie samenhangen; bij "
+            f"{fmt_int(clear, lang)} van de {fmt_int(len(rows), lang)} termen ligt 1 buiten het "
+            "95%-interval. De odds ratio's zijn samenhangen bij gelijke overige termen, geen "
+            "effecten: het model sluit andere verschillen tussen organisaties niet uit.")
+    if table.notice:
+        text += " Op synthetische data is het model alleen een illustratie, geen bevinding."
+    return text

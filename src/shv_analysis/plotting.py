@@ -5,8 +5,9 @@ table is already sorted as the report sorts), the percentage printed at each bar
 decimal comma for lang='nl'), the table's title on top, its footnote (n and base) as a caption
 below, and the synthetic-data notice in red inside the figure whenever the table carries one.
 `participation_chart(table)` adds Wilson intervals as error bars
-(`indicators.participation_by_type`). Every label comes from the table, hence from the
-codebook.
+(`indicators.participation_by_type`); `crosstab_chart(ct)` draws a cross-tab as grouped bars
+with Wilson intervals, a legend of groups with their bases, and suppressed cells left out.
+Every label comes from the table, hence from the codebook.
 
 Figures are `matplotlib.figure.Figure` objects made without pyplot (`ChartFigure`, which
 shows itself as PNG in Jupyter): nothing is registered with a GUI backend, nothing is shown
@@ -79,12 +80,18 @@ class ChartFigure(Figure):
 
 
 class _Layout:
-    """Vertical layout in inches: title, notice box, axes, caption; computed, not guessed."""
+    """Vertical layout in inches: title, notice box, axes, legend, caption; computed, not guessed.
+
+    axes_h: height of the axes (default: one bar per label); legend_h: room for a legend
+    between the x axis and the caption (its top edge, in figure coordinates, is `legend_top`
+    once `figure()` has run).
+    """
 
     TOP, TITLE_LINE, NOTICE_LINE, CAPTION_LINE = 0.18, 0.26, 0.175, 0.16
     BAR, LABEL_LINE, XAXIS, BOTTOM, RIGHT = 0.36, 0.15, 0.42, 0.14, 0.85
 
-    def __init__(self, title: str, notice: str | None, caption: str, labels: list[str]):
+    def __init__(self, title: str, notice: str | None, caption: str, labels: list[str],
+                 axes_h: float | None = None, legend_h: float = 0.0):
         self.title = _wrap(title, 70)
         self.notice = _wrap(notice, 100) if notice else []
         self.caption = _wrap(caption, 118)
@@ -92,11 +99,14 @@ class _Layout:
         longest = max((len(line) for lab in self.labels for line in lab.split("\n")), default=8)
         self.left = min(3.2, max(1.1, 0.075 * longest + 0.3))
         extra = sum(lab.count("\n") for lab in self.labels)
-        self.axes_h = max(0.6, self.BAR * max(len(labels), 1) + self.LABEL_LINE * extra)
+        self.axes_h = axes_h if axes_h is not None else max(
+            0.6, self.BAR * max(len(labels), 1) + self.LABEL_LINE * extra)
+        self.legend_h = legend_h
+        self.legend_top = 0.0
         self.notice_h = (self.NOTICE_LINE * len(self.notice) + 0.24) if self.notice else 0.0
         self.height = (self.TOP + self.TITLE_LINE * len(self.title) + 0.08 + self.notice_h + 0.12
-                       + self.axes_h + self.XAXIS + self.CAPTION_LINE * len(self.caption)
-                       + self.BOTTOM)
+                       + self.axes_h + self.XAXIS + self.legend_h
+                       + self.CAPTION_LINE * len(self.caption) + self.BOTTOM)
 
     def figure(self) -> tuple[Figure, object]:
         w, h = WIDTH_IN, self.height
@@ -115,7 +125,8 @@ class _Layout:
         bottom = y - self.axes_h
         ax = fig.add_axes((self.left / w, bottom / h, (w - self.left - self.RIGHT) / w,
                            self.axes_h / h))
-        caption_top = bottom - self.XAXIS
+        self.legend_top = (bottom - self.XAXIS + 0.04) / h
+        caption_top = bottom - self.XAXIS - self.legend_h
         fig.text(0.15 / w, caption_top / h, "\n".join(self.caption), ha="left", va="top",
                  fontsize=8, color="#333333", linespacing=1.3)
         return fig, ax
@@ -196,6 +207,141 @@ def participation_chart(table: Table, lang: str = "nl", title: str | None = None
     errors = (table.data[m["low"]].astype(float).to_numpy(),
               table.data[m["high"]].astype(float).to_numpy())
     return _draw(table, lang, m["pct"], m["label"], title, errors=errors)
+
+
+# Cross-tab charts: one colour per group (colour-blind safe, fixed order), the missing
+# group (no value) light grey and hatched, the total column grey.
+GROUP_COLORS = ("#2b6a99", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#9a8700",
+                "#6a3d9a", "#8c564b", "#1b9e77")
+UNKNOWN_COLOR = "#c8c8c8"
+SUPPRESSED_COLOR = "#555555"
+GROUP_BAR_IN, GROUP_GAP, LEGEND_LINE = 0.17, 1.0, 0.19
+
+
+def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) -> Figure:
+    """Grouped horizontal bars of a cross-tab (`crosstab.CrossTab`), with Wilson intervals.
+
+    One block per row category (codebook labels, codebook order, top to bottom); in it one
+    bar per group (column) with the percentage of that column's base and its 95% Wilson
+    interval as an error bar, the percentage printed beside it (Dutch decimal comma for
+    'nl'). Groups without records are left out; the total column is drawn last, in grey
+    (`total=False` leaves it out). The legend names each group with its base n. Title,
+    footnote (n and organisations), test line and the red synthetic notice come from
+    `ct.to_table(lang, min_cell)`. With `min_cell` > 0 the cells that table suppresses
+    (`suppression.suppress_cells`) are not drawn: no bar, no interval, no percentage, only
+    the mark '<min_cell>'.
+    """
+    from matplotlib.patches import Patch
+
+    from .crosstab import MISSING, TOTAL, _label
+    from .formatting import fmt_int
+    from .suppression import suppress_cells
+
+    lang = "en" if lang == "en" else "nl"
+    table = ct.to_table(lang, min_cell)
+    cells = (suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else
+             ct.cells.assign(suppressed=False))
+    rows = list(dict.fromkeys(cells["row"]))
+    bases = ct.bases.set_index("col")["records"]
+    groups = [g for g in dict.fromkeys(cells["col"])
+              if int(bases.get(g, 0)) > 0 and (total or g != TOTAL)]
+    grid = cells.set_index(["row", "col"])
+    hidden_any = bool(grid["suppressed"].any())
+    chart_note = {"nl": "Balk: % van de kolombasis; lijn: 95%-Wilsoninterval.",
+                  "en": "Bar: % of the column base; line: 95% Wilson interval."}[lang]
+    if hidden_any:
+        chart_note += {"nl": f" Onderdrukte cellen zijn niet getekend (<{min_cell}).",
+                       "en": f" Suppressed cells are not drawn (<{min_cell})."}[lang]
+    caption = "\n".join(p for p in (f"{table.footnote} {chart_note}", table.test) if p)
+
+    n_groups = max(len(groups), 1)
+    block = n_groups + GROUP_GAP
+    labels = [_label(ct.row, r, lang) for r in rows]
+    colors, hatches, ordinary = {}, {}, 0
+    for g in groups:
+        if g == TOTAL:
+            colors[g] = TOTAL_COLOR
+        elif g == MISSING:
+            colors[g], hatches[g] = UNKNOWN_COLOR, "////"
+        else:
+            colors[g] = GROUP_COLORS[ordinary % len(GROUP_COLORS)]
+            ordinary += 1
+    legend_labels = [f"{_label(ct.col, g, lang)} (n = {fmt_int(int(bases[g]), lang)})"
+                     for g in groups]
+    ncol = 1 if len(groups) <= 2 and max(map(len, legend_labels), default=0) > 40 else \
+        min(len(groups), 2 if max(map(len, legend_labels), default=0) > 28 else 3) or 1
+    legend_rows = math.ceil(len(groups) / ncol) + 1  # + the legend's title
+    with rc_context(_RC):
+        layout = _Layout(table.title, table.notice, caption, labels,
+                         legend_h=LEGEND_LINE * legend_rows + 0.1)
+        wrapped = [lab.count("\n") + 1 for lab in layout.labels]
+        unit = max([GROUP_BAR_IN] + [(lines * 0.15 + 0.08) / block for lines in wrapped])
+        layout = _Layout(table.title, table.notice, caption, labels,
+                         axes_h=unit * (len(rows) * block - GROUP_GAP + 0.6),
+                         legend_h=LEGEND_LINE * legend_rows + 0.1)
+        fig, ax = layout.figure()
+        visible = grid[~grid["suppressed"]]
+        shown = visible[visible.index.get_level_values("col").isin(groups)]
+        upper = _upper(np.concatenate([shown["pct"].to_numpy(dtype=float),
+                                       shown["ci_high"].to_numpy(dtype=float)]))
+        for j, g in enumerate(groups):
+            ys, pcts, lows, highs = [], [], [], []
+            for i, r in enumerate(rows):
+                cell = grid.loc[(r, g)]
+                y = i * block + j
+                if cell["suppressed"]:
+                    ax.text(upper * 0.012, y, f"<{min_cell}", va="center", ha="left",
+                            fontsize=7.5, style="italic", color=SUPPRESSED_COLOR, zorder=4)
+                    continue
+                ys.append(y)
+                pcts.append(float(cell["pct"]))
+                lows.append(float(cell["ci_low"]))
+                highs.append(float(cell["ci_high"]))
+            if not ys:
+                continue
+            ys_a, pct_a = np.asarray(ys, dtype=float), np.asarray(pcts, dtype=float)
+            low_a, high_a = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+            ax.barh(ys_a, pct_a, height=0.8, color=colors[g], hatch=hatches.get(g),
+                    edgecolor="#777777" if g in hatches else colors[g], linewidth=0.4,
+                    zorder=2)
+            zero = pct_a == 0
+            if zero.any():  # a zero-width bar is invisible: a tick in the group's colour
+                ax.plot(np.zeros(int(zero.sum())), ys_a[zero], linestyle="none", marker="|",
+                        markersize=9, markeredgewidth=3, color=colors[g], zorder=3,
+                        clip_on=False)
+            ok = np.isfinite(low_a) & np.isfinite(high_a)
+            if ok.any():
+                xerr = np.vstack([np.maximum(pct_a - low_a, 0), np.maximum(high_a - pct_a, 0)])
+                ax.errorbar(pct_a[ok], ys_a[ok], xerr=xerr[:, ok], fmt="none",
+                            ecolor="#222222", elinewidth=0.9, capsize=2.2, zorder=3)
+            ends = np.where(ok, np.maximum(high_a, pct_a), pct_a)
+            for y, v, end in zip(ys_a, pct_a, ends):
+                ax.text(end + upper * 0.012, y, fmt_pct(v, lang), va="center", ha="left",
+                        fontsize=7.5, color="#111111", clip_on=False, zorder=4)
+        ax.set_xlim(0, upper)
+        ax.set_yticks([i * block + (n_groups - 1) / 2 for i in range(len(rows))],
+                      layout.labels, fontsize=9)
+        ax.set_ylim(len(rows) * block - GROUP_GAP - 0.5 + 0.3, -0.8)  # first row on top
+        for i in range(1, len(rows)):
+            ax.axhline(i * block - (GROUP_GAP + 1) / 2, color="#e4e4e4", linewidth=0.8,
+                       zorder=0)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
+        ax.tick_params(axis="x", labelsize=8, colors="#444444")
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.spines["left"].set_color("#888888")
+        ax.spines["bottom"].set_color("#888888")
+        handles = [Patch(facecolor=colors[g], hatch=hatches.get(g),
+                         edgecolor="#777777" if g in hatches else colors[g], label=text)
+                   for g, text in zip(groups, legend_labels)]
+        if handles:
+            fig.legend(handles=handles, loc="upper left", ncol=ncol, fontsize=8,
+                       title=ct.col.label(lang), title_fontsize=8, alignment="left",
+                       bbox_to_anchor=(0.15 / WIDTH_IN, layout.legend_top), frameon=False,
+                       borderaxespad=0.0, borderpad=0.0, handlelength=1.4, columnspacing=1.4)
+    return fig
 
 
 def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:

@@ -44,6 +44,15 @@ such as a README, are carried over). When any section failed, the new folder goe
 left untouched, a summary names each failed section with its cell and error, and the exit
 code is 1. A later successful run removes a stale `<out>.failed/`.
 
+Determinism: two runs on the same data, parameters and --out give byte-identical tables
+(CSV, sidecars, tables.xlsx), figures (PNG, SVG) and HTML, and executed notebooks that differ
+only in timing metadata (papermill's start/end/duration, nbclient's `execution` stamps);
+manifest.json differs in `created_utc` and the seconds, index.html in its time column. The
+number of workers and the processes' hash seeds do not matter (tests/test_determinism.py).
+Hence papermill's injected-parameters cell gets a fixed id (`fix_injected_cell_id`), and the
+workers write the final folder, not the build folder, into notebooks before rendering HTML
+(`rename_folder`, in every form papermill and Python write a path).
+
 Privacy: the report contains only what the notebooks display and save (tables, figures,
 computed sentences) from the loaded dataset, in which contact columns were dropped and
 e-mail addresses and phone numbers masked; input files are only hashed, never copied.
@@ -110,6 +119,7 @@ class Task:
     parameters: tuple    # ((name, value), ...) passed to papermill
     lang: str
     timeout: int | None
+    final_dir: str = ""  # where the report is installed; named in its notebooks and HTML
 
 
 @dataclasses.dataclass
@@ -323,6 +333,27 @@ def notebook_title(nb, default: str) -> str:
     return default
 
 
+INJECTED_TAG = "injected-parameters"
+
+
+def fix_injected_cell_id(nb) -> None:
+    """Give papermill's injected-parameters cell a fixed id instead of a random one.
+
+    papermill creates that cell with `nbformat.v4.new_code_cell`, whose id is random; it
+    would differ between two runs in the executed notebook and in both HTML files
+    (`id="cell-id=..."`). Ids of the notebook's own cells come from the source notebook.
+    """
+    taken = {cell.get("id") for cell in nb.cells}
+    for cell in nb.cells:
+        if "id" in cell and INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            taken.discard(cell.id)
+            new, i = INJECTED_TAG, 2
+            while new in taken:
+                new, i = f"{INJECTED_TAG}-{i}", i + 1
+            cell.id = new
+            taken.add(new)
+
+
 def _error_info(exc) -> dict:
     source = getattr(exc, "source", "") or ""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
@@ -375,6 +406,11 @@ def run_task(task: Task) -> SectionResult:
     if executed is not None:
         # papermill records a NotebookNode input as the whole notebook; name the file instead
         executed.metadata.setdefault("papermill", {})["input_path"] = str(task.notebook)
+        fix_injected_cell_id(executed)
+        if task.final_dir and task.final_dir != task.report_dir:
+            # name the folder the report will be installed in, not the temporary build
+            # folder (whose name holds a process id), before the HTML is rendered from it
+            rename_folder(executed, task.report_dir, task.final_dir)
         nbformat.write(executed, out_nb)
     files = [out_nb] if out_nb.is_file() else []
     if executed is not None:
@@ -543,21 +579,66 @@ def _carry_over(old: Path, build: Path) -> None:
             shutil.copy2(entry, build / entry.name)
 
 
+def _path_forms(path: str) -> list[str]:
+    """How a folder appears in an executed notebook: as papermill writes a string parameter
+    into the injected cell (`unicode_escape`, quotes escaped), as Python's repr shows it, and
+    as is (papermill metadata, printed output)."""
+    forms = [path.encode("unicode_escape").decode("ascii").replace('"', '\\"'),
+             repr(path)[1:-1], path]
+    return list(dict.fromkeys(forms))
+
+
+def path_renamer(old: str, new: str, html_escaped: bool = False):
+    """A function replacing folder `old` by `new` in a text, in every form of `_path_forms`,
+    in one pass. Only whole folder names: `/x/rapport` does not match in `/x/rapport2`."""
+    pairs = dict(zip(_path_forms(old), _path_forms(new)))
+    if html_escaped:
+        pairs = {html.escape(a): html.escape(b) for a, b in pairs.items()}
+    # not followed by what continues a name: a letter, digit, '.', '-', or an escaped
+    # non-ASCII letter (\xeb, \u0130) in the escaped form
+    pattern = re.compile(
+        "(?:" + "|".join(re.escape(a) for a in sorted(pairs, key=len, reverse=True)) + ")"
+        r"(?![\w.\-]|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})")
+    return lambda text: pattern.sub(lambda m: pairs[m.group(0)], text)
+
+
+def rename_folder(node, old: str, new: str, _rename=None):
+    """Replace folder `old` by `new` in every string of a notebook (in place; returns it)."""
+    rename = _rename or path_renamer(old, new)
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, str):
+            node[key] = rename(value)
+        elif isinstance(value, (dict, list)):
+            rename_folder(value, old, new, rename)
+    return node
+
+
 def _rewrite_paths(folder: Path, old: Path, new: Path) -> None:
-    """Executed notebooks and HTML name the folder they were built in; name the final one."""
-    old_text, new_text = str(old), str(new)
-    if json.dumps(old_text)[1:-1] != old_text or json.dumps(new_text)[1:-1] != new_text:
-        return
+    """Executed notebooks and HTML under `folder` name `old`; make them name `new`.
+
+    Notebooks are rewritten string by string. HTML is rewritten as text, which misses a path
+    that syntax highlighting split into pieces (a non-ASCII or Windows path in the code
+    view); it is used for the folder of a failed report only (a finished report's notebooks
+    and HTML name their final folder from the start, see `run_task`)."""
+    import nbformat
+
+    html_rename = path_renamer(str(old), str(new), html_escaped=True)
     for path in folder.rglob("*"):
-        if path.suffix in (".ipynb", ".html") and path.is_file():
+        if not path.is_file():
+            continue
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+            nbformat.write(rename_folder(nb, str(old), str(new)), path)
+        elif path.suffix == ".html":
             text = path.read_text("utf-8")
-            if old_text in text:
-                path.write_text(text.replace(old_text, new_text), encoding="utf-8")
+            renamed = html_rename(text)
+            if renamed != text:
+                path.write_text(renamed, encoding="utf-8")
 
 
 def install(build: Path, out: Path) -> None:
     """Put the finished build in place of `out` (renames only; old report removed after)."""
-    _rewrite_paths(build, build, out)
     old = None
     if out.exists():
         _carry_over(out, build)
@@ -570,7 +651,8 @@ def install(build: Path, out: Path) -> None:
 
 def keep_failed(build: Path, out: Path) -> Path:
     failed = out.with_name(f"{out.name}.failed")
-    _rewrite_paths(build, build, failed)
+    _rewrite_paths(build, out, failed)  # the workers named `out` (see run_task)
+    _rewrite_paths(build, build, failed)  # a notebook a dead worker left behind
     if failed.exists():
         shutil.rmtree(failed)
     os.rename(build, failed)
@@ -775,7 +857,7 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
     build.mkdir(parents=True)
     try:
         results = _execute(plans, notebooks, build, data_path, lang, params, jobs, warm,
-                           timeout, progress)
+                           timeout, progress, out)
         data_record = _data_record(data_path)
         summaries = []
         for plan in plans:
@@ -803,7 +885,7 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
 
 
 def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeout,
-             progress) -> list[SectionResult]:
+             progress, out: Path | None = None) -> list[SectionResult]:
     from tqdm import tqdm
 
     tasks = []
@@ -813,7 +895,8 @@ def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeo
             parameters = {"data": str(data_path), "lang": lang, "subset": plan.subset,
                           **params, "output_dir": str(report_dir)}
             tasks.append(Task(plan.folder, nb.stem, str(nb), str(report_dir),
-                              tuple(parameters.items()), lang, timeout))
+                              tuple(parameters.items()), lang, timeout,
+                              str(out / plan.folder) if out else ""))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     results: list[SectionResult] = []
     with _pool(workers, warm) as pool:

@@ -6,12 +6,18 @@
     sec.chart(table)          # bar chart of it; with output_dir also figures/<...>.png/.svg
     sec.figure(fig, "key")    # any matplotlib Figure, shown and saved the same way
     sec.text(sentence)        # a sentence whose numbers were computed (see `narrative`)
+    sec.crosstab(ct)          # a cross-tab: table, chart, test line, what it can(not) show
 
 With `output_dir=None` nothing is written. A Section owns the files under `output_dir` that
 start with its name: on creation it removes its own earlier files (never anyone else's), so
 a rerun leaves no stale tables or figures behind. The tables it wrote are listed in
 `sec.tables`; `export.workbook_from_folder(output_dir / "tables", ...)` puts them in one
 workbook, as `shv report` does.
+
+Small cells: `Section(..., min_cell=None)` suppresses cross-tab counts below
+`suppression.DEFAULT_MIN_CELL` when `output_dir` is set (the tables, figures and the report's
+HTML are exports) and nothing when exploring interactively (`output_dir=None`); an integer
+overrides either (0 = off). `sec.min_cell` holds the threshold in use.
 """
 
 from __future__ import annotations
@@ -57,10 +63,14 @@ def notice_html(text: str) -> str:
 class Section:
     """Display and (optionally) save the results of one report section."""
 
-    def __init__(self, name: str, output_dir: str | Path | None = None, lang: str = "nl"):
+    def __init__(self, name: str, output_dir: str | Path | None = None, lang: str = "nl",
+                 min_cell: int | None = None):
+        from .suppression import resolve_min_cell
+
         self.name = _safe_key(name)
         self.lang = "en" if lang == "en" else "nl"
         self.output_dir = Path(output_dir).resolve() if output_dir else None
+        self.min_cell = resolve_min_cell(min_cell, exporting=self.output_dir is not None)
         self.tables: list[Path] = []
         self.figures: list[Path] = []
         self._used: set[tuple[str, str]] = set()
@@ -146,14 +156,41 @@ class Section:
             self.figure(result, f"kaart_{kind}")
 
     def chart(self, table: Table, key: str | None = None, **options) -> None:
-        """`plotting.bar_chart(table)` (or the Wilson chart for participation), shown and saved."""
-        from .plotting import bar_chart, participation_chart
+        """`plotting.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab
+        chart for `CrossTab.to_table()`, with this section's `min_cell`), shown and saved."""
+        from .plotting import bar_chart, crosstab_chart, participation_chart
 
-        if {"low", "high", "k"} <= set(table.meta):
+        if "crosstab" in table.meta:
+            fig = crosstab_chart(table.meta["crosstab"], self.lang, self.min_cell, **options)
+        elif {"low", "high", "k"} <= set(table.meta):
             fig = participation_chart(table, self.lang, **options)
         else:
             fig = bar_chart(table, self.lang, **options)
         self.figure(fig, key or table.key)
+
+    def crosstab(self, ct, key: str | None = None) -> None:
+        """A cross-tab (`crosstab.CrossTab`): display table, chart, test line and sentence.
+
+        The table is `ct.to_table(lang, self.min_cell)` (suppressed cells read '<min_cell>')
+        with the row codes in a `code` column that only the CSV keeps (last row: `basis`);
+        the chart is `plotting.crosstab_chart` with the same suppression; the sentence is
+        `crosstab.interpretation`, computed from the cells that are shown. With output_dir
+        the table is saved as CSV (+ sidecar) and the chart as PNG/SVG.
+        """
+        from dataclasses import replace
+
+        from .crosstab import interpretation, test_line
+        from .plotting import crosstab_chart
+
+        table = ct.to_table(self.lang, self.min_cell)
+        rows = list(dict.fromkeys(ct.cells["row"]))
+        data = table.data.copy()
+        data.insert(0, "code", rows + ["basis"])
+        table = replace(table, data=data)
+        self.table(table, key)
+        self.figure(crosstab_chart(ct, self.lang, self.min_cell), key or table.key)
+        self.text(test_line(ct, self.lang))
+        self.text(interpretation(ct, self.lang, self.min_cell))
 
     def show(self, table: Table, key: str | None = None, **options) -> None:
         """Table and its bar chart, as the report shows most results."""

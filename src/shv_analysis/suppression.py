@@ -4,12 +4,40 @@ Primary: counts 0 < n < threshold are hidden. Secondary: wherever a line of the 
 across its columns and total; for single-choice fields also a column, whose base is shown)
 would have exactly one hidden cell, the smallest other cell of that line is hidden too, so
 no hidden count can be recovered by subtraction. Repeated until nothing changes.
+
+The threshold (`resolve_min_cell`): exported tables suppress counts below `DEFAULT_MIN_CELL`;
+interactive exploration shows everything. A notebook's `min_cell = None` therefore means
+`DEFAULT_MIN_CELL` when it saves its tables (`output_dir` set, as in `shv report`, whose
+HTML, CSV and Excel files are exports) and 0 (off) when it only displays them; an explicit
+integer always wins (0 switches suppression off, also in a report).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+DEFAULT_MIN_CELL = 5
+
+
+def resolve_min_cell(min_cell, exporting: bool) -> int:
+    """The threshold to use: `min_cell` when given, else DEFAULT_MIN_CELL when exporting, else 0.
+
+    Accepts an integer (or a whole number as float or text, as a papermill parameter may
+    arrive); anything else, or a negative number, is a ValueError.
+    """
+    if min_cell is None:
+        return DEFAULT_MIN_CELL if exporting else 0
+    try:
+        if isinstance(min_cell, bool):
+            raise ValueError
+        value = float(str(min_cell).strip()) if isinstance(min_cell, str) else float(min_cell)
+        if value != int(value) or value < 0:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"min_cell must be None or a whole number >= 0, got {min_cell!r}") \
+            from None
+    return int(value)
 
 
 def _lines(rows: list, cols: list, by_column: bool) -> list[list[tuple[int, int]]]:

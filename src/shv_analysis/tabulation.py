@@ -58,14 +58,25 @@ class Table:
 
     def formatted(self) -> pd.DataFrame:
         """Display copy: percentages with one decimal (rounded half up, as the report rounds;
-        decimal comma when `meta["lang"]` is 'nl'), counts as integers."""
+        decimal comma when `meta["lang"]` is 'nl'), counts as integers, and the columns
+        named in `meta["decimals"]` ({column: decimals, or "p" for p-values: three decimals,
+        '< 0,001' below that})."""
         from .formatting import fmt_number
 
         lang = "en" if self.meta.get("lang", "en") == "en" else "nl"
         out = self.data.copy()
+        decimals = self.meta.get("decimals", {})
         for col in out.columns:
-            if str(col).strip().startswith("%") or str(col).endswith("(%)"):
-                out[col] = out[col].map(lambda v: "" if pd.isna(v) else fmt_number(v, lang, 1))
+            digits = decimals.get(col)
+            if digits is None and (str(col).strip().startswith("%") or str(col).endswith("(%)")):
+                digits = 1
+            if digits == "p":
+                small = "< 0,001" if lang == "nl" else "< 0.001"
+                out[col] = out[col].map(lambda v: "" if pd.isna(v) else small if v < 0.001
+                                        else fmt_number(v, lang, 3))
+            elif digits is not None:
+                out[col] = out[col].map(lambda v, d=digits: "" if pd.isna(v) else
+                                        fmt_number(v, lang, d))
         return out
 
     def _repr_html_(self) -> str:

@@ -1,0 +1,230 @@
+"""Cross-tabs in a section (`Section.crosstab`, `plotting.crosstab_chart`, small-cell
+suppression) on the mini fixture, against the hand-computed cells of `test_crosstab.py`:
+
+    effectmeting x respondenttype (6 pilots, 4 organisations)
+                    g4_g40   gemeente   samenwerkingsverband   totaal
+    ja                 1        0               1                 2
+    nee                1        1               1                 3
+    onbekend (weet niet) 1      0               0                 1
+    base               3        1               2                 6
+
+Sections are driven directly (no kernel); `test_report.py` checks notebook 05 in the report
+runs it already makes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+import shv_analysis as shv
+import shv_analysis.section as section_module
+from shv_analysis.crosstab import crosstab
+from shv_analysis.crosstab import test_line as describe_test
+from shv_analysis.export import workbook_from_folder
+from shv_analysis.plotting import NOTICE_COLOR, crosstab_chart, figure_bytes
+from shv_analysis.section import Section
+from shv_analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
+from variants import MINI
+
+CELL = re.compile(r"^(\d+) \((\d+)%; (\d+)–(\d+)\)$")
+NAME = "05_kruistabellen"
+GROUPS = ["G4/G40-gemeente", "Overige individuele gemeente", "Samenwerkingsverband", "Totaal"]
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return shv.load(MINI)
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What a section displays (tables, images, sentences), instead of IPython output."""
+    items: list = []
+    monkeypatch.setattr(section_module, "_display", items.append)
+    return items
+
+
+def _grid(csv_path) -> pd.DataFrame:
+    """The cells of a saved cross-tab: rows by code, columns by group label (no base row)."""
+    data = pd.read_csv(csv_path, dtype=str, keep_default_na=False).set_index("code")
+    return data.drop(index="basis").drop(columns="Categorie")
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes
+                                                for t in ax.texts]
+
+
+def _bars(fig) -> list[Rectangle]:
+    return [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+
+
+def _exported_text(folder) -> str:
+    """Every CSV, JSON sidecar and the workbook (all its zip members) under `folder`."""
+    workbook = workbook_from_folder(folder / "tables", folder / "tables.xlsx")
+    parts = [p.read_text("utf-8-sig") for p in sorted((folder / "tables").iterdir())]
+    with zipfile.ZipFile(workbook) as z:
+        parts += [z.read(n).decode("utf-8") for n in z.namelist()]
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ the threshold
+
+def test_min_cell_is_five_when_exporting_and_off_when_exploring(tmp_path):
+    assert resolve_min_cell(None, exporting=True) == DEFAULT_MIN_CELL == 5
+    assert resolve_min_cell(None, exporting=False) == 0
+    assert resolve_min_cell(0, exporting=True) == 0  # an explicit value always wins
+    assert resolve_min_cell(3, exporting=False) == 3
+    assert resolve_min_cell("10", exporting=True) == 10 and resolve_min_cell(4.0, True) == 4
+    for bad in (-1, 2.5, "vijf", True, float("nan")):
+        with pytest.raises(ValueError):
+            resolve_min_cell(bad, exporting=True)
+    assert Section(NAME, None).min_cell == 0
+    assert Section(NAME, tmp_path).min_cell == 5
+    assert Section(NAME, tmp_path, min_cell=0).min_cell == 0
+    assert Section(NAME, None, min_cell=2).min_cell == 2
+
+
+# ------------------------------------------------------------------ Section.crosstab
+
+def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
+    sec = Section(NAME, tmp_path, "nl", min_cell=0)
+    sec.crosstab(crosstab(mini, "effectmeting", "respondenttype"))
+    stem = tmp_path / "tables" / f"{NAME}__kruistabel_effectmeting_respondenttype"
+    grid = _grid(stem.with_suffix(".csv"))
+    assert list(grid.columns) == GROUPS
+    assert list(grid.index) == ["ja", "nee", "onbekend"]
+    counts = grid.map(lambda cell: int(CELL.match(cell).group(1)))
+    assert counts.to_dict("index") == {
+        "ja": dict(zip(GROUPS, [1, 0, 1, 2])), "nee": dict(zip(GROUPS, [1, 1, 1, 3])),
+        "onbekend": dict(zip(GROUPS, [1, 0, 0, 1]))}
+    # 1 of 3: 33%, Wilson 6.1-79.2; 1 of 2: 50%, 9.5-90.5; 1 of 1: 100%, 20.7-100
+    assert grid.loc["ja", "G4/G40-gemeente"] == "1 (33%; 6–79)"
+    assert grid.loc["ja", "Samenwerkingsverband"] == "1 (50%; 9–91)"
+    assert grid.loc["nee", "Overige individuele gemeente"] == "1 (100%; 21–100)"
+    assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
+    data = pd.read_csv(stem.with_suffix(".csv"), dtype=str).set_index("code")
+    assert data.loc["onbekend", "Categorie"] == "Weet niet"  # the code, not a missing value
+    assert data.loc["basis"].tolist()[1:] == ["3 / 2", "1 / 1", "2 / 1", "6 / 4"]
+    sidecar = stem.with_suffix(".json").read_text("utf-8")
+    assert "n = 6 experimenten in 4 organisaties" in sidecar
+    assert "Exacte toets van Fisher" in sidecar and "n = 6" in sidecar  # 3 x 3, weet niet in
+    for suffix in (".png", ".svg"):
+        assert (tmp_path / "figures" / f"{stem.name}{suffix}").is_file()
+    sentences = [o.data for o in shown if hasattr(o, "data") and str(o.data).startswith("<p>")]
+    assert any("Exacte toets van Fisher" in s for s in sentences)
+    assert any(s.startswith("<p>Met 6 experimenten in 4 organisaties") for s in sentences)
+
+
+def test_exploring_without_output_dir_suppresses_nothing(mini, tmp_path, shown, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Section(NAME, None, "nl").crosstab(crosstab(mini, "effectmeting", "respondenttype"))
+    table = next(o for o in shown if hasattr(o, "footnote"))
+    cells = table.data.drop(columns="Categorie").iloc[:-1].to_numpy().ravel().tolist()
+    assert not any(str(c).startswith("<") for c in cells)
+    assert "1 (33%; 6–79)" in cells and "onderdrukt" not in table.footnote
+    assert "code" not in table.data.columns  # codes only go to the CSV
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_report_run_hides_every_small_count_and_leaks_none(mini, tmp_path, shown):
+    """Default of a report run (output_dir set): counts 1-4 hidden, in every exported file."""
+    sec = Section(NAME, tmp_path, "nl")
+    assert sec.min_cell == 5
+    pairs = [("effectmeting", "respondenttype"), ("fasen", "respondenttype"),
+             ("deelname", "grootteklasse")]
+    for row, col in pairs:
+        sec.crosstab(crosstab(mini, row, col))
+    for row, col in pairs:
+        grid = _grid(tmp_path / "tables" / f"{NAME}__kruistabel_{row}_{col}.csv")
+        for cell in grid.to_numpy().ravel():
+            assert cell == "<5" or cell == "–" or cell.startswith("0 ("), (row, col, cell)
+    exported = _exported_text(tmp_path)
+    assert not re.search(r"(?<![\d.,])[1-4] \(", exported)  # no visible count 1-4
+    open_text = {c for row, col in pairs
+                 for c in crosstab(mini, row, col).to_table("nl").data.iloc[:-1, 1:]
+                 .to_numpy().ravel() if not str(c).startswith(("0 (", "–"))}
+    assert open_text and not [c for c in open_text if c in exported]
+    shown_html = " ".join(str(getattr(o, "data", "")) for o in shown) + " ".join(
+        repr(o) for o in shown if hasattr(o, "footnote"))
+    assert not [c for c in open_text if c in shown_html]
+    assert "onderdrukt" in exported
+
+
+def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
+    """min_cell=2: the ones go, the twos and threes stay; no line has one hidden cell."""
+    ct = crosstab(mini, "effectmeting", "respondenttype")
+    Section(NAME, tmp_path, "nl", min_cell=2).crosstab(ct)
+    grid = _grid(tmp_path / "tables" / f"{NAME}__kruistabel_effectmeting_respondenttype.csv")
+    hidden = grid.eq("<2")
+    assert 0 < hidden.to_numpy().sum() < hidden.size
+    assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
+    assert not ((hidden.sum(axis=1) == 1).any() or (hidden.sum(axis=0) == 1).any())
+    expected = suppress_cells(ct.cells, 2, multi=False).set_index(["row", "col"])["suppressed"]
+    codes = dict(zip(GROUPS, ["g4_g40", "gemeente", "samenwerkingsverband", "totaal"]))
+    assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == \
+        set(expected[expected].index)
+    full = ct.to_table("nl").data.drop(columns="Categorie").iloc[:-1].to_numpy()
+    secret = {full[r, c] for r, c in zip(*np.nonzero(hidden.to_numpy()))}
+    secret -= set(grid.to_numpy()[~hidden.to_numpy()])  # a hidden 0 reads like a shown 0
+    exported = _exported_text(tmp_path)
+    assert secret and not [text for text in secret if text in exported]
+
+
+# ------------------------------------------------------------------ the chart
+
+def test_chart_draws_one_bar_per_shown_cell_with_bases_in_the_legend(mini):
+    ct = crosstab(mini, "effectmeting", "respondenttype")
+    fig = crosstab_chart(ct, "nl")
+    assert len(_bars(fig)) == 12  # 3 categories x (3 groups + total)
+    widths = sorted(round(b.get_width(), 6) for b in _bars(fig))
+    assert widths == sorted(round(v, 6) for v in ct.cells["pct"])
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["G4/G40-gemeente (n = 3)", "Overige individuele gemeente (n = 1)",
+                      "Samenwerkingsverband (n = 2)", "Totaal (n = 6)"]
+    texts = _texts(fig)
+    assert "33,3%" in texts and "33.3%" not in texts
+    assert any(t.startswith("Effectiviteitsmeting naar type respondent") for t in texts)
+    assert any("n = 6 experimenten in 4 organisaties" in t and describe_test(ct, "nl") in t
+               for t in texts)
+    assert len(_bars(crosstab_chart(ct, "nl", total=False))) == 9
+    english = crosstab_chart(ct, "en")
+    assert "33.3%" in _texts(english)
+    assert [t.get_text() for t in english.legends[0].get_texts()][-1] == "Total (n = 6)"
+
+
+def test_chart_leaves_suppressed_cells_out_and_marks_them(mini):
+    ct = crosstab(mini, "effectmeting", "respondenttype")
+    for min_cell in (2, 5):
+        hidden = suppress_cells(ct.cells, min_cell, multi=False)["suppressed"]
+        fig = crosstab_chart(ct, "nl", min_cell)
+        assert len(_bars(fig)) == int((~hidden).sum())
+        assert _texts(fig).count(f"<{min_cell}") == int(hidden.sum())
+        shown_pcts = {round(b.get_width(), 6) for b in _bars(fig)}
+        assert shown_pcts <= {round(v, 6) for v in ct.cells.loc[~hidden, "pct"]}
+
+
+def test_chart_skips_empty_groups_and_draws_the_notice(mini):
+    ct = crosstab(mini, "deelname", "grootteklasse")  # no respondent of 50,000-100,000
+    fig = crosstab_chart(ct, "nl")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert not any(label.startswith("50.000 tot 100.000") for label in legend)
+    drawn = ct.cells[ct.cells["base"] > 0]
+    assert len(_bars(fig)) == len(drawn)
+    assert not any("SYNTHETISCHE" in t for t in _texts(fig))
+    noticed = crosstab_chart(dataclasses.replace(ct, notice="SYNTHETISCHE DATA: test"), "nl")
+    red = [t for t in noticed.texts if "SYNTHETISCHE" in t.get_text()]
+    assert red and red[0].get_color() == NOTICE_COLOR
+
+
+def test_chart_is_deterministic(mini):
+    ct = crosstab(mini, "fasen", "respondenttype")
+    assert figure_bytes(crosstab_chart(ct, "nl", 5), "svg") == \
+        figure_bytes(crosstab_chart(ct, "nl", 5), "svg")

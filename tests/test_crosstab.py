@@ -118,7 +118,11 @@ def test_display_table_has_base_row_and_test_footnote(mini):
 
 def test_interpretation_states_limits(mini):
     text = interpretation(crosstab(mini, "effectmeting", "respondenttype"), "en")
-    assert text.startswith("With 6 experiments in 4 organisations the intervals are wide")
+    # widest interval: 1 of the cooperation's 2 pilots, Wilson [9.45, 90.55]
+    low, high = proportion_confint(1, 2, method="wilson")
+    width = 100 * (high - low)
+    assert text.startswith("With 6 experiments in 4 organisations the widest 95% interval spans "
+                           f"{width:.0f} percentage points")
     assert "does not prove" in text
 
 

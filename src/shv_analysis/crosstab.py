@@ -271,9 +271,10 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
     significant = any(p < 0.05 for p in tested)
     records, orgs = _fmt(total.records, lang), _fmt(total.organisations, lang)
     if lang == "nl":
-        wide = (f" (tot {_fmt(widest, lang)} procentpunten)" if not np.isnan(widest) else "")
+        wide = (f"het breedste 95%-interval beslaat {_fmt(widest, lang)} procentpunten"
+                if not np.isnan(widest) else "er is geen interval te berekenen")
         text = (f"Met {records} {'experimenten' if ct.unit == cb.EXPERIMENTEN else 'respondenten'}"
-                f" in {orgs} organisaties zijn de intervallen breed{wide}; {small} kolom(men) "
+                f" in {orgs} organisaties {wide}; {small} kolom(men) "
                 "telt minder dan 30 waarnemingen. ")
         text += ("Een toets is hier niet mogelijk (te weinig gevulde rijen of kolommen)."
                  if not tested else
@@ -285,10 +286,10 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
         if ct.notice:
             text += " Op synthetische data is deze tabel alleen een illustratie, geen bevinding."
     else:
-        wide = (f" (up to {_fmt(widest, lang)} percentage points)" if not np.isnan(widest)
-                else "")
+        wide = (f"the widest 95% interval spans {_fmt(widest, lang)} percentage points"
+                if not np.isnan(widest) else "no interval can be computed")
         text = (f"With {records} {'experiments' if ct.unit == cb.EXPERIMENTEN else 'respondents'}"
-                f" in {orgs} organisations the intervals are wide{wide}; {small} column(s) have "
+                f" in {orgs} organisations {wide}; {small} column(s) have "
                 "fewer than 30 observations. ")
         text += ("No test is possible here (too few non-empty rows or columns)."
                  if not tested else

@@ -132,6 +132,18 @@ class _Layout:
         return fig, ax
 
 
+def _style_percent_axis(ax) -> None:
+    """The report's look for a horizontal percentage axis: light grid, no top/right spines."""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
+    ax.tick_params(axis="x", labelsize=8, colors="#444444")
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color("#888888")
+    ax.spines["bottom"].set_color("#888888")
+
+
 def _upper(values: np.ndarray) -> float:
     finite = values[np.isfinite(values)]
     top = float(finite.max()) if finite.size else 0.0
@@ -172,14 +184,7 @@ def _draw(table: Table, lang: str, value: str | None, label: str | None, title: 
                     color="#111111", clip_on=False, zorder=4)
         ax.set_yticks(y, layout.labels, fontsize=9)
         ax.set_ylim(len(values) - 0.5, -0.5)  # first category on top
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
-        ax.tick_params(axis="x", labelsize=8, colors="#444444")
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.spines["left"].set_color("#888888")
-        ax.spines["bottom"].set_color("#888888")
+        _style_percent_axis(ax)
     return fig
 
 
@@ -325,14 +330,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
         for i in range(1, len(rows)):
             ax.axhline(i * block - (GROUP_GAP + 1) / 2, color="#e4e4e4", linewidth=0.8,
                        zorder=0)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
-        ax.tick_params(axis="x", labelsize=8, colors="#444444")
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.spines["left"].set_color("#888888")
-        ax.spines["bottom"].set_color("#888888")
+        _style_percent_axis(ax)
         handles = [Patch(facecolor=colors[g], hatch=hatches.get(g),
                          edgecolor="#777777" if g in hatches else colors[g], label=text)
                    for g, text in zip(groups, legend_labels)]

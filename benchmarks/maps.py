@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from shv_analysis import reference  # noqa: E402
-from shv_analysis.paths import DEFAULT_DATA  # noqa: E402
+from shv_analysis.ingest import reference  # noqa: E402
+from shv_analysis.config import DEFAULT_DATA  # noqa: E402
 
 TARGET_SECONDS = 2.0
 MAP_SECTIONS = ("01_overzicht", "02_kenmerken")
@@ -70,8 +70,8 @@ def report_once(work: Path, data: Path, ref_dir: Path, name: str, jobs: list[str
 def in_process(data: Path, ref_dir: Path, repeat: int, work: Path) -> dict:
     os.environ[reference.ENV_VAR] = str(ref_dir)
     import shv_analysis as shv
-    from shv_analysis import maps
-    from shv_analysis.plotting import save_figure
+    from shv_analysis.present import maps
+    from shv_analysis.present.charts import save_figure
 
     ds = shv.load(data)
     start = time.perf_counter()

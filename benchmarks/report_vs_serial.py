@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from shv_analysis.paths import DEFAULT_DATA, NOTEBOOK_DIR  # noqa: E402
-from shv_analysis.report import discover_notebooks  # noqa: E402
+from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR  # noqa: E402
+from shv_analysis.report.runner import discover_notebooks  # noqa: E402
 
 REPORT_TARGET, EACH_TARGET = 0.35, 2.5
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from shv_analysis import codebook as cb
-from shv_analysis.paths import DEFAULT_DATA
+from shv_analysis.contract import codebook as cb
+from shv_analysis.config import DEFAULT_DATA
 
 GROUPS = ("respondenttype", "grootteklasse", "provincie")
 LIMIT_SECONDS, LIMIT_MB = 10.0, 1024
@@ -49,9 +49,9 @@ def grow(source: Path, factor: int, out: Path) -> Path:
 
 def measure(factor: int) -> dict:
     """Times of check, figures and cross-tabs on the grown dataset (run in a fresh process)."""
-    from shv_analysis.crosstab import crosstab
-    from shv_analysis.figures import compute_figures
-    from shv_analysis.validation import check_dataset
+    from shv_analysis.analysis.crosstab import crosstab
+    from shv_analysis.analysis.figures import compute_figures
+    from shv_analysis.ingest.validation import check_dataset
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = grow(DEFAULT_DATA, factor, Path(tmp) / "data")

@@ -27,7 +27,8 @@ output_dir = None  # map voor tabellen en figuren, None is niets bewaren'''
 
 SETUP = '''\
 import shv_analysis as shv
-from shv_analysis import indicators, narrative, tabulation
+from shv_analysis.analysis import indicators, tables
+from shv_analysis.present import narrative
 from shv_analysis.section import Section
 
 ds = shv.load(data, subset=subset)
@@ -92,7 +93,7 @@ NOTEBOOKS["00_datakwaliteit"] = head(
        "## Coding: suggestions and decisions\n\nWhere the keyword rules of the codebook "
        "suggest a code and a researcher chose (or typed) one, this shows how often they agree "
        "(with Cohen's kappa) and which records differ. See `docs/intake.md`."),
-    code("from shv_analysis import intake\n"
+    code("from shv_analysis.coding import intake\n"
          "for name, table in intake.agreement_tables(ds, lang).items():\n"
          "    sec.table(table, key=name)"),
 ]
@@ -118,7 +119,7 @@ NOTEBOOKS["01_overzicht"] = head(
        "of a type that undertakes at least one experiment. The error bars are Wilson "
        "confidence intervals; the footnote gives the level."),
     code("sec.text(narrative.experiments(ds, lang))\n"
-         "sec.table(tabulation.respondents_by_type(ds, lang))\n"
+         "sec.table(tables.respondents_by_type(ds, lang))\n"
          "deelname = indicators.participation_by_type(ds, lang)\n"
          "sec.text(narrative.participation(deelname, lang))\n"
          "sec.show(deelname)"),
@@ -282,7 +283,7 @@ NOTEBOOKS["04_lessen"] = head(
 CROSSTAB_PARAMETERS = PARAMETERS + """
 min_cell = None  # kleinste getoonde aantal: None is 5 bij export (output_dir gezet), anders 0"""
 
-CROSSTAB_SETUP = SETUP.replace("indicators, narrative, tabulation", "crosstab, narrative").replace(
+CROSSTAB_SETUP = SETUP.replace("indicators, tables", "crosstab").replace(
     'Section("{name}", output_dir, lang)', 'Section("{name}", output_dir, lang, min_cell=min_cell)')
 
 CROSSTAB_USAGE = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shv_analysis.reference import find_reference_dir, load_reference
+from shv_analysis.ingest.reference import find_reference_dir, load_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +29,7 @@ def reference():
 @pytest.fixture
 def no_reference(monkeypatch, tmp_path):
     """Make every default reference folder invisible."""
-    import shv_analysis.reference as ref
+    import shv_analysis.ingest.reference as ref
 
     monkeypatch.setenv(ref.ENV_VAR, str(tmp_path / "nothing"))
     monkeypatch.setattr(ref, "candidate_dirs", lambda: [tmp_path / "nothing"])

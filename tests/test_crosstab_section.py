@@ -25,12 +25,12 @@ from matplotlib.patches import Rectangle
 
 import shv_analysis as shv
 import shv_analysis.section as section_module
-from shv_analysis.crosstab import crosstab
-from shv_analysis.crosstab import test_line as describe_test
-from shv_analysis.export import workbook_from_folder
-from shv_analysis.plotting import NOTICE_COLOR, crosstab_chart, figure_bytes
+from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.crosstab import test_line as describe_test
+from shv_analysis.present.export import workbook_from_folder
+from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes
 from shv_analysis.section import Section
-from shv_analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
+from shv_analysis.analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
 from variants import MINI
 
 CELL = re.compile(r"^(\d+) \((\d+)%; (\d+)–(\d+)\)$")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import shv_analysis as shv
-from shv_analysis import indicators
-from shv_analysis.export import (read_table, safe_cell, unique_sheet_names, write_table_csv,
+from shv_analysis.analysis import indicators
+from shv_analysis.present.export import (read_table, safe_cell, unique_sheet_names, write_table_csv,
                                  write_workbook)
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 from shv_analysis.cli import main as shv_main
-from shv_analysis.export import FORMULA_PREFIXES
+from shv_analysis.present.export import FORMULA_PREFIXES
 
 pytestmark = pytest.mark.notebooks
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shv_analysis.problems import Problem
-from shv_analysis.validation import check_dataset
+from shv_analysis.contract.problems import Problem
+from shv_analysis.ingest.validation import check_dataset
 from variants import mini_tables, write_csv_folder, write_workbook
 
 FUZZ = settings(max_examples=100, deadline=None,

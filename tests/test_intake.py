@@ -11,11 +11,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from shv_analysis import codebook as cb
-from shv_analysis import coding, intake
+from shv_analysis.contract import codebook as cb
+from shv_analysis.coding import suggestions as coding
+from shv_analysis.coding import intake
 from shv_analysis.cli import main
-from shv_analysis.loading import is_personal_header
-from shv_analysis.validation import check_dataset
+from shv_analysis.ingest.readers import is_personal_header
+from shv_analysis.ingest.validation import check_dataset
 
 ROWS = 30  # template rows with drop-downs: small keeps the tests fast
 

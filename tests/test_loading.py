@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import shv_analysis as shv
-from shv_analysis import codebook as cb
-from shv_analysis.figures import compute_figures
+from shv_analysis.contract import codebook as cb
+from shv_analysis.analysis.figures import compute_figures
 from variants import (MINI, mini_tables, multi_as_columns, municipality_forms, odd_headers,
                       relabel, write_csv_folder, write_workbook)
 

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from shv_analysis import maps, reference
+from shv_analysis.present import maps
+
+from shv_analysis.ingest import reference
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_download"
 COS = math.cos(math.radians(52.1))

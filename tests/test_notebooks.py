@@ -17,7 +17,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 import pytest
 
-from shv_analysis.report import discover_notebooks, localise, notebook_title
+from shv_analysis.report.runner import discover_notebooks, localise, notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

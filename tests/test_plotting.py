@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import shv_analysis as shv
-from shv_analysis import indicators
-from shv_analysis.plotting import (NOTICE_COLOR, bar_chart, figure_bytes, participation_chart,
+from shv_analysis.analysis import indicators
+from shv_analysis.present.charts import (NOTICE_COLOR, bar_chart, figure_bytes, participation_chart,
                                    save_figure)
 from shv_analysis.section import Section
 

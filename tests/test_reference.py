@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shv_analysis.reference import parse_code
-from shv_analysis.validation import check_dataset
+from shv_analysis.ingest.reference import parse_code
+from shv_analysis.ingest.validation import check_dataset
 from variants import mini_tables, write_csv_folder
 
 

@@ -22,10 +22,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from shv_analysis import figures as shv_figures
+from shv_analysis.analysis import figures as shv_figures
 from shv_analysis.cli import main as shv_main
-from shv_analysis.paths import DEFAULT_DATA, NOTEBOOK_DIR
-from shv_analysis.report import run_report
+from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR
+from shv_analysis.report.runner import run_report
 
 pytestmark = pytest.mark.notebooks
 
@@ -143,7 +143,8 @@ def test_embedded_numbers_are_the_computed_figures(embedded):
 
 
 def test_embedded_prose_numbers_come_from_the_data(embedded):
-    from shv_analysis import load, narrative
+    from shv_analysis import load
+    from shv_analysis.present import narrative
 
     ds = load()
     page = (embedded / "html" / "04_lessen.html").read_text("utf-8")
@@ -365,7 +366,7 @@ def test_each_respondent_type(tmp_path):
 # ------------------------------------------------------------------ options
 
 def test_parameters_and_sections_parse():
-    from shv_analysis.report import discover_notebooks, parse_parameter
+    from shv_analysis.report.runner import discover_notebooks, parse_parameter
 
     assert parse_parameter("subset=provincie=Utrecht") == ("subset", "provincie=Utrecht")
     assert parse_parameter("x=None") == ("x", None)
@@ -381,7 +382,7 @@ def test_parameters_and_sections_parse():
 
 def test_each_values_follow_the_codebook_or_sort():
     from shv_analysis import load
-    from shv_analysis.report import each_values
+    from shv_analysis.report.runner import each_values
 
     ds = load(MINI)
     assert [v[1] for v in each_values(ds, "respondenttype")] == [

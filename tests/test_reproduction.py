@@ -8,7 +8,7 @@ import io
 import pytest
 
 from shv_analysis.cli import main
-from shv_analysis.reproduction import verdict
+from shv_analysis.analysis.reproduction import verdict
 from variants import MINI
 
 

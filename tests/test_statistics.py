@@ -12,8 +12,8 @@ import statsmodels.api as sm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from shv_analysis import statistics as st
-from shv_analysis.statistics import (
+from shv_analysis.analysis import statistics as st
+from shv_analysis.analysis.statistics import (
     ModelNotEstimable,
     clustered_logit,
     cramers_v,

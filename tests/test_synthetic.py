@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from shv_analysis import codebook, synthetic
-from shv_analysis.reference import PROJECT_ROOT
+from shv_analysis.contract import codebook
+
+from shv_analysis.synthetic import generator as synthetic
+from shv_analysis.ingest.reference import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data" / "synthetic"
 PUBLISHED = PROJECT_ROOT / "data" / "published" / "published_figures.csv"

@@ -8,7 +8,7 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.cli import main
-from shv_analysis.tabulation import frequency, respondents_by_type
+from shv_analysis.analysis.tables import frequency, respondents_by_type
 from variants import MINI
 
 

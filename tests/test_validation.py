@@ -9,7 +9,7 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.cli import main
-from shv_analysis.validation import check_dataset
+from shv_analysis.ingest.validation import check_dataset
 from variants import mini_tables, write_csv_folder, write_workbook
 
 RESP_HEADER = "respondent_id,naam,respondenttype,gemeentecodes\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shv_analysis import codebook as cb
+from shv_analysis.contract import codebook as cb
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -7,50 +7,78 @@ The public API a researcher types in a notebook::
     shv.compute_figures(ds)               # every published figure, recomputed
     shv.frequency(ds, "type")             # a table with n, base and footnote
     shv.bar_chart(shv.frequency(ds, "fasen"))
+
+The subpackages follow the pipeline (see docs/architecture.md): `contract` -> `ingest` ->
+`coding` -> `analysis` -> `present` -> `section` -> `report` -> `cli`. Each is reachable as an
+attribute (`shv.analysis.crosstab.crosstab(ds, "effectmeting", "grootteklasse")`).
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .dataset import Dataset  # noqa: E402
-from .problems import InvalidDataset, Problem  # noqa: E402
-from .validation import check_dataset  # noqa: E402
-from .validation import load as _load  # noqa: E402
-from .paths import DEFAULT_DATA  # noqa: E402
+import importlib
+from typing import Any
+
+from shv_analysis import _compat
+from shv_analysis.config import DEFAULT_DATA
+from shv_analysis.contract.problems import InvalidDataset, Problem
+from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.ingest.validation import check_dataset
+from shv_analysis.ingest.validation import load as _load
+
+__version__ = "0.2.0"
+
+_compat.install()
 
 
-def load(path=None, reference="auto", decisions="auto", subset=None) -> Dataset:
-    """Load a dataset (default: the embedded synthetic one), optionally a subset of it."""
+def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
+         subset: str | None = None) -> Dataset:
+    """Load and validate a dataset, optionally a subset of it.
+
+    Args:
+        path: an ``.xlsx`` workbook or a folder of CSV/XLSX/Parquet tables; ``None`` for the
+            embedded synthetic dataset.
+        reference: folder with the CBS reference tables, ``"auto"`` to search, ``None`` for none.
+        decisions: coding decisions file, ``"auto"`` for ``beslissingen.csv`` beside the data.
+        subset: ``"field=value"`` filter (see `Dataset.subset`).
+
+    Returns:
+        The coded `Dataset`.
+
+    Raises:
+        InvalidDataset: with ``.problems`` listing every error at once.
+    """
     ds = _load(path or DEFAULT_DATA, reference=reference, decisions=decisions)
     return ds.subset(subset) if subset else ds
 
 
 _LAZY = {
-    "compute_figures": "shv_analysis.figures",
-    "frequency": "shv_analysis.tabulation",
-    "Table": "shv_analysis.tabulation",
-    "bar_chart": "shv_analysis.plotting",
-    "participation_chart": "shv_analysis.plotting",
-    "crosstab_chart": "shv_analysis.plotting",
-    "save_figure": "shv_analysis.plotting",
+    "compute_figures": "shv_analysis.analysis.figures",
+    "frequency": "shv_analysis.analysis.tables",
+    "Table": "shv_analysis.analysis.tables",
+    "bar_chart": "shv_analysis.present.charts",
+    "participation_chart": "shv_analysis.present.charts",
+    "crosstab_chart": "shv_analysis.present.charts",
+    "save_figure": "shv_analysis.present.charts",
     "Section": "shv_analysis.section",
     "run_report": "shv_analysis.report",
-    "reproduction_table": "shv_analysis.reproduction",
+    "reproduction_table": "shv_analysis.analysis.reproduction",
 }
 
+# Subpackages reachable as attributes, imported on first use.
+_SUBPACKAGES = ("config", "contract", "ingest", "coding", "analysis", "present", "synthetic",
+                "section", "report", "cli")
 
-# Submodules reachable as attributes (`shv.figures.compute_figures(ds)`), imported on use.
-_SUBMODULES = ("codebook", "crosstab", "export", "figures", "indicators", "narrative",
-               "plotting", "report", "reproduction", "section", "statistics", "tabulation")
 
-
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """Heavy parts (plotting, statistics) are imported on first use, keeping `import` fast."""
-    import importlib
-
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in _SUBMODULES:
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"{__name__}.{name}")
+    old = f"{__name__}.{name}"
+    if old in _compat.MOVED:
+        _compat.warn_moved(old, _compat.MOVED[old])
+        return importlib.import_module(_compat.MOVED[old])
     raise AttributeError(f"module 'shv_analysis' has no attribute {name!r}")
 
 

@@ -26,7 +26,7 @@ import html
 import re
 from pathlib import Path
 
-from .tabulation import Table
+from shv_analysis.analysis.tables import Table
 
 TABLES_DIR, FIGURES_DIR = "tables", "figures"
 DISPLAY_WIDTH_PX = 800
@@ -65,7 +65,7 @@ class Section:
 
     def __init__(self, name: str, output_dir: str | Path | None = None, lang: str = "nl",
                  min_cell: int | None = None):
-        from .suppression import resolve_min_cell
+        from shv_analysis.analysis.suppression import resolve_min_cell
 
         self.name = _safe_key(name)
         self.lang = "en" if lang == "en" else "nl"
@@ -93,7 +93,7 @@ class Section:
 
     def notice(self, ds) -> None:
         """The synthetic notice (when the data are synthetic) and a line on what was loaded."""
-        from .narrative import loaded
+        from shv_analysis.present.narrative import loaded
 
         text = ds.notice(self.lang)
         block = notice_html(text) if text else ""
@@ -113,7 +113,7 @@ class Section:
         _display(replace(table, data=shown, meta={**table.meta, "lang": self.lang}))
         if self.output_dir is None:
             return
-        from .export import write_table_csv
+        from shv_analysis.present.export import write_table_csv
 
         stem = self._stem(key or table.key, TABLES_DIR)
         order = len(self.tables) + 1
@@ -129,7 +129,7 @@ class Section:
         """
         import base64
 
-        from .plotting import figure_bytes, save_figure
+        from shv_analysis.present.charts import figure_bytes, save_figure
 
         if self.output_dir is None:
             png = figure_bytes(fig, "png")
@@ -147,7 +147,7 @@ class Section:
 
     def map(self, ds, kind: str) -> None:
         """A choropleth of the dataset (see `maps.report_map`), or how to get boundaries."""
-        from .maps import report_map
+        from shv_analysis.present.maps import report_map
 
         result = report_map(ds, kind, self.lang)
         if isinstance(result, str):
@@ -158,7 +158,7 @@ class Section:
     def chart(self, table: Table, key: str | None = None, **options) -> None:
         """`plotting.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab
         chart for `CrossTab.to_table()`, with this section's `min_cell`), shown and saved."""
-        from .plotting import bar_chart, crosstab_chart, participation_chart
+        from shv_analysis.present.charts import bar_chart, crosstab_chart, participation_chart
 
         if "crosstab" in table.meta:
             fig = crosstab_chart(table.meta["crosstab"], self.lang, self.min_cell, **options)
@@ -179,8 +179,8 @@ class Section:
         """
         from dataclasses import replace
 
-        from .crosstab import interpretation, test_line
-        from .plotting import crosstab_chart
+        from shv_analysis.analysis.crosstab import interpretation, test_line
+        from shv_analysis.present.charts import crosstab_chart
 
         table = ct.to_table(self.lang, self.min_cell)
         rows = list(dict.fromkeys(ct.cells["row"]))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import codebook as cb
-from .dataset import Dataset
-from .formatting import pct
-from .tabulation import Table, frequency, sort_report_order, words
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.present.formatting import pct
+from shv_analysis.analysis.tables import Table, frequency, sort_report_order, words
 
 # How the report orders each field's categories: by frequency for types, effects and partners
 # (with 'overig' last); in codebook order for phases (process order), target groups, reasons
@@ -130,7 +130,7 @@ def coverage(ds: Dataset, lang: str = "nl") -> Table:
 def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.95) -> Table:
     """Per respondent type (and in total): respondents, those with an experiment, % and the
     Wilson interval; sorted by participation as the report sorts, total last."""
-    from .statistics import wilson_interval
+    from shv_analysis.analysis.statistics import wilson_interval
 
     w, tw = _w(lang), words(lang)
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
@@ -204,7 +204,7 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
 
 def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
     """Every warning of the check, with values masked for e-mail addresses and phone numbers."""
-    from .loading import mask_personal_text
+    from shv_analysis.ingest.readers import mask_personal_text
 
     w = _w(lang)
     values = pd.Series([p.value for p in ds.warnings], dtype=object)
@@ -259,7 +259,7 @@ def missing_values(ds: Dataset, lang: str = "nl") -> Table:
 
 def reproduction(ds: Dataset, lang: str = "nl") -> Table:
     """`reproduction.reproduction_table` as a labelled Table."""
-    from .reproduction import reproduction_table
+    from shv_analysis.analysis.reproduction import reproduction_table
 
     w = _w(lang)
     frame = reproduction_table(ds, lang)

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import codebook as cb
+from shv_analysis.contract import codebook as cb
 
 SUGGESTED, AMBIGUOUS, NONE = "suggested", "ambiguous", "none"
 STATUSES = (SUGGESTED, AMBIGUOUS, NONE)
@@ -372,7 +372,7 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     single-choice field}. Suggestions are computed from the dataset's titel/omschrijving with
     the codebook's rules, against every coded value (typed or decided).
     """
-    from .tabulation import Table
+    from shv_analysis.analysis.tables import Table
 
     lang = "en" if lang == "en" else "nl"
     w = _WORDS[lang]

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import codebook as cb
-from .dataset import Dataset
-from .statistics import TestResult, holm, independence_test, wilson_interval
-from .suppression import suppress_cells
-from .tabulation import Table, words
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.analysis.statistics import TestResult, holm, independence_test, wilson_interval
+from shv_analysis.analysis.suppression import suppress_cells
+from shv_analysis.analysis.tables import Table, words
 
 TOTAL = "totaal"
 MISSING = "ontbreekt"  # no value; not a codebook code ('onbekend' is one: "Weet niet")
@@ -165,7 +165,7 @@ def _label(f: cb.Field, code: str, lang: str) -> str:
 
 def _fmt(value: float, lang: str, digits: int = 0) -> str:
     """As the report writes numbers: half up, decimal comma for 'nl' (`formatting`)."""
-    from .formatting import fmt_number
+    from shv_analysis.present.formatting import fmt_number
 
     return fmt_number(value, lang, digits)
 
@@ -317,7 +317,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_crosstab(args: argparse.Namespace) -> int:
-    from .commands import load_or_report
+    from shv_analysis.cli.check import load_or_report
 
     ds = load_or_report(args.data)
     if ds is None:
@@ -404,7 +404,7 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     is merged with the next class up. When the data cannot support the model the
     table holds the plain reason instead of estimates.
     """
-    from .statistics import ModelNotEstimable, clustered_logit
+    from shv_analysis.analysis.statistics import ModelNotEstimable, clustered_logit
 
     pilots = ds.pilots()
     pooled = "overig (samengevoegd)" if lang == "nl" else "other (pooled)"

@@ -75,7 +75,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .paths import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
+from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "shv_warm"
@@ -475,7 +475,7 @@ def parse_parameter(text: str) -> tuple[str, object]:
 def data_files(path: Path) -> list[Path]:
     """The files a dataset is read from (for the manifest's hashes), never their content."""
     try:
-        from .intake import DECISIONS_NAME
+        from shv_analysis.coding.intake import DECISIONS_NAME
     except ImportError:  # pragma: no cover - intake being written
         DECISIONS_NAME = "beslissingen.csv"
     if path.is_dir():
@@ -502,7 +502,7 @@ def _slug(value: str) -> str:
 
 def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, str]]:
     """(folder, subset spec, label) per value of a respondent or pilot field in the data."""
-    from . import codebook as cb
+    from shv_analysis.contract import codebook as cb
 
     if field_name in ds.respondenten.columns:
         column = ds.respondenten[field_name]
@@ -665,7 +665,7 @@ def _files_under(folder: Path) -> list[str]:
 
 def _index_html(lang: str, title: str, notice: str | None, meta_lines: list[str],
                 body: str) -> str:
-    from .section import notice_html
+    from shv_analysis.section import notice_html
 
     style = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;"
              "padding:0 1em;color:#111}table{border-collapse:collapse}td,th{padding:4px 10px;"
@@ -731,7 +731,7 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
                   parameters: dict, lang: str, data_record: dict, warm: bool,
                   version: str) -> dict:
     """Workbook, index.html and manifest.json of one report folder; returns its summary."""
-    from .export import workbook_from_folder
+    from shv_analysis.present.export import workbook_from_folder
 
     report_dir.mkdir(parents=True, exist_ok=True)
     sub = ds.subset(plan.subset) if plan.subset else ds
@@ -803,8 +803,8 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
                timeout: int | None = DEFAULT_TIMEOUT, progress: bool | None = None,
                stream=None) -> int:
     """Run `shv report` (see the module docstring); returns the exit code."""
-    from . import __version__
-    from .commands import load_or_report
+    from shv_analysis import __version__
+    from shv_analysis.cli.check import load_or_report
 
     stream = stream or sys.stderr
     started = time.perf_counter()

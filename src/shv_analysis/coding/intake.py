@@ -33,11 +33,11 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from . import codebook as cb
-from .coding import AMBIGUOUS, NONE, SUGGESTED, agreement_tables, suggest_pilots  # noqa: F401
-from .loading import (ROW_COL, cell_text, decode_csv, detect_delimiter, is_personal_header,
+from shv_analysis.contract import codebook as cb
+from shv_analysis.coding.suggestions import AMBIGUOUS, NONE, SUGGESTED, agreement_tables, suggest_pilots  # noqa: F401
+from shv_analysis.ingest.readers import (ROW_COL, cell_text, decode_csv, detect_delimiter, is_personal_header,
                       read_dataset)
-from .problems import Problem
+from shv_analysis.contract.problems import Problem
 
 DECISIONS_NAME = "beslissingen.csv"
 DECISION_COLUMNS = ("pilot_id", "field", "code", "coder", "date", "note")
@@ -424,7 +424,7 @@ def code_decision(field_name: str, value: str) -> tuple[str | None, str | None]:
         return (code, None) if code else (None, "unknown code; allowed: " + ", ".join(f.code_list))
     if f.kind != "multi":
         return None, None
-    from .validation import split_coded_multi
+    from shv_analysis.ingest.validation import split_coded_multi
 
     parts = split_coded_multi(value, f)
     if parts == [cb.NO_CODE] and not f.required:
@@ -574,7 +574,7 @@ def apply_decisions(raw: pd.DataFrame, decisions: pd.DataFrame, file: str,
 def raw_pilots(data: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The raw experiments table of a dataset (text cells, multi fields as one `;` cell),
     without decisions applied; None when it cannot be read."""
-    from .validation import _Sink, unify_multi_columns
+    from shv_analysis.ingest.validation import _Sink, unify_multi_columns
 
     raw = read_dataset(data)
     table = raw.tables.get(cb.EXPERIMENTEN)

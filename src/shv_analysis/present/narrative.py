@@ -7,10 +7,10 @@ percentage reads 'n.v.t.' / 'n/a'.
 
 from __future__ import annotations
 
-from . import codebook as cb
-from .dataset import Dataset
-from .formatting import fmt_int, fmt_pct, pct
-from .tabulation import Table
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.present.formatting import fmt_int, fmt_pct, pct
+from shv_analysis.analysis.tables import Table
 
 
 def _en(lang: str) -> bool:
@@ -83,7 +83,7 @@ def participation(table: Table, lang: str = "nl") -> str:
 
 def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
     """'Label (x%), label (y%) and label (z%) of all <base>', in the table's order."""
-    from .tabulation import words
+    from shv_analysis.analysis.tables import words
 
     w = words(lang)
     data = table.data[table.data["code"].ne("totaal")]
@@ -98,7 +98,7 @@ def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
 
 def most_common(table: Table, lang: str = "nl") -> str:
     """The first (most frequent) category of a table sorted as the report sorts."""
-    from .tabulation import words
+    from shv_analysis.analysis.tables import words
 
     w = words(lang)
     data = table.data[table.data["code"].notna() & table.data["code"].ne("totaal")]

@@ -7,9 +7,9 @@ import csv
 import json
 import sys
 
-from .figures import compute_figures, published_figures
-from .paths import DEFAULT_DATA
-from .validation import CheckResult, check_dataset
+from shv_analysis.analysis.figures import compute_figures, published_figures
+from shv_analysis.config import DEFAULT_DATA
+from shv_analysis.ingest.validation import CheckResult, check_dataset
 
 EXIT_OK, EXIT_INVALID = 0, 1
 

@@ -28,8 +28,8 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .formatting import NOT_AVAILABLE, fmt_pct
-from .tabulation import Table, words
+from shv_analysis.present.formatting import NOT_AVAILABLE, fmt_pct
+from shv_analysis.analysis.tables import Table, words
 
 BAR_COLOR = "#2b6a99"
 TOTAL_COLOR = "#8c8c8c"
@@ -238,9 +238,9 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     """
     from matplotlib.patches import Patch
 
-    from .crosstab import MISSING, TOTAL, _label
-    from .formatting import fmt_int
-    from .suppression import suppress_cells
+    from shv_analysis.analysis.crosstab import MISSING, TOTAL, _label
+    from shv_analysis.present.formatting import fmt_int
+    from shv_analysis.analysis.suppression import suppress_cells
 
     lang = "en" if lang == "en" else "nl"
     table = ct.to_table(lang, min_cell)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import (PERSONAL_COLUMNS, TABLE_NAMES, clean_text, fields, normalise,
+from shv_analysis.contract.codebook import (PERSONAL_COLUMNS, TABLE_NAMES, clean_text, fields, normalise,
                        normalise_header)
-from .problems import Problem
+from shv_analysis.contract.problems import Problem
 
 ROW_COL = "_rij"
 TABLE_EXTENSIONS = (".csv", ".xlsx", ".parquet")

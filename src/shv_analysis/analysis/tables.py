@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import codebook as cb
-from .dataset import Dataset
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset
 
 WORDS = {
     "nl": {"category": "Categorie", "n": "n", "base": "Basis", "pct": "%",
@@ -61,7 +61,7 @@ class Table:
         decimal comma when `meta["lang"]` is 'nl'), counts as integers, and the columns
         named in `meta["decimals"]` ({column: decimals, or "p" for p-values: three decimals,
         '< 0,001' below that})."""
-        from .formatting import fmt_number
+        from shv_analysis.present.formatting import fmt_number
 
         lang = "en" if self.meta.get("lang", "en") == "en" else "nl"
         out = self.data.copy()

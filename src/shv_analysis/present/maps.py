@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import codebook, reference
-from .reference import BOUNDARIES_FILE, ReferenceMissing, parse_code
+from shv_analysis.contract import codebook
+from shv_analysis.ingest import reference
+from shv_analysis.ingest.reference import BOUNDARIES_FILE, ReferenceMissing, parse_code
 
 if TYPE_CHECKING:  # matplotlib is imported lazily: `shv` starts without it
     from matplotlib.axes import Axes
@@ -550,7 +551,7 @@ def _zoom(ax: "Axes", bbox: tuple[float, float, float, float], margin: float) ->
 
 def save_figure(fig: "Figure", path_without_suffix: str | os.PathLike) -> tuple[Path, Path]:
     """Write `<path>.png` (150 dpi) and `<path>.svg` deterministically (see plotting)."""
-    from .plotting import save_figure as save
+    from shv_analysis.present.charts import save_figure as save
 
     png, svg = save(fig, path_without_suffix)
     return png, svg
@@ -570,7 +571,7 @@ REPORT_MAPS = {
 
 def subset_municipalities(ds, reference=None) -> list[str] | None:
     """Codes to zoom to: a province's municipalities for a `provincie=...` subset, else None."""
-    from .reference import load_reference
+    from shv_analysis.ingest.reference import load_reference
 
     if not ds.subset_label or not ds.subset_label.startswith("provincie = "):
         return None

@@ -35,8 +35,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import codebook as cb
-from .reference import BOUNDARIES_FILE, PROJECT_ROOT, Reference, ReferenceMissing, load_reference
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.reference import BOUNDARIES_FILE, PROJECT_ROOT, Reference, ReferenceMissing, load_reference
 
 DEFAULT_SEED = 2019
 DEFAULT_OUT = PROJECT_ROOT / "data" / "synthetic"

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codebook as cb
-from .dataset import Dataset, derive_respondent_facts
-from .loading import ROW_COL, RawDataset, RawTable, read_dataset
-from .problems import InvalidDataset, Problem, sort_problems
-from .reference import Reference, load_reference, parse_code
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
+from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
+from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
+from shv_analysis.ingest.reference import Reference, load_reference, parse_code
 
 _SPLIT = re.compile(cb.MULTI_SEPARATORS)
 _INT_RE = re.compile(r"^\d+$|^\d{1,3}(?:[. ]\d{3})+$|^\d+\.0+$")
@@ -382,7 +382,7 @@ def _decision_hook(raw: RawDataset, decisions, problems: list[Problem]):
     if decisions is None:
         return None
     try:
-        from . import intake
+        from shv_analysis.coding import intake
     except ImportError:  # intake module not yet present
         return None
     return intake.decision_hook(raw.source, decisions, problems)

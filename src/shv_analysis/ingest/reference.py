@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import normalise
+from shv_analysis.contract.codebook import normalise
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_DIR.parent.parent
+from shv_analysis.config import PROJECT_ROOT
+
 MUNICIPALITIES_FILE = "gemeenten_2019.csv"
 ALIASES_FILE = "gemeente_aliases.csv"
 BOUNDARIES_FILE = "gemeenten_2019.geojson"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codebook as cb
-from .problems import Problem
-from .reference import Reference
+from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.problems import Problem
+from shv_analysis.ingest.reference import Reference
 
 SYNTHETIC_NOTICE = {
     "nl": "SYNTHETISCHE DATA: deze cijfers komen uit een synthetische reconstructie van de "

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import codebook as cb
-from .dataset import Dataset
-from .paths import PUBLISHED_FIGURES
+from shv_analysis.contract import codebook as cb
+from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.config import PUBLISHED_FIGURES
 
 # figure_id prefix -> (pilot field, kind); codes follow the dot.
 _PILOT_FIELDS = {

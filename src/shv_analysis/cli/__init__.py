@@ -9,13 +9,13 @@ from typing import Sequence
 
 # Modules that add subcommands through `register_cli(subparsers)`.
 COMMAND_MODULES = (
-    "shv_analysis.commands",
-    "shv_analysis.synthetic",
-    "shv_analysis.reproduction",
-    "shv_analysis.report",
-    "shv_analysis.crosstab",
-    "shv_analysis.intake",
-    "shv_analysis.maps",
+    "shv_analysis.cli.check",
+    "shv_analysis.synthetic.generator",
+    "shv_analysis.analysis.reproduction",
+    "shv_analysis.report.runner",
+    "shv_analysis.analysis.crosstab",
+    "shv_analysis.coding.intake",
+    "shv_analysis.present.maps",
 )
 
 

@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from .tabulation import Table
+from shv_analysis.analysis.tables import Table
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_DECIMALS = 4
@@ -242,7 +242,7 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
     from openpyxl.styles import Font
     from openpyxl.writer.excel import ExcelWriter
 
-    from . import __version__
+    from shv_analysis import __version__
 
     lang = "en" if lang == "en" else "nl"
     words = _ABOUT[lang]

@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from .figures import compute_figures, published_figures, round_half_up
+from shv_analysis.analysis.figures import compute_figures, published_figures, round_half_up
 
 INFEASIBLE_GROUP = "aandeel_experimenten."
 INFEASIBLE_TOLERANCE = 1.0
@@ -63,7 +63,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .commands import load_or_report
+    from shv_analysis.cli.check import load_or_report
 
     ds = load_or_report(args.data)
     if ds is None:

@@ -1,0 +1,1 @@
+"""Numbers from a dataset: tables, figures, indicators, statistics, cross-tabs, suppression."""

@@ -1,0 +1,1 @@
+"""Assisted coding: keyword suggestions, decisions, agreement, intake workbooks."""

@@ -1,0 +1,1 @@
+"""The data contract: codebook (fields, codes, labels, coding rules) and problem reports."""

@@ -1,0 +1,1 @@
+"""Reading spreadsheets into a validated `Dataset`: readers, privacy, reference, validation."""

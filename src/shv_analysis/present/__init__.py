@@ -1,0 +1,1 @@
+"""How numbers are shown: formatting, text catalogue, narrative, charts, maps, export."""

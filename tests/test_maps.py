@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
+from shv_analysis.config import USER_REFERENCE_DIR
 from shv_analysis.present import maps
 
 from shv_analysis.ingest import reference
@@ -390,7 +391,7 @@ def test_cli_reference_download(tmp_path, monkeypatch, capsys):
     parser = argparse.ArgumentParser(prog="shv")
     maps.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["reference", "download"])
-    assert args.year == 2019 and args.dir == reference.PROJECT_ROOT / "data" / "reference"
+    assert args.year == 2019 and args.dir == USER_REFERENCE_DIR
 
     target = tmp_path / "ref"
     monkeypatch.setattr(maps, "fetch_url", _replay())

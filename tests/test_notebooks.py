@@ -17,7 +17,8 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 import pytest
 
-from shv_analysis.report.runner import discover_notebooks, localise, notebook_title
+from shv_analysis.report.language import localise
+from shv_analysis.report.runner import discover_notebooks, notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

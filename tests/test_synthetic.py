@@ -23,10 +23,10 @@ import pytest
 from shv_analysis.contract import codebook
 
 from shv_analysis.synthetic import generator as synthetic
-from shv_analysis.ingest.reference import PROJECT_ROOT
+from shv_analysis.config import DEFAULT_DATA, PUBLISHED_FIGURES
 
-DATA = PROJECT_ROOT / "data" / "synthetic"
-PUBLISHED = PROJECT_ROOT / "data" / "published" / "published_figures.csv"
+DATA = DEFAULT_DATA
+PUBLISHED = PUBLISHED_FIGURES
 FILES = ("respondenten.csv", "experimenten.csv", "metadata.json", "README.md")
 RESP_COLS = [f.name for f in codebook.fields(codebook.RESPONDENTEN)]
 PILOT_COLS = [f.name for f in codebook.fields(codebook.EXPERIMENTEN)]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from shv_analysis.contract.codebook import normalise
 
-from shv_analysis.config import PROJECT_ROOT
+from shv_analysis.config import PROJECT_ROOT, USER_REFERENCE_DIR
 
 MUNICIPALITIES_FILE = "gemeenten_2019.csv"
 ALIASES_FILE = "gemeente_aliases.csv"
@@ -37,7 +37,10 @@ def candidate_dirs() -> list[Path]:
     """
     if os.environ.get(ENV_VAR):
         return [Path(os.environ[ENV_VAR]).expanduser()]
-    return [PROJECT_ROOT / "data" / "reference", PROJECT_ROOT.parent / "shared" / "reference"]
+    dirs = [USER_REFERENCE_DIR]
+    if PROJECT_ROOT is not None:
+        dirs.append(PROJECT_ROOT.parent / "shared" / "reference")
+    return dirs
 
 
 def find_reference_dir(explicit: str | os.PathLike | None = None) -> Path | None:

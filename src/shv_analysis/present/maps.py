@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook
+from shv_analysis.config import USER_REFERENCE_DIR
 from shv_analysis.ingest import reference
 from shv_analysis.ingest.reference import BOUNDARIES_FILE, ReferenceMissing, parse_code
 
@@ -863,7 +864,7 @@ def download_reference(target_dir: str | os.PathLike | None = None, year: int = 
     from tqdm import tqdm
 
     fetch = fetch or fetch_url
-    target = Path(target_dir) if target_dir is not None else reference.PROJECT_ROOT / "data" / "reference"
+    target = Path(target_dir) if target_dir is not None else USER_REFERENCE_DIR
     urls = reference_urls(year)
     with tqdm(total=3, desc="shv reference download", unit="file", disable=not progress,
               file=sys.stderr) as bar:
@@ -943,6 +944,6 @@ def register_cli(subparsers) -> None:
                     "arrives whole.")
     dl.add_argument("--year", type=int, default=2019,
                     help="municipal division of 1 January of this year (default 2019)")
-    dl.add_argument("--dir", type=Path, default=reference.PROJECT_ROOT / "data" / "reference",
+    dl.add_argument("--dir", type=Path, default=USER_REFERENCE_DIR,
                     help="target folder (default: data/reference in the project)")
     dl.set_defaults(func=_cmd_download)

@@ -76,6 +76,7 @@ from pathlib import Path
 from typing import Sequence
 
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
+from shv_analysis.report.language import localise
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "shv_warm"
@@ -312,16 +313,6 @@ def _init_worker(kernel_name: str, warm: bool) -> None:
         _STATE = _Worker(kernel_name, warm)
     except Exception as exc:  # noqa: BLE001 - reported by the first task instead
         _STATE = exc
-
-
-def localise(nb, lang: str):
-    """Swap in the English markdown (cell metadata `shv.en`) when lang is 'en'."""
-    if lang == "en":
-        for cell in nb.cells:
-            english = cell.get("metadata", {}).get("shv", {}).get("en")
-            if cell.cell_type == "markdown" and english:
-                cell.source = english
-    return nb
 
 
 def notebook_title(nb, default: str) -> str:

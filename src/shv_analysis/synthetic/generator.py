@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
-from shv_analysis.ingest.reference import BOUNDARIES_FILE, PROJECT_ROOT, Reference, ReferenceMissing, load_reference
+from shv_analysis.config import DEFAULT_DATA, PUBLISHED_FIGURES
+from shv_analysis.ingest.reference import BOUNDARIES_FILE, Reference, ReferenceMissing, load_reference
 
 DEFAULT_SEED = 2019
-DEFAULT_OUT = PROJECT_ROOT / "data" / "synthetic"
-PUBLISHED_FIGURES = PROJECT_ROOT / "data" / "published" / "published_figures.csv"
+DEFAULT_OUT = DEFAULT_DATA
 DATASET_NAME = "Synthetische reconstructie inventarisatie 2019"
 GENERATOR = "shv_analysis.synthetic"
 NOTICE_NL = (
@@ -769,10 +769,7 @@ def _split(cell: str) -> list[str]:
 
 
 def _published() -> pd.DataFrame:
-    path = PUBLISHED_FIGURES
-    if not path.is_file():
-        path = PROJECT_ROOT.parent / "shared" / "spec" / "published_figures.csv"
-    return pd.read_csv(path, dtype={"figure_id": str, "unit": str})
+    return pd.read_csv(PUBLISHED_FIGURES, dtype={"figure_id": str, "unit": str})
 
 
 def _figure_values(resp: pd.DataFrame, pilots: pd.DataFrame) -> dict[str, tuple[int, float]]:

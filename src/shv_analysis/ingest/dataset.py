@@ -9,17 +9,10 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.text import text
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.reference import Reference
 
-SYNTHETIC_NOTICE = {
-    "nl": "SYNTHETISCHE DATA: deze cijfers komen uit een synthetische reconstructie van de "
-          "inventarisatie die de gepubliceerde cijfers nabootst. Kruistabellen en verbanden zijn "
-          "illustratief en geen bevinding.",
-    "en": "SYNTHETIC DATA: these numbers come from a synthetic reconstruction of the inventory "
-          "that reproduces the published figures. Cross-tabs and associations are illustrative, "
-          "not findings.",
-}
 RESPONDENT_ATTRIBUTES = ("respondenttype", "provincie", "inwoners", "grootteklasse")
 
 
@@ -48,7 +41,7 @@ class Dataset:
 
     def notice(self, lang: str = "nl") -> str | None:
         """The synthetic-data notice, or None for real data."""
-        return SYNTHETIC_NOTICE["en" if lang == "en" else "nl"] if self.synthetic else None
+        return text("notice.synthetic", lang) if self.synthetic else None
 
     def _cached(self, name: str, compute):
         """Memoise derived frames for as long as both tables are the same objects."""

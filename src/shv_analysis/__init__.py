@@ -36,7 +36,7 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
 
     Args:
         path: an ``.xlsx`` workbook or a folder of CSV/XLSX/Parquet tables; ``None`` for the
-            embedded synthetic dataset.
+            embedded synthetic dataset. An int is a path too (a folder named ``2024``).
         reference: folder with the CBS reference tables, ``"auto"`` to search, ``None`` for none.
         decisions: coding decisions file, ``"auto"`` for ``beslissingen.csv`` beside the data.
         subset: ``"field=value"`` filter (see `Dataset.subset`).
@@ -47,6 +47,8 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
     Raises:
         InvalidDataset: with ``.problems`` listing every error at once.
     """
+    if isinstance(path, int) and not isinstance(path, bool):
+        path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
     ds = _load(path or DEFAULT_DATA, reference=reference, decisions=decisions)
     return ds.subset(subset) if subset else ds
 

@@ -1,0 +1,137 @@
+"""Report parameters (`shv report -p NAME=VALUE`), checked before any section runs.
+
+The known parameters are those of the section notebooks' cells tagged `parameters` (read with
+papermill's `inspect_notebook`), so a new notebook parameter needs no change here. Values are
+typed by what the parameter allows, not by what they look like: `data` is always a path (a folder
+called `2024` stays the path "2024"), `lang` is checked by `text.normalise_lang`, `min_cell` is a
+whole number of at least 0.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shv_analysis.text import LANGS, normalise_lang
+
+#: Parameters whose value is text whatever it looks like.
+TEXT_PARAMETERS = frozenset({"data", "subset", "lang"})
+#: Parameters the report sets itself.
+RESERVED_PARAMETERS = ("output_dir",)
+
+
+class ParameterError(ValueError):
+    """One or more report parameters are wrong; `problems` lists each, in order given."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class KnownParameters:
+    """The parameters of a set of section notebooks.
+
+    Attributes:
+        names: parameter name -> the notebooks (file names) whose parameters cell defines it.
+        help: parameter name -> the comment of its line in the first notebook defining it.
+    """
+
+    names: Mapping[str, tuple[str, ...]]
+    help: Mapping[str, str] = field(default_factory=dict)
+
+    def listing(self) -> str:
+        """The names a user may set, comma-separated, in alphabetical order."""
+        return ", ".join(sorted(n for n in self.names if n not in RESERVED_PARAMETERS))
+
+
+def known_parameters(notebooks: Iterable[str | Path]) -> KnownParameters:
+    """The parameters defined in the `parameters` cells of `notebooks` (paths to .ipynb files)."""
+    import papermill
+
+    names: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for path in notebooks:
+        for name, spec in papermill.inspect_notebook(str(path)).items():
+            names.setdefault(name, []).append(Path(path).name)
+            helps.setdefault(name, spec.get("help") or "")
+    return KnownParameters({k: tuple(v) for k, v in names.items()}, helps)
+
+
+def _literal(value: str) -> object:
+    """VALUE read as None/True/False/int/float when it looks like one, else the text."""
+    if value in ("None", "none", "null"):
+        return None
+    if value in ("True", "true", "False", "false"):
+        return value.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _typed(name: str, raw: str) -> tuple[object, str | None]:
+    """(value, problem) for one NAME=VALUE by what the parameter allows."""
+    if name == "lang":
+        try:
+            return normalise_lang(raw), None
+        except ValueError:
+            return None, f"-p lang={raw}: unknown language; allowed: {', '.join(LANGS)}"
+    if name in TEXT_PARAMETERS:
+        return (None if raw in ("None", "") else raw), None
+    if name == "min_cell":
+        value = _literal(raw)
+        if value is None:
+            return None, None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None, (f"-p min_cell={raw}: must be a whole number of at least 0 (counts "
+                          f"below it are suppressed), or None for the default")
+        return value, None
+    return _literal(raw), None
+
+
+def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, object]:
+    """Parse and check every `NAME=VALUE` of `shv report -p`, reporting all problems at once.
+
+    Args:
+        texts: the raw `-p` arguments, in the order given.
+        known: the parameters of the notebooks that will run (`known_parameters`).
+
+    Returns:
+        name -> typed value (`data`, `subset`: text; `lang`: "nl" or "en"; `min_cell`: int or
+        None; other parameters: None/bool/int/float when the text looks like one, else text).
+
+    Raises:
+        ParameterError: naming each unknown parameter (with close matches and the known
+            names), reserved parameter, malformed argument or value outside what the
+            parameter allows.
+    """
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for text in texts:
+        if "=" not in text:
+            problems.append(f"-p {text}: write NAME=VALUE")
+            continue
+        name, raw = (part.strip() for part in text.split("=", 1))
+        if name in RESERVED_PARAMETERS:
+            problems.append(f"-p {name}: set by the report itself (use --out)")
+            continue
+        if name not in known.names:
+            close = difflib.get_close_matches(name, list(known.names), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(f"-p {name}={raw}: no section notebook has a parameter {name!r}"
+                            f"{hint} Known parameters: {known.listing()}")
+            continue
+        value, problem = _typed(name, raw)
+        if problem:
+            problems.append(problem)
+        else:
+            values[name] = value
+    if problems:
+        raise ParameterError(problems)
+    return values
+

@@ -11,12 +11,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from shv_analysis import check_dataset  # with the coding decisions beside the data
 from shv_analysis.contract import codebook as cb
+from shv_analysis.coding import agreement, intake, template, worksheet
+from shv_analysis.coding import decisions as coding_decisions
 from shv_analysis.coding import suggestions as coding
-from shv_analysis.coding import intake
 from shv_analysis.cli import main
 from shv_analysis.ingest.readers import is_personal_header
-from shv_analysis.ingest.validation import check_dataset
 
 ROWS = 30  # template rows with drop-downs: small keeps the tests fast
 
@@ -62,7 +63,7 @@ def _with_extra_code(field_name: str, code: cb.Code) -> tuple[cb.Field, ...]:
 # ---------------------------------------------------------------- 1. template
 
 def test_template_structure_comes_from_the_codebook(tmp_path):
-    path = intake.write_template(tmp_path / "t.xlsx", rows=ROWS)
+    path = template.write_template(tmp_path / "t.xlsx", rows=ROWS)
     wb = openpyxl.load_workbook(path)
     assert {"toelichting", "respondenten", "experimenten", "codeboek"} <= set(wb.sheetnames)
     book = pd.DataFrame(list(wb["codeboek"].iter_rows(values_only=True))[1:],
@@ -71,7 +72,7 @@ def test_template_structure_comes_from_the_codebook(tmp_path):
     for table in cb.TABLE_NAMES:
         ws = wb[table]
         headers = _headers(ws)
-        assert headers == [c.header for c in intake.template_columns(table)]
+        assert headers == [c.header for c in template.template_columns(table)]
         assert ws.freeze_panes == "A2"
         assert not [h for h in headers if is_personal_header(h)]
         dvs = _validations(ws)
@@ -97,7 +98,7 @@ def test_new_codebook_code_appears_in_template_without_template_changes(tmp_path
     new_partner = cb.Code("bibliotheek", "Bibliotheek", "Library")
     monkeypatch.setattr(cb, "FIELDS", _with_extra_code("type", new_type))
     monkeypatch.setattr(cb, "FIELDS", _with_extra_code("partners", new_partner))
-    path = intake.write_template(tmp_path / "t.xlsx", rows=ROWS)
+    path = template.write_template(tmp_path / "t.xlsx", rows=ROWS)
     wb = openpyxl.load_workbook(path)
     rows = list(wb["codeboek"].iter_rows(values_only=True))
     assert ("experimenten", "type", "schuldhulpcafe", "Schuldhulpcafé", "Debt café") in rows
@@ -110,7 +111,7 @@ def test_new_codebook_code_appears_in_template_without_template_changes(tmp_path
 
 @pytest.fixture
 def filled_template(tmp_path):
-    path = intake.write_template(tmp_path / "intake.xlsx", rows=ROWS)
+    path = template.write_template(tmp_path / "intake.xlsx", rows=ROWS)
     wb = openpyxl.load_workbook(path)
     _put(wb["respondenten"], 2, {"respondent_id": "R1", "naam": "Gemeente Zwolle",
                                  "respondenttype": "G4/G40-gemeente", "gemeentecodes": "GM0193",
@@ -156,7 +157,7 @@ def test_filled_template_loads_without_edits(filled_template):
 def test_new_code_round_trips_through_template(tmp_path, monkeypatch):
     monkeypatch.setattr(cb, "FIELDS", _with_extra_code(
         "type", cb.Code("schuldhulpcafe", "Schuldhulpcafé", "Debt café")))
-    path = intake.write_template(tmp_path / "t.xlsx", rows=ROWS)
+    path = template.write_template(tmp_path / "t.xlsx", rows=ROWS)
     wb = openpyxl.load_workbook(path)
     _put(wb["respondenten"], 2, {"respondent_id": "R1", "respondenttype": "Samenwerkingsverband",
                                  "gemeentecodes": "GM0363"})
@@ -351,7 +352,7 @@ def coding_folder(tmp_path):
 
 def _fill_worksheet(path, choices: dict[tuple[str, str], str], coder="AB"):
     wb = openpyxl.load_workbook(path)
-    ws = wb[intake.WORKSHEET_SHEET]
+    ws = wb[worksheet.WORKSHEET_SHEET]
     headers = _headers(ws)
     col = {h: i + 1 for i, h in enumerate(headers)}
     for r in range(2, ws.max_row + 1):
@@ -363,7 +364,7 @@ def _fill_worksheet(path, choices: dict[tuple[str, str], str], coder="AB"):
 
 
 def _worksheet(path) -> pd.DataFrame:
-    rows = list(openpyxl.load_workbook(path)[intake.WORKSHEET_SHEET].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(path)[worksheet.WORKSHEET_SHEET].iter_rows(values_only=True))
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
@@ -380,7 +381,8 @@ def test_worksheet_lists_empty_fields_with_suggestions(coding_folder, capsys):
     assert rows.loc[("P4", "partners"), "status"] == "none"
     assert rows[["final_code", "coder", "date", "note"]].isna().all().all()
     wb = openpyxl.load_workbook(sheet)
-    dvs = {str(dv.sqref): dv for dv in wb[intake.WORKSHEET_SHEET].data_validations.dataValidation}
+    validations = wb[worksheet.WORKSHEET_SHEET].data_validations.dataValidation
+    dvs = {str(dv.sqref): dv for dv in validations}
     type_rows = [i + 2 for i, f in enumerate(_worksheet(sheet)["field"]) if f == "type"]
     type_dv = next(dv for ref, dv in dvs.items() if f"J{type_rows[0]}" in dv.sqref)
     assert _range_values(wb, type_dv.formula1) == cb.pilot_field("type").code_list
@@ -399,7 +401,7 @@ def test_decisions_survive_rerun_override_suggestions_never_typed_values(coding_
     assert main(["code", "--read", str(sheet)]) == 0
     decisions_file = coding_folder / "beslissingen.csv"
     saved = pd.read_csv(decisions_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(saved.columns) == list(intake.DECISION_COLUMNS)
+    assert list(saved.columns) == list(coding_decisions.DECISION_COLUMNS)
     assert saved.set_index(["pilot_id", "field"])["code"].to_dict() == {
         ("P1", "type"): "nieuwe_benadering", ("P3", "type"): "perspectieffonds",
         ("P3", "fasen"): "curatie;nazorg", ("P4", "partners"): "geen"}
@@ -474,22 +476,22 @@ def test_worksheet_with_unknown_code_is_not_read(coding_folder, capsys):
 
 
 def test_workbook_dataset_keeps_decisions_beside_it(tmp_path):
-    assert intake.default_decisions_path(tmp_path / "inv.xlsx") == tmp_path / \
+    assert coding_decisions.default_decisions_path(tmp_path / "inv.xlsx") == tmp_path / \
         "inv.beslissingen.csv"
-    assert intake.default_decisions_path(tmp_path) == tmp_path / "beslissingen.csv"
+    assert coding_decisions.default_decisions_path(tmp_path) == tmp_path / "beslissingen.csv"
 
 
 # ---------------------------------------------------------------- 4. agreement
 
 def test_kappa_equals_hand_computed_values():
     # p_o = 35/50 = 0.7; p_e = (25*30 + 25*20) / 50^2 = 0.5; kappa = 0.2 / 0.5 = 0.4
-    assert coding.cohens_kappa([[20, 5], [10, 15]]) == pytest.approx(0.4)
+    assert agreement.cohens_kappa([[20, 5], [10, 15]]) == pytest.approx(0.4)
     # p_o = 32/40 = 0.8; p_e = (12*11 + 12*12 + 16*17) / 1600 = 0.3425
     table = np.array([[10, 2, 0], [1, 8, 3], [0, 2, 14]])
-    assert coding.cohens_kappa(table) == pytest.approx((0.8 - 0.3425) / (1 - 0.3425))
+    assert agreement.cohens_kappa(table) == pytest.approx((0.8 - 0.3425) / (1 - 0.3425))
     from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
-    assert coding.cohens_kappa(table) == pytest.approx(sm_kappa(table).kappa)
-    assert np.isnan(coding.cohens_kappa([[0, 0], [0, 0]]))
+    assert agreement.cohens_kappa(table) == pytest.approx(sm_kappa(table).kappa)
+    assert np.isnan(agreement.cohens_kappa([[0, 0], [0, 0]]))
 
 
 def test_agreement_tables_on_a_coded_dataset():
@@ -506,7 +508,7 @@ def test_agreement_tables_on_a_coded_dataset():
     pilots["fasen__vroegsignalering"] = [True, False, False, True, False]
     pilots["fasen__curatie"] = [False, True, False, False, True]
     ds = type("DS", (), {"experimenten": pilots, "notice": lambda self, lang: None})()
-    tables = intake.agreement_tables(ds, "nl", fields=("type", "fasen"))
+    tables = agreement.agreement_tables(ds, "nl", fields=("type", "fasen"))
     summary = tables["agreement"].data.set_index("code")
     # type: P1, P2, P4 agree, P3 (educatietool vs vroegsignalering) differs, P5 ambiguous.
     # confusion (rows suggestion): vroeg: [2 vroeg], coaching: [1 coaching], edu: [1 vroeg]
@@ -521,7 +523,7 @@ def test_agreement_tables_on_a_coded_dataset():
     assert conf.loc["Educatietool", "Vroegsignalering"] == 1
     assert conf.loc["Vroegsignalering", "Vroegsignalering"] == 2
     assert tables["agreement"].footnote.startswith("n = 5 experimenten")
-    en = intake.agreement_tables(ds, "en", fields=("type",))["agreement"]
+    en = agreement.agreement_tables(ds, "en", fields=("type",))["agreement"]
     assert "Agreement (%)" in en.data.columns
 
 
@@ -545,12 +547,12 @@ def test_workbook_with_option_columns_gets_decisions_from_beside_it(filled_templ
     wb.save(filled_template)
     assert {(e.row, e.column) for e in check_dataset(filled_template).errors} == {
         (4, "type"), (4, "fasen")}
-    rows = intake.worksheet_rows(intake.raw_pilots(filled_template)[0])
+    rows = worksheet.worksheet_rows(worksheet.raw_pilots(filled_template)[0])
     p3 = rows[rows["pilot_id"].eq("P3")].set_index("field")
     assert p3.loc["type", "suggestion"] == "vroegsignalering"
     assert p3.loc["fasen", "suggestion"] == "vroegsignalering"
     decisions = filled_template.with_name("intake.beslissingen.csv")
-    intake.write_decisions(pd.DataFrame([
+    coding_decisions.write_decisions(pd.DataFrame([
         {"pilot_id": "P3", "field": "type", "code": "vroegsignalering", "coder": "AB"},
         {"pilot_id": "P3", "field": "fasen", "code": "vroegsignalering;curatie", "coder": "AB"},
         {"pilot_id": "P1", "field": "fasen", "code": "nazorg", "coder": "AB"},  # typed: kept

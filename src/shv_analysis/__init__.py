@@ -19,10 +19,12 @@ import importlib
 from typing import Any
 
 from shv_analysis import _compat
+from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.contract.problems import InvalidDataset, Problem
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.ingest.validation import check_dataset
+from shv_analysis.ingest.validation import CheckResult
+from shv_analysis.ingest.validation import check_dataset as _check_dataset
 from shv_analysis.ingest.validation import load as _load
 
 __version__ = "0.2.0"
@@ -49,8 +51,24 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
     """
     if isinstance(path, int) and not isinstance(path, bool):
         path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
-    ds = _load(path or DEFAULT_DATA, reference=reference, decisions=decisions)
+    ds = _load(path or DEFAULT_DATA, reference=reference,
+               decisions_step=decisions_step(decisions))
     return ds.subset(subset) if subset else ds
+
+
+def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto") -> CheckResult:
+    """Read, code and check a dataset with its coding decisions; every problem is collected.
+
+    Args:
+        path: an ``.xlsx`` workbook or a folder of CSV/XLSX/Parquet tables.
+        reference: folder with the CBS reference tables, ``"auto"`` to search, ``None`` for none.
+        decisions: coding decisions file, ``"auto"`` for ``beslissingen.csv`` beside the data
+            (when present), ``None`` for the data as typed.
+
+    Returns:
+        A `CheckResult` (dataset or None, errors, warnings); nothing is raised for bad input.
+    """
+    return _check_dataset(path, reference=reference, decisions_step=decisions_step(decisions))
 
 
 _LAZY = {
@@ -84,5 +102,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'shv_analysis' has no attribute {name!r}")
 
 
-__all__ = ["Dataset", "InvalidDataset", "Problem", "check_dataset", "load", "DEFAULT_DATA",
-           *_LAZY]
+__all__ = ["CheckResult", "Dataset", "InvalidDataset", "Problem", "check_dataset", "load",
+           "DEFAULT_DATA", *_LAZY]

@@ -14,7 +14,7 @@ COMMAND_MODULES = (
     "shv_analysis.analysis.reproduction",
     "shv_analysis.report.runner",
     "shv_analysis.analysis.crosstab",
-    "shv_analysis.coding.intake",
+    "shv_analysis.cli.template", "shv_analysis.cli.code",
     "shv_analysis.present.maps",
 )
 

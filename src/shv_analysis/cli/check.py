@@ -8,6 +8,7 @@ import json
 import sys
 
 from shv_analysis.analysis.figures import compute_figures, published_figures
+from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.ingest.validation import CheckResult, check_dataset
 
@@ -31,7 +32,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(path, reference, decisions=None) -> CheckResult:
-    return check_dataset(path, reference=reference or "auto", decisions=decisions or "auto")
+    return check_dataset(path, reference=reference or "auto",
+                         decisions_step=decisions_step(decisions or "auto"))
 
 
 def print_problems(result: CheckResult, stream) -> None:

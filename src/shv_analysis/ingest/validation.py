@@ -2,6 +2,10 @@
 
 Coding works on the distinct cell values of a column (few, even in a large inventory) and
 maps the result back, so there is no row-by-row Python loop on the hot path.
+
+Coding decisions (filling empty cells from a decisions file) belong to the layer above; this
+module only runs a `DecisionsStep` its caller passes in (see `shv_analysis.load` and
+`shv_analysis.coding.decisions.decisions_step`).
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
-from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
+from shv_analysis.ingest.readers import ROW_COL, RawTable, read_dataset
 from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
 from shv_analysis.ingest.reference import Reference, load_reference, parse_code
 
@@ -26,6 +31,14 @@ _INT_RE = re.compile(r"^\d+$|^\d{1,3}(?:[. ]\d{3})+$|^\d+\.0+$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _NL_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
+
+#: Applied to the raw experiments frame (text cells, multi fields as one `;` cell, `_rij`)
+#: before coding; returns the frame with cells filled. Reports problems to wherever it was
+#: built to (the problem list given to its `DecisionsStep`).
+RawStep = Callable[[pd.DataFrame], pd.DataFrame]
+#: (dataset source path, the check's problem list to append to) -> the `RawStep` to apply
+#: to the dataset's raw experiments, or None for nothing to apply.
+DecisionsStep = Callable[[Path, list[Problem]], RawStep | None]
 
 
 @dataclass
@@ -192,6 +205,15 @@ def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
     return frame
 
 
+def unified_table(table: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+    """A raw table's frame with its `<field>__<code>` columns folded into one `;`-separated
+    cell per multi field (see `unify_multi_columns`), and the problems found doing so
+    (unknown option columns, cells that are not yes/no)."""
+    sink = _Sink(table)
+    frame = unify_multi_columns(table, sink)
+    return frame, sink.problems
+
+
 # ---------------------------------------------------------------- one table
 
 def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
@@ -199,12 +221,16 @@ def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
 
 
 def code_table(table: RawTable, reference: Reference | None,
-               decisions=None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Raw table -> coded frame (see docs/architecture.md) and the problems found."""
+               decisions: RawStep | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw table -> coded frame (see docs/architecture.md) and the problems found.
+
+    `decisions`, when given, is applied to the raw experiments frame (multi columns unified)
+    before its cells are coded; other tables ignore it.
+    """
     sink = _Sink(table)
     frame = unify_multi_columns(table, sink)
     if decisions is not None and table.name == cb.EXPERIMENTEN:
-        frame = decisions(frame, sink)
+        frame = decisions(frame)
     rows = frame[ROW_COL]
     out = pd.DataFrame({ROW_COL: rows})
     present = set(frame.columns)
@@ -353,13 +379,25 @@ def resolve_reference(reference) -> Reference | None:
     return load_reference(reference, required=True)
 
 
-def check_dataset(path: str | os.PathLike, reference="auto", decisions="auto") -> CheckResult:
-    """Read, code and check a dataset; every problem is collected, none raised."""
+def check_dataset(path: str | os.PathLike, reference="auto",
+                  decisions_step: DecisionsStep | None = None) -> CheckResult:
+    """Read, code and check a dataset; every problem is collected, none raised.
+
+    Args:
+        path: an ``.xlsx`` workbook or a folder of CSV/XLSX/Parquet tables.
+        reference: "auto", a reference folder, a `Reference` or None (see `resolve_reference`).
+        decisions_step: called once with the dataset's source path and the problem list; the
+            `RawStep` it returns (if any) fills cells of the raw experiments before coding.
+            None: the data as typed (`shv_analysis.load` passes the coding decisions step).
+
+    Returns:
+        A `CheckResult`: the dataset (None when there are errors), errors and warnings sorted.
+    """
     raw = read_dataset(path)
     ref = resolve_reference(reference)
     problems = list(raw.problems)
     coded: dict[str, pd.DataFrame] = {}
-    apply = _decision_hook(raw, decisions, problems)
+    apply = decisions_step(raw.source, problems) if decisions_step is not None else None
     for name, table in raw.tables.items():
         frame, found = code_table(table, ref, apply)
         coded[name] = frame
@@ -377,20 +415,14 @@ def check_dataset(path: str | os.PathLike, reference="auto", decisions="auto") -
     return CheckResult(dataset, errors, warnings, raw.source)
 
 
-def _decision_hook(raw: RawDataset, decisions, problems: list[Problem]):
-    """The coding decisions to apply to raw pilots (see `intake`), or None."""
-    if decisions is None:
-        return None
-    try:
-        from shv_analysis.coding import intake
-    except ImportError:  # intake module not yet present
-        return None
-    return intake.decision_hook(raw.source, decisions, problems)
+def load(path: str | os.PathLike, reference="auto",
+         decisions_step: DecisionsStep | None = None) -> Dataset:
+    """Load a dataset (arguments as `check_dataset`).
 
-
-def load(path: str | os.PathLike, reference="auto", decisions="auto") -> Dataset:
-    """Load a dataset; raises `InvalidDataset` listing every problem when it has errors."""
-    result = check_dataset(path, reference, decisions)
+    Raises:
+        InvalidDataset: listing every problem when the dataset has errors.
+    """
+    result = check_dataset(path, reference, decisions_step)
     if not result.ok or result.dataset is None:
         raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
                                                        "dataset could not be read")])

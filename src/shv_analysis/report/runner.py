@@ -75,6 +75,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from shv_analysis.coding.decisions import DECISIONS_NAME
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
 from shv_analysis.report.language import localise
 
@@ -465,10 +466,6 @@ def parse_parameter(text: str) -> tuple[str, object]:
 
 def data_files(path: Path) -> list[Path]:
     """The files a dataset is read from (for the manifest's hashes), never their content."""
-    try:
-        from shv_analysis.coding.intake import DECISIONS_NAME
-    except ImportError:  # pragma: no cover - intake being written
-        DECISIONS_NAME = "beslissingen.csv"
     if path.is_dir():
         names = {"respondenten", "experimenten"}
         files = [p for p in path.iterdir() if p.is_file() and (

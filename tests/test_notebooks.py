@@ -15,11 +15,11 @@ from pathlib import Path
 
 # jsonschema (under nbformat) would build an IRI grammar for ~3 s; unused here.
 sys.modules.setdefault("rfc3987_syntax", None)
-import jupytext  # noqa: E402
+import jupytext
 import nbformat  # noqa: E402
-import pytest  # noqa: E402
+import pytest
 
-from shv_analysis.report.language import localise, select_language  # noqa: E402
+from shv_analysis.report.language import localise, select_language
 from shv_analysis.report.runner import discover_notebooks, notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 """The committed section notebooks: one `parameters` cell with working defaults, no outputs,
-short code cells that only call the library, markdown without numbers, English text for
-every markdown cell, and in step with `notebooks/generate.py`.
+short code cells that only call the library, markdown without numbers, every Dutch markdown
+cell followed by its English counterpart (tags `lang-nl` / `lang-en`), and each `.ipynb` in
+step with its paired MyST markdown `.md` (jupytext).
 
 They are executed in `test_report.py` (one report run per dataset, shared by the tests)."""
 
@@ -8,16 +9,17 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 # jsonschema (under nbformat) would build an IRI grammar for ~3 s; unused here.
 sys.modules.setdefault("rfc3987_syntax", None)
+import jupytext
 import nbformat  # noqa: E402
 import pytest
 
-from shv_analysis.report.language import localise
+from shv_analysis.report.language import localise, select_language
 from shv_analysis.report.runner import discover_notebooks, notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,16 +88,13 @@ def test_code_cells_are_short_library_calls(path):
 
 
 @pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
-def test_markdown_states_no_numbers_and_has_english(path):
+def test_markdown_states_no_numbers(path):
     nb = _load(path)
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        english = cell.metadata["shv"]["en"]
-        for text in (cell.source, english):
-            assert not re.search(r"\d", text.replace("G4/G40", "")), text
-    english = localise(_load(path), "en")
-    assert notebook_title(english, "") != notebook_title(nb, "")
+        if cell.cell_type == "markdown":
+            assert not re.search(r"\d", cell.source.replace("G4/G40", "")), cell.source
+    english = select_language(_load(path), "en")
+    assert notebook_title(english, "") != notebook_title(select_language(nb, "nl"), "")
 
 
 @pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
@@ -108,7 +107,136 @@ def test_setup_shows_the_notice_first(path):
     assert f'Section("{path.stem}", output_dir, lang{extra})' in code[1]
 
 
-def test_notebooks_match_their_generator():
-    result = subprocess.run([sys.executable, str(NOTEBOOKS / "generate.py"), "--check"],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+# ------------------------------------------------------------------ language as cells
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _lang_tags(cell) -> list[str]:
+    return [t for t in _tags(cell) if t.startswith("lang-")]
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
+def test_markdown_cells_are_tagged_by_language_and_code_is_for_both(path):
+    nb = _load(path)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            # one language tag, or none for a language-neutral cell
+            assert _lang_tags(cell) in ([], ["lang-nl"], ["lang-en"]), cell.source[:60]
+        else:
+            assert _lang_tags(cell) == [], "code runs in both languages"
+    assert "shv" not in str([c.metadata for c in nb.cells]), "no English left in metadata"
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
+def test_every_dutch_cell_is_followed_by_its_english_counterpart(path):
+    cells = _load(path).cells
+    langs = [(_lang_tags(c) or [None])[0] for c in cells]
+    assert langs.count("lang-nl") == langs.count("lang-en") >= 2
+    for i, tag in enumerate(langs):
+        if tag == "lang-nl":
+            assert langs[i + 1] == "lang-en", f"cell {i}: no English cell after it"
+            nl, en = cells[i], cells[i + 1]
+            assert en.id == f"{nl.id}-en"
+            # same structure: the same heading level on the first line, or no heading
+            level = [len(c.source) - len(c.source.lstrip("#")) for c in (nl, en)]
+            assert level[0] == level[1], (nl.source[:40], en.source[:40])
+            assert en.source.strip() and en.source != nl.source
+        if tag == "lang-en":
+            assert langs[i - 1] == "lang-nl", f"cell {i}: English cell without Dutch one"
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
+def test_select_language_keeps_one_language_and_all_code(path):
+    nb = _load(path)
+    english = [c.source for c in nb.cells if _lang_tags(c) == ["lang-en"]]
+    dutch = [c.source for c in nb.cells if _lang_tags(c) == ["lang-nl"]]
+    code = [(c.id, c.source, _tags(c)) for c in nb.cells if c.cell_type == "code"]
+    for lang, prose in (("en", english), ("nl", dutch)):
+        kept = select_language(_load(path), lang)
+        assert len(kept.cells) == len(nb.cells) - len(prose)
+        assert [c.source for c in kept.cells if c.cell_type == "markdown"] == prose
+        assert [(c.id, c.source, _tags(c)) for c in kept.cells
+                if c.cell_type == "code"] == code
+        assert not any(_lang_tags(c) for c in kept.cells)
+        # the ids of a single-language notebook: the English cells take the Dutch ids
+        assert [c.id for c in kept.cells] == [c.id for c in select_language(_load(path),
+                                                                             "nl").cells]
+
+
+def test_select_language_en_gives_the_english_text_of_section_02():
+    """The English text is the one that travelled in the old `shv.en` cell metadata."""
+    nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), "en")
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert [c.source.splitlines()[0] for c in markdown] == [
+        "# Characteristics of experiments and pilots", "## Types of experiments",
+        "## Phases of debt assistance", "## Specific target groups", "## Partners",
+        "## Type of experiment by municipality"]
+    assert markdown[1].source == ("## Types of experiments\n\nSorted as the report sorts: "
+                                  "from frequent to rare, with Other at the bottom.")
+    assert [c.id for c in markdown] == ["02-00", "02-03", "02-05", "02-07", "02-09", "02-11"]
+    assert "Kenmerken experimenten en pilots" not in str([c.source for c in nb.cells])
+    assert notebook_title(nb, "") == "Characteristics of experiments and pilots"
+    assert "tags" not in markdown[0].metadata
+    assert nb.cells[1].metadata["tags"] == ["parameters"]
+
+
+def test_select_language_nl_keeps_the_dutch_notebook():
+    nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), " NL ")
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert [c.source.splitlines()[0] for c in markdown] == [
+        "# Kenmerken experimenten en pilots", "## Typen experimenten",
+        "## Fasen van schuldhulpverlening", "## Specifieke doelgroepen",
+        "## Samenwerkingspartners", "## Type experiment per gemeente"]
+    assert len(nb.cells) == 13
+
+
+def test_select_language_rejects_other_languages():
+    with pytest.raises(ValueError, match=r"unknown language 'fr'; allowed: nl, en"):
+        select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), "fr")
+
+
+def test_select_language_on_plain_cells():
+    nb = {"cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {"tags": ["lang-nl"]}, "source": "Hoi"},
+        {"cell_type": "markdown", "id": "a-en", "metadata": {"tags": ["lang-en", "x"]},
+         "source": "Hi"},
+        {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "`shv`"},
+        {"cell_type": "markdown", "id": "c-en", "metadata": {"tags": ["lang-en"]},
+         "source": "Only English"},
+        {"cell_type": "markdown", "id": "c", "metadata": {}, "source": "taken"}]}
+    kept = select_language(nb, "en")
+    assert kept is nb
+    assert [(c["id"], c["source"], c["metadata"]) for c in kept["cells"]] == [
+        ("a", "Hi", {"tags": ["x"]}), ("b", "`shv`", {}),
+        ("c-en", "Only English", {}), ("c", "taken", {})]  # "c" is taken: id kept
+
+
+def test_localise_is_the_old_name_of_select_language():
+    path = NOTEBOOKS / "03_effecten.ipynb"
+    assert localise(_load(path), "en") == select_language(_load(path), "en")
+
+
+# ------------------------------------------------------------------ jupytext pairing
+
+def test_jupytext_pairs_every_notebook_with_myst_markdown():
+    config = tomllib.loads((NOTEBOOKS / "jupytext.toml").read_text("utf-8"))
+    assert config["formats"] == "ipynb,md:myst"
+    markdown = sorted(p.stem for p in NOTEBOOKS.glob("*.md"))
+    assert markdown == [p.stem for p in _paths()]
+    assert not (NOTEBOOKS / "generate.py").exists()
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
+def test_paired_markdown_has_the_same_cells(path):
+    """`jupytext --sync` after editing either file; this fails when one was forgotten."""
+    text = jupytext.read(path.with_suffix(".md"))
+    nb = _load(path)
+
+    def cells(notebook):
+        return [(c.cell_type, c.source, _tags(c)) for c in notebook.cells]
+
+    assert cells(text) == cells(nb)
+    assert text.metadata["kernelspec"] == nb.metadata["kernelspec"]
+    assert text.metadata["jupytext"]["text_representation"]["format_name"] == "myst"

@@ -280,7 +280,8 @@ def test_failing_section_is_reported_and_the_good_report_stays(mini_report, tmp_
     for name in ("01_overzicht", "04_lessen"):
         shutil.copy(NOTEBOOK_DIR / f"{name}.ipynb", notebooks)
     nb = nbformat.read(notebooks / "04_lessen.ipynb", as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell('raise ValueError("planted failure")'))
+    # after the Dutch and English markdown of its first part (cells 4 and 5)
+    nb.cells.insert(6, nbformat.v4.new_code_cell('raise ValueError("planted failure")'))
     nbformat.write(nb, notebooks / "04_lessen.ipynb")
     out = tmp_path / "report"
     shutil.copytree(mini_report, out)  # the previous good report

@@ -15,7 +15,7 @@ COMMAND_MODULES = (
     "shv_analysis.report.runner",
     "shv_analysis.analysis.crosstab",
     "shv_analysis.coding.intake",
-    "shv_analysis.present.maps",
+    "shv_analysis.cli.reference",
 )
 
 

@@ -10,7 +10,7 @@ from typing import Sequence
 # Modules that add subcommands through `register_cli(subparsers)`.
 COMMAND_MODULES = (
     "shv_analysis.cli.check",
-    "shv_analysis.synthetic.generator",
+    "shv_analysis.cli.synth",
     "shv_analysis.analysis.reproduction",
     "shv_analysis.report.runner",
     "shv_analysis.analysis.crosstab",

@@ -404,7 +404,7 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     is merged with the next class up. When the data cannot support the model the
     table holds the plain reason instead of estimates.
     """
-    from shv_analysis.analysis.statistics import ModelNotEstimable, clustered_logit
+    from shv_analysis.analysis.models import ModelNotEstimable, clustered_logit
 
     pilots = ds.pilots()
     pooled = "overig (samengevoegd)" if lang == "nl" else "other (pooled)"

@@ -1,4 +1,4 @@
-"""Tests of `shv_analysis.maps`: classes, drawing, deterministic saving and the download."""
+"""Tests of the maps: boundaries, classes, drawing, deterministic saving and the download."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
+from shv_analysis.cli import reference as reference_cli
 from shv_analysis.config import USER_REFERENCE_DIR
-from shv_analysis.present import maps
-
-from shv_analysis.ingest import reference
+from shv_analysis.ingest import boundaries, download, reference
+from shv_analysis.present import map_classes, maps
+from shv_analysis.present.style import NOTICE_COLOR
+from shv_analysis.text import text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_download"
 COS = math.cos(math.radians(52.1))
@@ -60,8 +62,8 @@ def _fake_geojson() -> dict:
 
 
 @pytest.fixture(scope="module")
-def fake_boundaries() -> maps.Boundaries:
-    return maps.Boundaries.from_geojson(_fake_geojson())
+def fake_boundaries() -> boundaries.Boundaries:
+    return boundaries.Boundaries.from_geojson(_fake_geojson())
 
 
 @pytest.fixture()
@@ -107,23 +109,23 @@ def test_reference_geojson_codes_equal_csv(ref_dir):
     csv_codes = set(pd.read_csv(ref_dir / reference.MUNICIPALITIES_FILE, dtype=str)["gemeentecode"])
     assert len(geo_codes) == len(set(geo_codes)) == 355
     assert set(geo_codes) == csv_codes
-    bnd = maps.load_boundaries(ref_dir)
+    bnd = boundaries.load_boundaries(ref_dir)
     assert set(bnd.codes) == csv_codes
-    assert maps.load_boundaries(ref_dir) is bnd  # parsed once per process
+    assert boundaries.load_boundaries(ref_dir) is bnd  # parsed once per process
 
 
 def test_g4_g40_constants_match_reference(ref_dir):
     munis = pd.read_csv(ref_dir / reference.MUNICIPALITIES_FILE, dtype={"gemeentecode": str})
-    assert set(munis.loc[munis["g4"] == 1, "gemeentecode"]) == maps.G4_CODES
-    assert set(munis.loc[munis["g40"] == 1, "gemeentecode"]) == maps.G40_CODES_2018_2022
-    assert len(maps.G4_CODES) == 4 and len(maps.G40_CODES_2018_2022) == 40
-    assert maps.AMSTELVEEN not in maps.g40_codes(2022) and maps.AMSTELVEEN in maps.g40_codes(2023)
+    assert set(munis.loc[munis["g4"] == 1, "gemeentecode"]) == download.G4_CODES
+    assert set(munis.loc[munis["g40"] == 1, "gemeentecode"]) == download.G40_CODES_2018_2022
+    assert len(download.G4_CODES) == 4 and len(download.G40_CODES_2018_2022) == 40
+    assert download.AMSTELVEEN not in download.g40_codes(2022) and download.AMSTELVEEN in download.g40_codes(2023)
 
 
 # --------------------------------------------------------------------------- classes
 
 def test_coverage_classes(respondents):
-    got = maps.coverage_classes(respondents, all_codes=FAKE)
+    got = map_classes.coverage_classes(respondents, all_codes=FAKE)
     assert list(got.index) == FAKE
     assert got.to_dict() == {
         "GM9001": "Gesproken als gemeente", "GM9002": "Gesproken als gemeente",
@@ -131,30 +133,30 @@ def test_coverage_classes(respondents):
         "GM9005": "Gesproken als gemeente", "GM9006": "Niet bereikt"}
     assert list(got.cat.categories) == ["Gesproken als gemeente", "Via samenwerkingsverband",
                                         "Niet bereikt"]
-    en = maps.coverage_classes(respondents, FAKE, lang="en")
+    en = map_classes.coverage_classes(respondents, FAKE, lang="en")
     assert en["GM9003"] == "Through a cooperation" and en["GM9006"] == "Not covered"
     assert en["GM9001"] == "Interviewed as municipality"
 
 
 def test_pilot_classes(respondents, pilots):
-    got = maps.pilot_classes(respondents, pilots, FAKE)
+    got = map_classes.pilot_classes(respondents, pilots, FAKE)
     assert got.to_dict() == {
         "GM9001": "Eigen pilot", "GM9002": "Eigen pilot",
         "GM9003": "Pilot via samenwerkingsverband", "GM9004": "Pilot via samenwerkingsverband",
         "GM9005": "Gesproken, geen pilot", "GM9006": "Niet bereikt"}
     # without R2's own pilot, GM9002 only has its cooperation's pilots
-    got = maps.pilot_classes(respondents, pilots[pilots.respondent_id != "R2"], FAKE, lang="en")
+    got = map_classes.pilot_classes(respondents, pilots[pilots.respondent_id != "R2"], FAKE, lang="en")
     assert got["GM9002"] == "Pilot through a cooperation"
 
 
 def test_dominant_type_classes(respondents, pilots):
-    got = maps.dominant_type_classes(respondents, pilots, FAKE)
+    got = map_classes.dominant_type_classes(respondents, pilots, FAKE)
     assert got.to_dict() == {
         "GM9001": "Meerdere typen even vaak",  # vroegsignalering 1, coaching 1
         "GM9002": "Educatietool",  # 2 via the cooperation beat 1 of its own
         "GM9003": "Educatietool", "GM9004": "Educatietool",
         "GM9005": "Geen pilot", "GM9006": "Geen pilot"}
-    en = maps.dominant_type_classes(respondents, pilots, FAKE, lang="en")
+    en = map_classes.dominant_type_classes(respondents, pilots, FAKE, lang="en")
     assert en["GM9001"] == "Several types tied" and en["GM9003"] == "Education tool"
     assert en["GM9006"] == "No pilot"
     assert list(got.cat.categories)[-2:] == ["Meerdere typen even vaak", "Geen pilot"]
@@ -175,7 +177,7 @@ def test_boundaries_projection_and_rings(fake_boundaries):
 
 
 def test_choropleth_patches_per_class_and_legend(fake_boundaries, respondents):
-    classes = maps.coverage_classes(respondents, FAKE)
+    classes = map_classes.coverage_classes(respondents, FAKE)
     fig = maps.choropleth(classes, title="Dekking", boundaries=fake_boundaries)
     ax, coll = _main_collection(fig)
     colors = maps.default_colors(list(classes.cat.categories))
@@ -205,24 +207,31 @@ def test_choropleth_missing_class_and_order(fake_boundaries):
 
 
 def test_choropleth_texts_synthetic_and_credit(fake_boundaries, respondents):
-    classes = maps.coverage_classes(respondents, FAKE)
+    classes = map_classes.coverage_classes(respondents, FAKE)
     fig = maps.choropleth(classes, title="Dekking", source_note="Synthetische dataset",
                           synthetic=True, boundaries=fake_boundaries)
     texts = "\n".join(_texts(fig))
     assert "Bron grenzen: Kadaster / Centraal Bureau voor de Statistiek, 2019" in texts
     assert "Synthetische dataset" in texts and "Dekking" in texts
-    assert "SYNTHETISCHE DATA — illustratie, geen bevinding" in texts
+    (notice,) = [t for t in fig.axes[0].texts if t.get_text().startswith("SYNTHETISCHE DATA:")]
+    # the catalogue notice, wrapped to the room beside the map, in the one notice colour
+    assert notice.get_text().replace("\n", " ") == text("notice.synthetic", "nl")
+    assert notice.get_text().count("\n") >= 3
+    assert max(len(line) for line in notice.get_text().split("\n")) <= 36  # 3.1 in at 8.5 pt
+    assert to_hex(notice.get_color()) == NOTICE_COLOR.lower()
+    assert to_hex(notice.get_bbox_patch().get_edgecolor()) == NOTICE_COLOR.lower()
     fig = maps.choropleth(classes, title="Coverage", lang="en", synthetic=True,
                           boundaries=fake_boundaries)
     texts = "\n".join(_texts(fig))
     assert "Boundaries: Kadaster / Centraal Bureau voor de Statistiek, 2019" in texts
-    assert "SYNTHETIC DATA — illustration, not a finding" in texts
+    assert text("notice.synthetic", "en") in texts.replace("\n", " ")
+    assert texts.count("SYNTHETIC DATA:") == 1
     fig = maps.choropleth(classes, title="Coverage", lang="en", boundaries=fake_boundaries)
     assert "SYNTHETIC" not in "\n".join(_texts(fig))
 
 
 def test_choropleth_subset_zooms_and_counts_subset(fake_boundaries, respondents):
-    classes = maps.coverage_classes(respondents, FAKE)
+    classes = map_classes.coverage_classes(respondents, FAKE)
     fig = maps.choropleth(classes, title="Provincie", subset_codes=["GM9001", "GM9003"],
                           boundaries=fake_boundaries)
     ax, coll = _main_collection(fig)
@@ -242,14 +251,14 @@ def test_choropleth_into_given_axes(fake_boundaries, respondents):
 
     fig = Figure(figsize=(8, 4))
     axes = fig.subplots(1, 2)
-    out = maps.choropleth(maps.coverage_classes(respondents, FAKE), title="Links", ax=axes[0],
+    out = maps.choropleth(map_classes.coverage_classes(respondents, FAKE), title="Links", ax=axes[0],
                           boundaries=fake_boundaries)
     assert out is fig and axes[0].get_title(loc="left") == "Links"
     assert not axes[1].collections
 
 
 def test_save_figure_is_byte_identical(fake_boundaries, respondents, tmp_path):
-    classes = maps.coverage_classes(respondents, FAKE)
+    classes = map_classes.coverage_classes(respondents, FAKE)
     fig = maps.choropleth(classes, title="Dekking", synthetic=True, boundaries=fake_boundaries)
     png1, svg1 = maps.save_figure(fig, tmp_path / "a" / "kaart")
     png2, svg2 = maps.save_figure(fig, tmp_path / "b" / "kaart")
@@ -264,12 +273,12 @@ def test_save_figure_is_byte_identical(fake_boundaries, respondents, tmp_path):
 
 
 def test_national_map_renders(ref_dir, tmp_path):
-    bnd = maps.load_boundaries(ref_dir)
+    bnd = boundaries.load_boundaries(ref_dir)
     codes = list(bnd.codes)
     resp = pd.DataFrame({"respondent_id": ["a", "b"],
                          "respondenttype": ["g4_g40", "samenwerkingsverband"],
                          "gemeentecodes": ["GM0363", ";".join(codes[:20])]})
-    classes = maps.coverage_classes(resp, codes)
+    classes = map_classes.coverage_classes(resp, codes)
     start = time.perf_counter()
     fig = maps.choropleth(classes, title="Dekking", synthetic=True, boundaries=bnd)
     png, svg = maps.save_figure(fig, tmp_path / "nederland")
@@ -287,9 +296,9 @@ def test_national_map_renders(ref_dir, tmp_path):
 
 def test_missing_reference(tmp_path, monkeypatch):
     with pytest.raises(reference.ReferenceMissing, match="shv reference download"):
-        maps.load_boundaries(tmp_path)
+        boundaries.load_boundaries(tmp_path)
     monkeypatch.setattr(reference, "candidate_dirs", lambda: [tmp_path / "nothing"])
-    assert not maps.boundaries_available()
+    assert not boundaries.boundaries_available()
     with pytest.raises(reference.ReferenceMissing):
         maps.choropleth({"GM0363": "x"}, title="t")
     for lang in ("nl", "en"):
@@ -319,11 +328,11 @@ def _replay(skip: str | None = None, truncate: str | None = None):
 def test_download_writes_three_files(tmp_path):
     target = tmp_path / "data" / "reference"
     fetch = _replay()
-    written = maps.download_reference(target, year=2019, fetch=fetch, progress=False)
+    written = download.download_reference(target, year=2019, fetch=fetch, progress=False)
     assert sorted(p.name for p in target.iterdir()) == [
         "gemeente_aliases.csv", "gemeenten_2019.csv", "gemeenten_2019.geojson"]
     assert {p.name for p in written} == {p.name for p in target.iterdir()}
-    assert set(fetch.calls) == set(maps.reference_urls(2019).values())
+    assert set(fetch.calls) == set(download.reference_urls(2019).values())
     munis = pd.read_csv(target / "gemeenten_2019.csv", dtype={"gemeentecode": str})
     assert list(munis.columns) == ["gemeentecode", "gemeentenaam", "provincie", "inwoners_2019",
                                    "g4", "g40"]
@@ -351,7 +360,7 @@ def test_download_writes_three_files(tmp_path):
     # the written folder works as a reference folder
     ref = reference.load_reference(target, required=True)
     assert ref.resolve("Zuiderveld") == "GM9002"
-    bnd = maps.load_boundaries(target)
+    bnd = boundaries.load_boundaries(target)
     assert bnd.codes == ("GM9001", "GM9002", "GM9003")
     for code in bnd.codes:  # every exterior ring counter-clockwise after the axis swap
         ring = bnd.paths[code].to_polygons()[0]
@@ -361,11 +370,11 @@ def test_download_writes_three_files(tmp_path):
 @pytest.mark.parametrize("role", ["gemeenten", "inwoners", "grenzen"])
 @pytest.mark.parametrize("how", ["missing", "truncated"])
 def test_download_failure_writes_nothing(tmp_path, role, how):
-    url = maps.reference_urls(2019)[role]
+    url = download.reference_urls(2019)[role]
     target = tmp_path / "reference"
     fetch = _replay(skip=url) if how == "missing" else _replay(truncate=url)
-    with pytest.raises(maps.DownloadError) as err:
-        maps.download_reference(target, fetch=fetch, progress=False)
+    with pytest.raises(download.DownloadError) as err:
+        download.download_reference(target, fetch=fetch, progress=False)
     assert url in str(err.value)
     assert list(tmp_path.iterdir()) == []  # no target folder, no staging folder left
 
@@ -374,33 +383,33 @@ def test_download_failure_keeps_existing_files(tmp_path):
     target = tmp_path / "reference"
     target.mkdir()
     (target / "gemeenten_2019.csv").write_text("old\n")
-    url = maps.reference_urls(2019)["grenzen"]
-    with pytest.raises(maps.DownloadError, match="pdok"):
-        maps.download_reference(target, fetch=_replay(skip=url), progress=False)
+    url = download.reference_urls(2019)["grenzen"]
+    with pytest.raises(download.DownloadError, match="pdok"):
+        download.download_reference(target, fetch=_replay(skip=url), progress=False)
     assert [p.name for p in tmp_path.iterdir()] == ["reference"]
     assert [p.name for p in target.iterdir()] == ["gemeenten_2019.csv"]
     assert (target / "gemeenten_2019.csv").read_text() == "old\n"
 
 
 def test_download_unknown_year():
-    with pytest.raises(maps.DownloadError, match="1990"):
-        maps.reference_urls(1990)
+    with pytest.raises(download.DownloadError, match="1990"):
+        download.reference_urls(1990)
 
 
 def test_cli_reference_download(tmp_path, monkeypatch, capsys):
     parser = argparse.ArgumentParser(prog="shv")
-    maps.register_cli(parser.add_subparsers(dest="command"))
+    reference_cli.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["reference", "download"])
     assert args.year == 2019 and args.dir == USER_REFERENCE_DIR
 
     target = tmp_path / "ref"
-    monkeypatch.setattr(maps, "fetch_url", _replay())
+    monkeypatch.setattr(download, "fetch_url", _replay())
     args = parser.parse_args(["reference", "download", "--year", "2019", "--dir", str(target)])
     assert args.func(args) == 0
     assert (target / "gemeenten_2019.geojson").is_file()
 
-    url = maps.reference_urls(2019)["inwoners"]
-    monkeypatch.setattr(maps, "fetch_url", _replay(skip=url))
+    url = download.reference_urls(2019)["inwoners"]
+    monkeypatch.setattr(download, "fetch_url", _replay(skip=url))
     other = tmp_path / "other"
     args = parser.parse_args(["reference", "download", "--dir", str(other)])
     assert args.func(args) == 1

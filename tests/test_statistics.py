@@ -1,4 +1,4 @@
-"""Tests for shv_analysis.statistics: each expected value is computed by hand or by an independent route."""
+"""Tests for shv_analysis.analysis.statistics and .models: each expected value is computed by hand or by an independent route."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from shv_analysis.analysis import statistics as st
+from shv_analysis.analysis.models import ModelNotEstimable, clustered_logit
 from shv_analysis.analysis.statistics import (
-    ModelNotEstimable,
-    clustered_logit,
     cramers_v,
     holm,
     independence_test,

@@ -22,7 +22,8 @@ import pytest
 
 from shv_analysis.contract import codebook
 
-from shv_analysis.synthetic import generator as synthetic
+import shv_analysis.synthetic as synthetic
+from shv_analysis.cli import synth as synth_cli
 from shv_analysis.config import DEFAULT_DATA, PUBLISHED_FIGURES
 
 DATA = DEFAULT_DATA
@@ -145,7 +146,7 @@ def test_regeneration_is_byte_for_byte(tmp_path, reference):
 
 def test_cli_other_seed_still_reproduces_published_figures(tmp_path, reference):
     parser = argparse.ArgumentParser()
-    synthetic.register_cli(parser.add_subparsers(dest="command"))
+    synth_cli.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["synth", "--seed", "7", "--out", str(tmp_path),
                               "--reference", str(reference.folder)])
     assert args.func(args) == 0
@@ -159,7 +160,7 @@ def test_cli_other_seed_still_reproduces_published_figures(tmp_path, reference):
 
 def test_cli_defaults():
     parser = argparse.ArgumentParser()
-    synthetic.register_cli(parser.add_subparsers(dest="command"))
+    synth_cli.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["synth"])
     assert args.seed == synthetic.DEFAULT_SEED
     assert Path(args.out) == DATA

@@ -7,9 +7,6 @@ to 101%), may be off by at most 1 percentage point.
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 import pandas as pd
 
 from shv_analysis.analysis.figures import compute_figures, published_figures, round_half_up
@@ -52,39 +49,3 @@ def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
             "verdict": v, "verdict_text": VERDICTS["en" if lang == "en" else "nl"][v],
         })
     return pd.DataFrame(rows)
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reproduce", help="published vs reproduced figures, with verdicts")
-    p.add_argument("data", nargs="?", help="dataset (default: the embedded synthetic dataset)")
-    p.add_argument("--lang", choices=("nl", "en"), default="en")
-    p.add_argument("--format", choices=("table", "csv"), default="table")
-    p.set_defaults(func=cmd_reproduce)
-
-
-def cmd_reproduce(args: argparse.Namespace) -> int:
-    from shv_analysis.cli.check import load_or_report
-
-    ds = load_or_report(args.data)
-    if ds is None:
-        return 1
-    table = reproduction_table(ds, args.lang)
-    if ds.synthetic:
-        print(ds.notice(args.lang))
-    if args.format == "csv":
-        table.drop(columns=["label"]).to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        shown = table[["figure_id", "unit", "published", "reproduced", "deviation",
-                       "verdict_text"]].copy()
-        shown["reproduced"] = shown["reproduced"].map(lambda v: f"{v:.2f}")
-        shown["deviation"] = shown["deviation"].map(lambda v: f"{v:+.2f}")
-        print(shown.to_string(index=False))
-    counts = table["verdict"].value_counts()
-    off, near = int(counts.get("off", 0)), int(counts.get("near", 0))
-    print(f"{len(table)} figures: {int(counts.get('ok', 0))} match, {near} within the documented "
-          f"1-point tolerance of the infeasible group, {off} off", file=sys.stderr)
-    if near:
-        print("The shares of experiments by respondent type are published as 53/29/19% (sum "
-              "101%); no split of the experiments rounds to all three, so the nearest feasible "
-              "split is used (see data/synthetic/README.md).", file=sys.stderr)
-    return 1 if off else 0

@@ -1,4 +1,6 @@
-"""Inferential statistics for the pilot inventory: Wilson intervals, chi-square/Fisher, Cramér's V, Holm, clustered logit.
+"""Inferential statistics for the pilot inventory: Wilson intervals, chi-square/Fisher, Cramér's V, Holm.
+
+The clustered logistic regression is in `shv_analysis.analysis.models`.
 
 Every function returns plain numbers plus a note, so that a footnote can always say what was computed.
 
@@ -13,21 +15,21 @@ resamples and the fixed seed `MONTE_CARLO_SEED`, stated in the result's note.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
 EXACT_TABLE_LIMIT = 1_000_000  # partial tables held in memory during exact R x C enumeration (< 2 s)
 MONTE_CARLO_RESAMPLES = 99_999
 MONTE_CARLO_SEED = 20_240_101
-SEPARATION_LOG_ODDS = 15.0  # |log odds ratio| (per SD for numeric terms) beyond this means separation
 RELATIVE_TIE_TOLERANCE = 1e-7  # tables this close in probability count as "as extreme" (as in R)
 _CHUNK_CELLS = 2_000_000
 
@@ -36,7 +38,23 @@ _CHUNK_CELLS = 2_000_000
 
 
 def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval (no continuity correction) for k successes out of n; n == 0 gives (nan, nan)."""
+    """Wilson score interval (no continuity correction) for k successes out of n.
+
+    Computed with `statsmodels.stats.proportion.proportion_confint(method="wilson")`.
+
+    Args:
+        k: successes; a number, an array or a Series (vectorised).
+        n: trials, same shape as `k` (or broadcastable); n == 0 gives (nan, nan).
+        confidence: two-sided coverage, strictly between 0 and 1.
+
+    Returns:
+        (low, high) as proportions in [0, 1]: floats for scalars, arrays for arrays, Series
+        (with the index of the first Series argument) when a Series is given. k == 0 has
+        low exactly 0, k == n high exactly 1.
+
+    Raises:
+        ValueError: for a confidence outside (0, 1) or unless 0 <= k <= n.
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     index = _series_index(k, n)
@@ -44,14 +62,14 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     n_arr = np.asarray(n, dtype=float)
     if np.any(k_arr < 0) or np.any(n_arr < 0) or np.any(k_arr > n_arr):
         raise ValueError("wilson_interval needs 0 <= k <= n")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        centre = (k_arr + z**2 / 2) / (n_arr + z**2)
-        half = z / (n_arr + z**2) * np.sqrt(k_arr * (n_arr - k_arr) / n_arr + z**2 / 4)
-        low = np.where(k_arr == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-        high = np.where(k_arr == n_arr, 1.0, np.clip(centre + half, 0.0, 1.0))
-    low = np.where(n_arr == 0, np.nan, low)
-    high = np.where(n_arr == 0, np.nan, high)
+    k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
+    empty = n_arr == 0
+    low, high = proportion_confint(k_arr, np.where(empty, 1.0, n_arr), alpha=1 - confidence,
+                                   method="wilson")
+    low = np.where(k_arr == 0, 0.0, np.clip(low, 0.0, 1.0))
+    high = np.where(k_arr == n_arr, 1.0, np.clip(high, 0.0, 1.0))
+    low = np.where(empty, np.nan, low)
+    high = np.where(empty, np.nan, high)
     if index is not None:
         return pd.Series(low, index=index), pd.Series(high, index=index)
     if low.ndim == 0:
@@ -300,7 +318,20 @@ def _compositions(total: int, parts: int) -> np.ndarray:
 
 
 def holm(pvalues: Any) -> Any:
-    """Holm-Bonferroni adjusted p-values in input order (monotone, capped at 1); NaNs pass through."""
+    """Holm-Bonferroni adjusted p-values in input order (monotone, capped at 1); NaNs pass through.
+
+    Computed with `statsmodels.stats.multitest.multipletests(method="holm")` over the
+    non-missing p-values (m = their number).
+
+    Args:
+        pvalues: a 1-D sequence, array or Series of p-values in [0, 1] (NaN allowed).
+
+    Returns:
+        An array of the same length, or a Series with the same index and name.
+
+    Raises:
+        ValueError: for a non-1-D input or a p-value outside [0, 1].
+    """
     index = pvalues.index if isinstance(pvalues, pd.Series) else None
     p = np.asarray(pvalues, dtype=float)
     if p.ndim != 1:
@@ -308,235 +339,7 @@ def holm(pvalues: Any) -> Any:
     valid = ~np.isnan(p)
     if np.any((p[valid] < 0) | (p[valid] > 1)):
         raise ValueError("p-values must lie between 0 and 1")
-    m = int(valid.sum())
-    order = np.argsort(p[valid], kind="stable")
-    scaled = (m - np.arange(m)) * p[valid][order]
-    adjusted_sorted = np.minimum(np.maximum.accumulate(scaled), 1.0)
-    adjusted_valid = np.empty(m)
-    adjusted_valid[order] = adjusted_sorted
     out = p.copy()
-    out[valid] = adjusted_valid
+    if valid.any():
+        out[valid] = multipletests(p[valid], method="holm")[1]
     return pd.Series(out, index=index, name=pvalues.name) if index is not None else out
-
-
-# --------------------------------------------------------------------------- clustered logistic regression
-
-
-class ModelNotEstimable(ValueError):
-    """The data cannot support the requested model; the message says why in plain words."""
-
-
-@dataclass(frozen=True)
-class LogitResult:
-    """Odds ratios with cluster-robust 95% CIs and p-values of a logistic regression."""
-
-    table: pd.DataFrame  # term, odds_ratio, ci_low, ci_high, p (intercept left out)
-    n_obs: int
-    n_clusters: int
-    note: str
-    reference_levels: dict[str, str]
-
-
-def clustered_logit(
-    data: pd.DataFrame,
-    outcome: str,
-    predictors: list[str],
-    cluster: str,
-    reference_levels: dict[str, str] | None = None,
-) -> LogitResult:
-    """Logistic regression with standard errors clustered by `cluster` (e.g. municipality), as odds ratios.
-
-    Categorical predictors get treatment coding against `reference_levels[name]` (default: the most frequent
-    level; for bool predictors False); numeric non-bool predictors enter as linear terms. Rows with a missing
-    outcome, predictor or cluster are excluded and counted in the note. Raises ModelNotEstimable instead of
-    returning estimates the data cannot support (one outcome value, separation, too few clusters).
-    """
-    _check_columns(data, [outcome, *predictors, cluster])
-    used, excluded_note = _complete_rows(data, [outcome, *predictors, cluster])
-    y = _binary_outcome(used[outcome], outcome)
-    design, refs, categorical = _design_matrix(used, predictors, reference_levels or {})
-    groups = pd.factorize(used[cluster])[0]
-    _check_estimable(design, groups)
-    for name, labels in categorical.items():
-        _check_separation(name, labels, y)
-    fit = _fit_logit(y, design, groups)
-    table = _odds_ratio_table(fit)
-    notes = [
-        excluded_note,
-        f"standard errors clustered by '{cluster}' ({groups.max() + 1} clusters; sandwich estimator with "
-        "small-sample correction); 95% CIs and p-values use the normal distribution",
-        "reference levels: " + ", ".join(f"{k} = {v}" for k, v in refs.items()) if refs else "",
-    ]
-    return LogitResult(table, len(y), int(groups.max() + 1), "; ".join(x for x in notes if x), refs)
-
-
-def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Raise KeyError naming any column that is not in the data."""
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise KeyError(f"column(s) not in the data: {', '.join(missing)}")
-
-
-def _complete_rows(data: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, str]:
-    """Rows without missing values in `columns`, and a note on how many were excluded and why."""
-    subset = data[columns]
-    missing = subset.isna()
-    complete = ~missing.any(axis=1)
-    n_excluded = int((~complete).sum())
-    if n_excluded == 0:
-        return subset.reset_index(drop=True), f"all {len(data)} rows used"
-    per_column = ", ".join(f"{c}: {int(missing[c].sum())}" for c in columns if missing[c].any())
-    note = f"{n_excluded} of {len(data)} rows excluded because of missing values ({per_column})"
-    return subset[complete].reset_index(drop=True), note
-
-
-def _binary_outcome(values: pd.Series, name: str) -> np.ndarray:
-    """Outcome as 0/1 floats; ModelNotEstimable if it has only one value."""
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        y = values.astype(float).to_numpy()
-    else:
-        raise ValueError(f"outcome '{name}' must be bool or 0/1, got dtype {values.dtype}")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError(f"outcome '{name}' must be bool or 0/1; found other values")
-    if len(y) == 0:
-        raise ModelNotEstimable("no rows left after excluding missing values")
-    if y.min() == y.max():
-        raise ModelNotEstimable(
-            f"outcome '{name}' has only one value ({bool(y[0])}) in all {len(y)} rows used; nothing to explain"
-        )
-    return y
-
-
-def _design_matrix(
-    data: pd.DataFrame, predictors: list[str], references: dict[str, Any]
-) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Series]]:
-    """Intercept plus treatment-coded dummies / numeric columns, reference level per predictor, categorical labels."""
-    columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(data))}
-    refs: dict[str, str] = {}
-    categorical: dict[str, pd.Series] = {}
-    for name in predictors:
-        values = data[name]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            columns[name] = values.astype(float).to_numpy()
-            continue
-        labels = values.astype(str) if not pd.api.types.is_bool_dtype(values) else values.map({True: "True", False: "False"})
-        levels = _levels(values, labels, name)
-        categorical[name] = labels
-        ref = _reference(name, labels, levels, references.get(name), pd.api.types.is_bool_dtype(values))
-        refs[name] = ref
-        for level in levels:
-            if level != ref:
-                columns[f"{name}[T.{level}]"] = (labels == level).astype(float).to_numpy()
-    return pd.DataFrame(columns), refs, categorical
-
-
-def _levels(values: pd.Series, labels: pd.Series, name: str) -> list[str]:
-    """Levels of a categorical predictor, after checking that every declared level has cases."""
-    declared = [str(c) for c in values.cat.categories] if isinstance(values.dtype, pd.CategoricalDtype) else []
-    levels = sorted(set(labels))
-    empty = [c for c in declared if c not in levels]
-    if empty:
-        raise ModelNotEstimable(
-            f"predictor '{name}': level(s) {', '.join(repr(c) for c in empty)} have no observations; "
-            "drop or merge them before fitting"
-        )
-    if len(levels) < 2:
-        raise ModelNotEstimable(f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used")
-    return levels
-
-
-def _check_separation(name: str, labels: pd.Series, y: np.ndarray) -> None:
-    """Raise ModelNotEstimable if some level of a categorical predictor has only one outcome value."""
-    for level in sorted(set(labels)):
-        outcomes = y[(labels == level).to_numpy()]
-        if outcomes.min() == outcomes.max():
-            raise ModelNotEstimable(
-                f"predictor '{name}', level {level!r}: all {len(outcomes)} cases have outcome "
-                f"{bool(outcomes[0])} (perfect separation), so its odds ratio is infinite; "
-                "merge this level with another or leave the predictor out"
-            )
-
-
-def _reference(name: str, labels: pd.Series, levels: list[str], given: Any, is_bool: bool) -> str:
-    """The reference level: the one given, else False for bool, else the most frequent (ties: alphabetical)."""
-    if given is not None:
-        ref = str(given)
-        if ref not in levels:
-            raise ModelNotEstimable(
-                f"reference level {ref!r} of predictor '{name}' has no observations (levels: {', '.join(levels)})"
-            )
-        return ref
-    if is_bool:
-        return "False"
-    counts = labels.value_counts()
-    return sorted(counts.index[counts == counts.max()])[0]
-
-
-def _check_estimable(design: pd.DataFrame, groups: np.ndarray) -> None:
-    """Raise ModelNotEstimable for too few clusters, more parameters than clusters, or collinear predictors."""
-    n_clusters = int(groups.max() + 1)
-    n_params = design.shape[1]
-    if n_clusters < 2:
-        raise ModelNotEstimable(f"only {n_clusters} cluster; clustered standard errors need at least 2")
-    if n_params > n_clusters:
-        raise ModelNotEstimable(
-            f"{n_params} parameters but only {n_clusters} clusters; clustered standard errors are not "
-            "reliable with more parameters than clusters; use fewer predictors or merge levels"
-        )
-    if np.linalg.matrix_rank(design.to_numpy()) < n_params:
-        raise ModelNotEstimable(
-            "predictors are collinear (one term is a combination of others): " + ", ".join(design.columns[1:])
-        )
-
-
-def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
-    """Fit statsmodels Logit with clustered covariance; turn separation and non-convergence into ModelNotEstimable."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = sm.Logit(y, design).fit(
-                disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups}
-            )
-        except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-            raise ModelNotEstimable(f"the model cannot be estimated (perfect separation or singular fit): {exc}") from exc
-    size = _effect_sizes(fit.params, design)
-    worst = str(size.drop("Intercept").idxmax()) if len(size) > 1 else "Intercept"
-    if any(issubclass(w.category, PerfectSeparationWarning) for w in caught) or size.max() > SEPARATION_LOG_ODDS:
-        raise ModelNotEstimable(
-            f"(quasi-)perfect separation: the estimate for '{worst}' runs off to infinity; "
-            "merge levels or leave the predictor out"
-        )
-    converged = fit.mle_retvals.get("converged", True)
-    if not converged or any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        raise ModelNotEstimable(f"the fit did not converge (largest estimate: '{worst}'); simplify the model")
-    if not np.all(np.isfinite(fit.bse)):
-        raise ModelNotEstimable(f"standard errors are not finite (check '{worst}'); simplify the model")
-    return fit
-
-
-def _effect_sizes(params: pd.Series, design: pd.DataFrame) -> pd.Series:
-    """Absolute log-odds per term: raw for 0/1 columns and the intercept, per standard deviation for numeric ones."""
-    scale = pd.Series(1.0, index=params.index)
-    for term in params.index:
-        column = design[term]
-        if term != "Intercept" and not column.isin((0.0, 1.0)).all():
-            scale[term] = column.std()
-    return (params * scale).abs()
-
-
-def _odds_ratio_table(fit: Any) -> pd.DataFrame:
-    """Odds ratios, 95% CIs and p-values of every term except the intercept."""
-    ci = fit.conf_int(alpha=0.05)
-    terms = [t for t in fit.params.index if t != "Intercept"]
-    return pd.DataFrame(
-        {
-            "term": terms,
-            "odds_ratio": np.exp(fit.params[terms].to_numpy()),
-            "ci_low": np.exp(ci.loc[terms, 0].to_numpy()),
-            "ci_high": np.exp(ci.loc[terms, 1].to_numpy()),
-            "p": fit.pvalues[terms].to_numpy(),
-        }
-    )

@@ -10,12 +10,14 @@ from typing import Sequence
 # Modules that add subcommands through `register_cli(subparsers)`.
 COMMAND_MODULES = (
     "shv_analysis.cli.check",
-    "shv_analysis.synthetic.generator",
-    "shv_analysis.analysis.reproduction",
+    "shv_analysis.cli.figures",
+    "shv_analysis.cli.synth",
+    "shv_analysis.cli.reproduce",
     "shv_analysis.report.runner",
-    "shv_analysis.analysis.crosstab",
-    "shv_analysis.cli.template", "shv_analysis.cli.code",
-    "shv_analysis.present.maps",
+    "shv_analysis.cli.crosstab",
+    "shv_analysis.cli.template",
+    "shv_analysis.cli.code",
+    "shv_analysis.cli.reference",
 )
 
 

@@ -120,3 +120,8 @@ def load_reference(folder: str | os.PathLike | None = None, required: bool = Fal
             raise ReferenceMissing(how_to_get_reference())
         return None
     return _load(found.resolve())
+
+
+def clear_cache() -> None:
+    """Forget every reference folder read so far (after a new download replaced its files)."""
+    _load.cache_clear()

@@ -1,9 +1,9 @@
 """The seeded generator of the embedded synthetic dataset."""
 
-from shv_analysis.synthetic.generator import (  # noqa: F401
-    DEFAULT_SEED,
+from shv_analysis.synthetic.files import (  # noqa: F401
     dataset_files,
-    generate,
     marginals_report,
     write_dataset,
 )
+from shv_analysis.synthetic.generator import generate  # noqa: F401
+from shv_analysis.synthetic.targets import DEFAULT_SEED  # noqa: F401

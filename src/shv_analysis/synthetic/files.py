@@ -80,7 +80,7 @@ def coded_dataset(respondenten: pd.DataFrame, experimenten: pd.DataFrame) -> Dat
         folder = Path(tmp)
         (folder / "respondenten.csv").write_bytes(_csv_bytes(respondenten, RESPONDENT_COLUMNS))
         (folder / "experimenten.csv").write_bytes(_csv_bytes(experimenten, PILOT_COLUMNS))
-        result = check_dataset(folder, reference=None, decisions=None)
+        result = check_dataset(folder, reference=None)
     if not result.ok or result.dataset is None:
         raise ValueError("generated tables are not a valid dataset:\n"
                          + "\n".join(str(p) for p in result.errors))

@@ -162,7 +162,7 @@ class Section:
 
         if "crosstab" in table.meta:
             fig = crosstab_chart(table.meta["crosstab"], self.lang, self.min_cell, **options)
-        elif {"low", "high", "k"} <= set(table.meta):
+        elif {"ci_low", "ci_high"} <= set(table.data.columns):
             fig = participation_chart(table, self.lang, **options)
         else:
             fig = bar_chart(table, self.lang, **options)

@@ -152,7 +152,9 @@ def _tests(counts: pd.DataFrame, bases: pd.Series, row: cb.Field,
 
 # ---------------------------------------------------------------- display
 
-def _label(f: cb.Field, code: str, lang: str) -> str:
+def category_label(f: cb.Field, code: str, lang: str = "nl") -> str:
+    """Display label of a cross-tab category code of field `f`: the codebook label, 'Totaal'
+    for the total column, '(ontbreekt)' for records without a value, else the code itself."""
     w = words(lang)
     if code == TOTAL:
         return w["total"]
@@ -179,27 +181,29 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     grid = {}
     for c in cols:
         part = cells[cells["col"] == c].set_index("row")
-        grid[_label(ct.col, c, lang)] = [
+        grid[c] = [
             ("<" + str(min_cell)) if part.loc[r, "suppressed"] else
             f"{part.loc[r, 'n']} ({_fmt(part.loc[r, 'pct'], lang)}%; "
             f"{_fmt(part.loc[r, 'ci_low'], lang)}–{_fmt(part.loc[r, 'ci_high'], lang)})"
             if part.loc[r, "base"] else "–" for r in rows]
     w = words(lang)
-    data = pd.DataFrame({w["category"]: [_label(ct.row, r, lang) for r in rows], **grid})
+    data = pd.DataFrame({"category": [category_label(ct.row, r, lang) for r in rows], **grid})
     unit_words = ({"nl": ("experimenten", "organisaties"), "en": ("experiments", "organisations")}
                   if ct.unit == cb.EXPERIMENTEN else
                   {"nl": ("respondenten", "organisaties"), "en": ("respondents", "organisations")})
-    base_row = {w["category"]: "Basis ({} / {})".format(*unit_words["nl"]) if lang == "nl" else
+    base_row = {"category": "Basis ({} / {})".format(*unit_words["nl"]) if lang == "nl" else
                 "Base ({} / {})".format(*unit_words["en"])}
     for b in ct.bases.itertuples(index=False):
-        base_row[_label(ct.col, b.col, lang)] = f"{b.records} / {b.organisations}"
+        base_row[b.col] = f"{b.records} / {b.organisations}"
     data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
     title = (f"{ct.row.label(lang)} naar {ct.col.label(lang).lower()}" if lang == "nl" else
              f"{ct.row.label(lang)} by {ct.col.label(lang).lower()}")
     return Table(data=data, title=title, footnote=_footnote(ct, lang, min_cell),
                  key=f"kruistabel_{ct.row.name}_{ct.col.name}",
                  n=int(ct.bases["records"].iloc[-1]), base=unit_words[lang][0],
-                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct})
+                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct},
+                 labels={"category": w["category"],
+                         **{c: category_label(ct.col, c, lang) for c in cols}})
 
 
 def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
@@ -242,7 +246,7 @@ def test_line(ct: CrossTab, lang: str = "nl") -> str:
         name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
         p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(0.001, lang, 3)) if r.p_holm < 0.001 \
             else "= " + _fmt(r.p_holm, lang, 3)
-        parts.append(f"{_label(ct.row, r.option, lang)}: {name}, p(Holm) {p}")
+        parts.append(f"{category_label(ct.row, r.option, lang)}: {name}, p(Holm) {p}")
     head = "Toets per optie (Holm-gecorrigeerd): " if lang == "nl" else \
         "Test per option (Holm-adjusted): "
     return head + "; ".join(parts)
@@ -424,22 +428,26 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     except ModelNotEstimable as exc:
         reason = ("Het model is niet te schatten: " if lang == "nl" else
                   "The model cannot be estimated: ") + str(exc)
-        return Table(data=pd.DataFrame({"": [reason]}), title=title, footnote=reason,
-                     key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang))
-    table = result.table.rename(columns={
-        "term": "code", "odds_ratio": "OR", "ci_low": "95%-BI laag" if lang == "nl" else
-        "95% CI low", "ci_high": "95%-BI hoog" if lang == "nl" else "95% CI high", "p": "p"})
+        return Table(data=pd.DataFrame({"reason": [reason]}), title=title, footnote=reason,
+                     key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang),
+                     labels={"reason": ""})
+    table = result.table.rename(columns={"term": "code", "ci_low": "or_low",
+                                         "ci_high": "or_high"})
+    labels = {"term": "Term", "odds_ratio": "OR",
+              "or_low": "95%-BI laag" if lang == "nl" else "95% CI low",
+              "or_high": "95%-BI hoog" if lang == "nl" else "95% CI high", "p": "p"}
     footnote = (f"n = {result.n_obs} experimenten in {result.n_clusters} organisaties; "
                 if lang == "nl" else
                 f"n = {result.n_obs} experiments in {result.n_clusters} organisations; ") + \
         result.note + "."
-    table.insert(1, "Term", [_term_label(t, lang) for t in table["code"]])
-    columns = list(table.columns)  # code, Term, OR, CI low, CI high, p; the code stays in CSV
+    table.insert(1, "term", [_term_label(t, lang) for t in table["code"]])
+    # code, term, odds_ratio, or_low, or_high, p; the code stays in the CSV
     return Table(data=table, title=title, footnote=footnote, key="model_effectmeting",
                  n=result.n_obs, base="experimenten" if lang == "nl" else "experiments",
                  notice=ds.notice(lang),
-                 meta={"result": result, "decimals": {columns[2]: 2, columns[3]: 2,
-                                                      columns[4]: 2, columns[5]: "p"}})
+                 meta={"result": result, "decimals": {"odds_ratio": 2, "or_low": 2,
+                                                      "or_high": 2, "p": "p"}},
+                 labels=labels)
 
 
 def _term_label(term: str, lang: str) -> str:

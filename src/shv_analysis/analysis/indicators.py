@@ -13,7 +13,8 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.present.formatting import pct
-from shv_analysis.analysis.tables import Table, frequency, sort_report_order, words
+from shv_analysis.analysis.tables import (Table, column_labels, frequency, sort_report_order,
+                                          words)
 
 # How the report orders each field's categories: by frequency for types, effects and partners
 # (with 'overig' last); in codebook order for phases (process order), target groups, reasons
@@ -119,12 +120,12 @@ def coverage(ds: Dataset, lang: str = "nl") -> Table:
     w = _w(lang)
     n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
     tw = words(lang)
-    data = pd.DataFrame({"code": ["gedekt"], tw["category"]: [w["coverage_row"]],
-                         tw["n"]: [n], tw["base"]: [base], tw["pct"]: [pct(n, base)]})
+    data = pd.DataFrame({"code": ["gedekt"], "category": [w["coverage_row"]],
+                         "n": [n], "base": [base], "pct": [pct(n, base)]})
     return Table(data=data, title=w["coverage_title"],
                  footnote=w["coverage_note"].format(n=n, base=base) + _subset_note(ds, lang),
                  key="dekking", n=base, base=w["municipalities"], notice=ds.notice(lang),
-                 meta={"numerator": n, "denominator": base})
+                 meta={"numerator": n, "denominator": base}, labels=column_labels(lang))
 
 
 def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.95) -> Table:
@@ -146,20 +147,20 @@ def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.9
     rows = pd.concat([rows, total], ignore_index=True)
     low, high = wilson_interval(rows["n"].to_numpy(), rows["size"].to_numpy(), confidence)
     c = f"{100 * confidence:g}"
-    cols = {"k": w["with"], "n": w["resp"], "pct": w["part"],
-            "low": w["low"].format(c=c), "high": w["high"].format(c=c)}
+    headers = {"category": tw["category"], "n": w["with"], "base": w["resp"], "pct": w["part"],
+               "ci_low": w["low"].format(c=c), "ci_high": w["high"].format(c=c)}
     labels = [tw["total"] if code == "totaal" else f.code_label(code, lang)
               for code in rows["code"]]
-    data = pd.DataFrame({"code": rows["code"].to_list(), tw["category"]: labels,
-                         cols["k"]: rows["n"].to_list(), cols["n"]: rows["size"].to_list(),
-                         cols["pct"]: rows["pct"].to_list(),
-                         cols["low"]: list(100 * pd.Series(low, dtype=float)),
-                         cols["high"]: list(100 * pd.Series(high, dtype=float))})
+    data = pd.DataFrame({"code": rows["code"].to_list(), "category": labels,
+                         "n": rows["n"].to_list(), "base": rows["size"].to_list(),
+                         "pct": rows["pct"].to_list(),
+                         "ci_low": list(100 * pd.Series(low, dtype=float)),
+                         "ci_high": list(100 * pd.Series(high, dtype=float))})
     return Table(data=data, title=w["part_title"],
                  footnote=w["part_note"].format(n=len(resp), c=c) + _subset_note(ds, lang),
                  key="deelname_type", n=len(resp), base=tw["respondents"],
-                 notice=ds.notice(lang), meta={**cols, "label": tw["category"],
-                                               "confidence": confidence, "total": "totaal"})
+                 notice=ds.notice(lang), meta={"confidence": confidence, "total": "totaal"},
+                 labels=headers)
 
 
 def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
@@ -173,13 +174,13 @@ def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
                          "base": total})
     rows = sort_report_order(rows)
     data = pd.DataFrame({"code": rows["code"],
-                         tw["category"]: [f.code_label(c, lang) for c in rows["code"]],
-                         tw["n"]: rows["n"], tw["base"]: rows["base"],
-                         tw["pct"]: [pct(a, total) for a in rows["n"]]})
+                         "category": [f.code_label(c, lang) for c in rows["code"]],
+                         "n": rows["n"], "base": rows["base"],
+                         "pct": [pct(a, total) for a in rows["n"]]})
     return Table(data=data, title=w["share_title"],
                  footnote=w["share_note"].format(n=total) + _subset_note(ds, lang),
                  key="experimenten_respondenttype", n=total, base=f"{tw['all']} {tw['pilots']}",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels=column_labels(lang))
 
 
 # ---------------------------------------------------------------- data quality (section 00)
@@ -191,15 +192,15 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
     data = pd.DataFrame({
         "code": ["respondenten", "experimenten", "met_experiment", "gedekte_gemeenten",
                  "waarschuwingen"],
-        w["item"]: [w["rec_resp"], w["rec_exp"], w["rec_part"],
-                    w["rec_cov"].format(n=cb.N_MUNICIPALITIES_2019), w["rec_warn"]],
-        w["count"]: [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
+        "item": [w["rec_resp"], w["rec_exp"], w["rec_part"],
+                 w["rec_cov"].format(n=cb.N_MUNICIPALITIES_2019), w["rec_warn"]],
+        "count": [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
                      len(ds.warnings)],
     })
     return Table(data=data, title=w["records_title"],
                  footnote=w["records_note"].format(r=r, e=e) + _subset_note(ds, lang),
                  key="records", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels={"item": w["item"], "count": w["count"]})
 
 
 def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
@@ -210,15 +211,16 @@ def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
     values = pd.Series([p.value for p in ds.warnings], dtype=object)
     masked = mask_personal_text(values) if len(values) else values
     data = pd.DataFrame({
-        w["file"]: [p.file for p in ds.warnings],
-        w["row"]: pd.array([p.row for p in ds.warnings], dtype="Int64"),
-        w["column"]: [p.column or "" for p in ds.warnings],
-        w["value"]: ["" if v is None or pd.isna(v) else str(v) for v in masked],
-        w["message"]: [p.message for p in ds.warnings],
+        "file": [p.file for p in ds.warnings],
+        "row": pd.array([p.row for p in ds.warnings], dtype="Int64"),
+        "column": [p.column or "" for p in ds.warnings],
+        "value": ["" if v is None or pd.isna(v) else str(v) for v in masked],
+        "message": [p.message for p in ds.warnings],
     })
     return Table(data=data, title=w["warn_title"],
                  footnote=w["warn_note"].format(n=len(ds.warnings)), key="waarschuwingen",
-                 n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang))
+                 n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang),
+                 labels={c: w[c] for c in ("file", "row", "column", "value", "message")})
 
 
 def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
@@ -244,15 +246,17 @@ def missing_values(ds: Dataset, lang: str = "nl") -> Table:
             n = _missing_count(frame, f)
             if n is None:
                 continue
-            rows.append({"code": f"{table}.{f.name}", w["table"]: label, w["field"]: f.label(lang),
-                         w["required"]: w["yes"] if f.required else w["no"], w["missing"]: n,
-                         words(lang)["base"]: len(frame), w["missing_pct"]: pct(n, len(frame))})
+            rows.append({"code": f"{table}.{f.name}", "table": label, "field": f.label(lang),
+                         "required": w["yes"] if f.required else w["no"], "missing": n,
+                         "base": len(frame), "missing_pct": pct(n, len(frame))})
     data = pd.DataFrame(rows)
+    labels = {c: w[c] for c in ("table", "field", "required", "missing", "missing_pct")}
+    labels["base"] = words(lang)["base"]
     r, e = len(ds.respondenten), len(ds.experimenten)
     return Table(data=data, title=w["miss_title"],
                  footnote=w["miss_note"].format(r=r, e=e) + _subset_note(ds, lang),
                  key="ontbrekend", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels=labels)
 
 
 # ---------------------------------------------------------------- reproduction (section 99)
@@ -263,15 +267,17 @@ def reproduction(ds: Dataset, lang: str = "nl") -> Table:
 
     w = _w(lang)
     frame = reproduction_table(ds, lang)
-    cols = w["repro_cols"]
+    codes = ("figure", "description", "unit", "published", "reproduced", "numerator",
+             "denominator", "deviation", "verdict")
     data = pd.DataFrame({
-        "code": frame["verdict"], cols[0]: frame["figure_id"], cols[1]: frame["label"],
-        cols[2]: frame["unit"], cols[3]: frame["published"], cols[4]: frame["reproduced"],
-        cols[5]: frame["numerator"], cols[6]: frame["denominator"].astype("Int64"),
-        cols[7]: frame["deviation"], cols[8]: frame["verdict_text"],
+        "code": frame["verdict"], "figure": frame["figure_id"], "description": frame["label"],
+        "unit": frame["unit"], "published": frame["published"], "reproduced": frame["reproduced"],
+        "numerator": frame["numerator"], "denominator": frame["denominator"].astype("Int64"),
+        "deviation": frame["deviation"], "verdict": frame["verdict_text"],
     })
     return Table(data=data, title=w["repro_title"],
                  footnote=w["repro_note"].format(n=len(frame)) + _subset_note(ds, lang),
                  key="reproductie", n=len(frame), base="published_figures.csv",
                  notice=ds.notice(lang), meta={"verdicts": frame["verdict"].value_counts()
-                                               .to_dict()})
+                                               .to_dict()},
+                 labels=dict(zip(codes, w["repro_cols"])))

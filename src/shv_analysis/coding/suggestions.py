@@ -383,35 +383,41 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     exact = comp[comp["comparable"]].groupby("field")["agree"].mean()
     data = pd.DataFrame({
         "code": summary["field"],
-        w["field"]: [cb.pilot_field(f).label(lang) for f in summary["field"]],
-        w["kind"]: summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
-        w["records"]: summary["records"],
-        w["units"]: summary["units"],
-        w["rate"]: 100 * summary["rate"],
-        w["exact"]: [100 * exact.get(f, np.nan) if k == "multi" else np.nan
-                     for f, k in zip(summary["field"], summary["kind"])],
-        w["kappa"]: summary["kappa"].round(3),
-        w["ambiguous"]: summary["ambiguous"],
-        w["none"]: summary["no_suggestion"],
+        "field": [cb.pilot_field(f).label(lang) for f in summary["field"]],
+        "kind": summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
+        "records": summary["records"],
+        "units": summary["units"],
+        "rate_pct": 100 * summary["rate"],
+        "exact_pct": [100 * exact.get(f, np.nan) if k == "multi" else np.nan
+                      for f, k in zip(summary["field"], summary["kind"])],
+        "kappa": summary["kappa"].round(3),
+        "ambiguous": summary["ambiguous"],
+        "no_suggestion": summary["no_suggestion"],
     })
+    labels = {"field": w["field"], "kind": w["kind"], "records": w["records"],
+              "units": w["units"], "rate_pct": w["rate"], "exact_pct": w["exact"],
+              "kappa": w["kappa"], "ambiguous": w["ambiguous"], "no_suggestion": w["none"]}
     tables = {"agreement": Table(
         data=data, title=w["title"], footnote=w["foot"].format(n=n_texts), key="codering_kappa",
-        n=n_texts, base=w["records"], notice=notice, meta={"fields": list(fields)})}
+        n=n_texts, base=w["records"], notice=notice, meta={"fields": list(fields)},
+        labels=labels)}
 
     diff = comp[comp["comparable"] & ~comp["agree"]]
     diff_data = pd.DataFrame({
         "pilot_id": diff["pilot_id"].to_numpy(),
-        w["field"]: [cb.pilot_field(f).label(lang) for f in diff["field"]],
-        w["titel"]: diff["titel"].to_numpy(),
-        w["suggestion"]: [_labels(s, cb.pilot_field(f), lang, w["empty"])
-                          for s, f in zip(diff["suggestion"], diff["field"])],
-        w["human"]: [_labels(h, cb.pilot_field(f), lang, w["empty"])
-                     for h, f in zip(diff["human"], diff["field"])],
-        w["triggers"]: diff["trigger_text"].to_numpy(),
+        "field": [cb.pilot_field(f).label(lang) for f in diff["field"]],
+        "titel": diff["titel"].to_numpy(),
+        "suggestion": [_labels(s, cb.pilot_field(f), lang, w["empty"])
+                       for s, f in zip(diff["suggestion"], diff["field"])],
+        "human": [_labels(h, cb.pilot_field(f), lang, w["empty"])
+                  for h, f in zip(diff["human"], diff["field"])],
+        "triggers": diff["trigger_text"].to_numpy(),
     })
+    diff_labels = {c: w[c] for c in ("field", "titel", "suggestion", "human", "triggers")}
     tables["differences"] = Table(
         data=diff_data, title=w["diff_title"], footnote=w["diff_foot"].format(n=len(diff)),
-        key="codering_verschillen", n=len(diff), base=w["records"], notice=notice)
+        key="codering_verschillen", n=len(diff), base=w["records"], notice=notice,
+        labels=diff_labels)
 
     for field_name in fields:
         f = cb.pilot_field(field_name)
@@ -419,11 +425,13 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
             continue
         used = comp[comp["comparable"] & comp["field"].eq(field_name)]
         conf = confusion(used, f)
+        conf.columns = list(conf.columns)
         conf.index = [f.code_label(c, lang) for c in conf.index]
-        conf.columns = [f.code_label(c, lang) for c in conf.columns]
-        conf = conf.reset_index(names=w["suggestion"])
+        conf = conf.reset_index(names="suggestion")
+        conf_labels = {"suggestion": w["suggestion"],
+                       **{c: f.code_label(c, lang) for c in f.code_list}}
         tables[f"confusion_{field_name}"] = Table(
             data=conf, title=w["conf_title"].format(field=f.label(lang)),
             footnote=w["conf_foot"].format(n=len(used)), key=f"codering_confusie_{field_name}",
-            n=len(used), base=w["records"], notice=notice)
+            n=len(used), base=w["records"], notice=notice, labels=conf_labels)
     return tables

@@ -66,19 +66,19 @@ def experiments(ds: Dataset, lang: str = "nl") -> str:
 def participation(table: Table, lang: str = "nl") -> str:
     """The type that most often undertakes an experiment (`indicators.participation_by_type`)."""
     m = table.meta
-    rows = table.data[table.data["code"].ne(m["total"])].dropna(subset=[m["pct"]])
+    rows = table.data[table.data["code"].ne(m["total"])].dropna(subset=["pct"])
     if rows.empty:
         return ""
     top = rows.iloc[0]
-    ci = f"{fmt_pct(top[m['low']], lang)}–{fmt_pct(top[m['high']], lang)}"
+    ci = f"{fmt_pct(top['ci_low'], lang)}–{fmt_pct(top['ci_high'], lang)}"
     c = f"{100 * m['confidence']:g}"
     if _en(lang):
-        return (f"Relatively, {top[m['label']]} respondents most often undertake an experiment: "
-                f"{fmt_int(top[m['k']], lang)} of {fmt_int(top[m['n']], lang)} "
-                f"({fmt_pct(top[m['pct']], lang)}, {c}% CI {ci}).")
-    return (f"Naar verhouding ondernemen respondenten van het type {top[m['label']]} het vaakst "
-            f"een experiment: {fmt_int(top[m['k']], lang)} van de {fmt_int(top[m['n']], lang)} "
-            f"({fmt_pct(top[m['pct']], lang)}, {c}%-BI {ci}).")
+        return (f"Relatively, {top['category']} respondents most often undertake an experiment: "
+                f"{fmt_int(top['n'], lang)} of {fmt_int(top['base'], lang)} "
+                f"({fmt_pct(top['pct'], lang)}, {c}% CI {ci}).")
+    return (f"Naar verhouding ondernemen respondenten van het type {top['category']} het vaakst "
+            f"een experiment: {fmt_int(top['n'], lang)} van de {fmt_int(top['base'], lang)} "
+            f"({fmt_pct(top['pct'], lang)}, {c}%-BI {ci}).")
 
 
 def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
@@ -89,7 +89,7 @@ def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
     data = table.data[table.data["code"].ne("totaal")]
     if top:
         data = data.head(top)
-    parts = [f"{row[w['category']]} ({fmt_pct(row[w['pct']], lang)})"
+    parts = [f"{row['category']} ({fmt_pct(row['pct'], lang)})"
              for _, row in data.iterrows()]
     of = "of all" if _en(lang) else "van alle"
     base = table.base.split(" ", 1)[-1] if table.base.startswith(w["all"] + " ") else table.base
@@ -98,20 +98,17 @@ def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
 
 def most_common(table: Table, lang: str = "nl") -> str:
     """The first (most frequent) category of a table sorted as the report sorts."""
-    from shv_analysis.analysis.tables import words
-
-    w = words(lang)
     data = table.data[table.data["code"].notna() & table.data["code"].ne("totaal")]
     if data.empty or not table.n:
         return ""
     row = data.iloc[0]
     if _en(lang):
-        return (f"{table.title}: most frequent is {row[w['category']]}, "
-                f"{fmt_int(row[w['n']], lang)} of {fmt_int(table.n, lang)} "
-                f"({fmt_pct(row[w['pct']], lang)}).")
-    return (f"{table.title}: het vaakst {row[w['category']]}, "
-            f"{fmt_int(row[w['n']], lang)} van de {fmt_int(table.n, lang)} "
-            f"({fmt_pct(row[w['pct']], lang)}).")
+        return (f"{table.title}: most frequent is {row['category']}, "
+                f"{fmt_int(row['n'], lang)} of {fmt_int(table.n, lang)} "
+                f"({fmt_pct(row['pct'], lang)}).")
+    return (f"{table.title}: het vaakst {row['category']}, "
+            f"{fmt_int(row['n'], lang)} van de {fmt_int(table.n, lang)} "
+            f"({fmt_pct(row['pct'], lang)}).")
 
 
 def partners(ds: Dataset, lang: str = "nl") -> str:

@@ -14,109 +14,33 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.present.formatting import pct
 from shv_analysis.analysis.tables import (Table, column_labels, frequency, sort_report_order,
-                                          words)
+                                          subset_note, words)
+from shv_analysis.text import LANGS, normalise_lang, texts
 
 # How the report orders each field's categories: by frequency for types, effects and partners
 # (with 'overig' last); in codebook order for phases (process order), target groups, reasons
 # and the single-choice answers.
 REPORT_SORT = {"type": "desc", "verwachte_effecten": "desc", "partners": "desc"}
 
-WORDS = {
-    "nl": {
-        "coverage_title": "Dekking van de inventarisatie",
-        "coverage_row": "Gemeenten waarvoor een respondent sprak",
-        "coverage_note": "n = {n} van {base} gemeenten (indeling 1-1-2019); gemeenten waarvoor "
-                         "een respondent sprak, zelf of via een samenwerkingsverband.",
-        "municipalities": "gemeenten",
-        "part_title": "Deelname aan experimenten naar type respondent",
-        "with": "Met experiment", "resp": "Respondenten", "part": "Deelname (%)",
-        "low": "{c}%-BI ondergrens (%)", "high": "{c}%-BI bovengrens (%)",
-        "part_note": "n = {n} respondenten; deelname = % van de respondenten van het type met "
-                     "minstens één experiment; {c}%-betrouwbaarheidsinterval volgens Wilson.",
-        "share_title": "Experimenten naar type respondent",
-        "share_note": "n = {n} experimenten; percentages van alle experimenten.",
-        "records_title": "Ingelezen records",
-        "records_note": "n = {r} respondenten en {e} experimenten na inlezen en controleren; "
-                        "basis: alle ingelezen records.",
-        "item": "Onderdeel", "count": "Aantal",
-        "rec_resp": "Respondenten", "rec_exp": "Experimenten en pilots",
-        "rec_part": "Respondenten met minstens één experiment",
-        "rec_cov": "Gedekte gemeenten (van {n})", "rec_warn": "Waarschuwingen",
-        "warn_title": "Waarschuwingen bij het inlezen",
-        "warn_note": "n = {n} waarschuwingen; basis: alle waarschuwingen van de controle. "
-                     "E-mailadressen en telefoonnummers in waarden zijn gemaskeerd.",
-        "file": "Bestand", "row": "Rij", "column": "Kolom", "value": "Waarde",
-        "message": "Melding",
-        "miss_title": "Ontbrekende waarden per veld",
-        "miss_note": "n = {r} respondenten en {e} experimenten; percentages van alle records "
-                     "van de tabel. Bij een veld met meer antwoorden telt ontbrekend als geen "
-                     "enkele optie aangevinkt (bij een niet-verplicht veld betekent dat: geen).",
-        "table": "Tabel", "field": "Veld", "required": "Verplicht", "missing": "Ontbrekend",
-        "missing_pct": "Ontbrekend (%)", "yes": "ja", "no": "nee",
-        "repro_title": "Gepubliceerde en gereproduceerde cijfers",
-        "repro_note": "n = {n} gepubliceerde cijfers; basis: alle cijfers in "
-                      "published_figures.csv. Percentages ongerond; een percentage klopt als het "
-                      "(half naar boven) afrondt op het gepubliceerde getal.",
-        "repro_cols": ("Cijfer", "Omschrijving", "Eenheid", "Gepubliceerd", "Gereproduceerd",
-                       "Teller", "Noemer", "Afwijking", "Oordeel"),
-    },
-    "en": {
-        "coverage_title": "Coverage of the inventory",
-        "coverage_row": "Municipalities a respondent spoke for",
-        "coverage_note": "n = {n} of {base} municipalities (division of 1-1-2019); "
-                         "municipalities a respondent spoke for, itself or through a "
-                         "cooperation.",
-        "municipalities": "municipalities",
-        "part_title": "Participation in experiments by respondent type",
-        "with": "With experiment", "resp": "Respondents", "part": "Participation (%)",
-        "low": "{c}% CI lower (%)", "high": "{c}% CI upper (%)",
-        "part_note": "n = {n} respondents; participation = % of the respondents of the type "
-                     "with at least one experiment; {c}% Wilson confidence interval.",
-        "share_title": "Experiments by respondent type",
-        "share_note": "n = {n} experiments; percent of all experiments.",
-        "records_title": "Records read",
-        "records_note": "n = {r} respondents and {e} experiments after reading and checking; "
-                        "base: all records read.",
-        "item": "Item", "count": "Count",
-        "rec_resp": "Respondents", "rec_exp": "Experiments and pilots",
-        "rec_part": "Respondents with at least one experiment",
-        "rec_cov": "Municipalities covered (of {n})", "rec_warn": "Warnings",
-        "warn_title": "Warnings while reading",
-        "warn_note": "n = {n} warnings; base: all warnings of the check. E-mail addresses and "
-                     "phone numbers in values are masked.",
-        "file": "File", "row": "Row", "column": "Column", "value": "Value",
-        "message": "Message",
-        "miss_title": "Missing values per field",
-        "miss_note": "n = {r} respondents and {e} experiments; percent of all records of the "
-                     "table. For a multiple-answer field missing means no option ticked (for an "
-                     "optional field that means: none).",
-        "table": "Table", "field": "Field", "required": "Required", "missing": "Missing",
-        "missing_pct": "Missing (%)", "yes": "yes", "no": "no",
-        "repro_title": "Published and reproduced figures",
-        "repro_note": "n = {n} published figures; base: all figures in published_figures.csv. "
-                      "Percentages unrounded; a percentage matches when it rounds (half up) to "
-                      "the published number.",
-        "repro_cols": ("Figure", "Description (Dutch)", "Unit", "Published", "Reproduced",
-                       "Numerator", "Denominator", "Deviation", "Verdict"),
-    },
-}
-
 
 def as_reported(ds: Dataset, field_name: str, lang: str = "nl") -> Table:
     """Frequency table of a field, its categories in the report's order (`REPORT_SORT`)."""
+    lang = normalise_lang(lang)
     return frequency(ds, field_name, lang, sort=REPORT_SORT.get(field_name, "codebook"))
 
 
 def _w(lang: str) -> dict:
-    return WORDS["en" if lang == "en" else "nl"]
+    """The texts of this module's tables (catalogue section `indicators`)."""
+    return texts("indicators", lang)
 
 
 def _subset_note(ds: Dataset, lang: str) -> str:
-    return f" Subset: {ds.subset_label}." if ds.subset_label else ""
+    return subset_note(ds.subset_label, lang)
 
 
 def coverage(ds: Dataset, lang: str = "nl") -> Table:
     """Distinct municipalities over all respondents against the 355 of 1-1-2019."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
     tw = words(lang)
@@ -131,6 +55,7 @@ def coverage(ds: Dataset, lang: str = "nl") -> Table:
 def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.95) -> Table:
     """Per respondent type (and in total): respondents, those with an experiment, % and the
     Wilson interval; sorted by participation as the report sorts, total last."""
+    lang = normalise_lang(lang)
     from shv_analysis.analysis.statistics import wilson_interval
 
     w, tw = _w(lang), words(lang)
@@ -165,6 +90,7 @@ def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.9
 
 def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
     """Share of all experiments per respondent type, sorted by share as the report does."""
+    lang = normalise_lang(lang)
     w, tw = _w(lang), words(lang)
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
     pilots = ds.pilots()
@@ -187,6 +113,7 @@ def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
 
 def records(ds: Dataset, lang: str = "nl") -> Table:
     """What was read: records per table, respondents with an experiment, coverage, warnings."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     r, e = len(ds.respondenten), len(ds.experimenten)
     data = pd.DataFrame({
@@ -205,6 +132,7 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
 
 def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
     """Every warning of the check, with values masked for e-mail addresses and phone numbers."""
+    lang = normalise_lang(lang)
     from shv_analysis.ingest.readers import mask_personal_text
 
     w = _w(lang)
@@ -238,10 +166,11 @@ def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
 
 def missing_values(ds: Dataset, lang: str = "nl") -> Table:
     """Per contract field: how many records have no value, of all records of its table."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     rows = []
     for table, frame in ((cb.RESPONDENTEN, ds.respondenten), (cb.EXPERIMENTEN, ds.experimenten)):
-        label = cb.TABLE_LABELS[table][1 if lang == "en" else 0]
+        label = cb.TABLE_LABELS[table][LANGS.index(lang)]
         for f in cb.fields(table):
             n = _missing_count(frame, f)
             if n is None:
@@ -263,6 +192,7 @@ def missing_values(ds: Dataset, lang: str = "nl") -> Table:
 
 def reproduction(ds: Dataset, lang: str = "nl") -> Table:
     """`reproduction.reproduction_table` as a labelled Table."""
+    lang = normalise_lang(lang)
     from shv_analysis.analysis.reproduction import reproduction_table
 
     w = _w(lang)
@@ -280,4 +210,4 @@ def reproduction(ds: Dataset, lang: str = "nl") -> Table:
                  key="reproductie", n=len(frame), base="published_figures.csv",
                  notice=ds.notice(lang), meta={"verdicts": frame["verdict"].value_counts()
                                                .to_dict()},
-                 labels=dict(zip(codes, w["repro_cols"])))
+                 labels={c: w[f"repro_column.{c}"] for c in codes})

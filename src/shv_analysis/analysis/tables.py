@@ -14,24 +14,20 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-
-WORDS = {
-    "nl": {"category": "Categorie", "n": "n", "base": "Basis", "pct": "%",
-           "pilots": "experimenten", "respondents": "respondenten",
-           "all": "alle", "multi": "meer antwoorden mogelijk; percentages van alle {base}, "
-           "niet aangevinkt telt als nee",
-           "single": "percentages van alle {base}", "missing": "(ontbreekt)",
-           "total": "Totaal"},
-    "en": {"category": "Category", "n": "n", "base": "Base", "pct": "%",
-           "pilots": "experiments", "respondents": "respondents",
-           "all": "all", "multi": "multiple answers possible; percent of all {base}, "
-           "not ticked counts as no",
-           "single": "percent of all {base}", "missing": "(missing)", "total": "Total"},
-}
-
+from shv_analysis.text import normalise_lang, text, texts
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS["en" if lang == "en" else "nl"]
+    """The common words and column headers of tables in `lang` (catalogue section `table`).
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    return texts("table", lang)
+
+
+def subset_note(label: str | None, lang: str = "nl") -> str:
+    """' Subset: <label>.' for a footnote of a subset's table, '' for the whole dataset."""
+    return text("table.subset", lang, label=label) if label else ""
 
 
 # Column codes holding percentages (and those ending in "_pct"): one decimal when shown,
@@ -101,7 +97,7 @@ class Table:
         decimals, '< 0,001' below that}); columns named by their display headers."""
         from shv_analysis.present.formatting import fmt_number
 
-        lang = "en" if self.meta.get("lang", "en") == "en" else "nl"
+        lang = normalise_lang(self.meta.get("lang", "en"))
         out = self.data.copy()
         decimals = self.meta.get("decimals", {})
         percent = set(self.percent_columns())
@@ -110,7 +106,7 @@ class Table:
             if digits is None and col in percent:
                 digits = 1
             if digits == "p":
-                small = "< 0,001" if lang == "nl" else "< 0.001"
+                small = "< " + fmt_number(0.001, lang, 3)
                 out[col] = out[col].map(lambda v: "" if pd.isna(v) else small if v < 0.001
                                         else fmt_number(v, lang, 3))
             elif digits is not None:
@@ -170,6 +166,7 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     sort: 'codebook' keeps the codebook order (phases in process order); 'desc' sorts by n
     descending with 'overig' last, as the report sorts types and effects.
     """
+    lang = normalise_lang(lang)
     f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
     w = words(lang)
     rows = counts(ds, f.name, f.table)
@@ -182,9 +179,8 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     base_name = _base_name(f.table, lang)
     n = int(rows["base"].iloc[0]) if len(rows) else 0
     note = w["multi" if f.kind == "multi" else "single"].format(base=base_name)
-    footnote = f"n = {n} {base_name}; {note}."
-    if ds.subset_label:
-        footnote += f" Subset: {ds.subset_label}."
+    footnote = text("table.footnote", lang, n=n, base=base_name, note=note)
+    footnote += subset_note(ds.subset_label, lang)
     return Table(data=data, title=title or f.label(lang), footnote=footnote,
                  key=f"{f.table}_{f.name}", n=n, base=f"{w['all']} {base_name}",
                  notice=ds.notice(lang), meta={"field": f.name, "kind": f.kind},
@@ -208,16 +204,14 @@ def sort_report_order(rows: pd.DataFrame) -> pd.DataFrame:
 
 def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
     """Respondents per type, with how many undertake an experiment (participation)."""
+    lang = normalise_lang(lang)
     w = words(lang)
+    head = texts("table.by_type", lang)
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
     resp = ds.respondenten.assign(_deelname=ds.participating().to_numpy())
     grouped = resp.groupby("respondenttype", observed=True)["_deelname"].agg(["size", "sum"])
     grouped = grouped.reindex(f.code_list, fill_value=0)
     pilots = ds.pilots().groupby("respondenttype").size().reindex(f.code_list, fill_value=0)
-    head = {"nl": ("Respondenten", "Met experiment", "Deelname (%)", "Experimenten",
-                   "Aandeel experimenten (%)"),
-            "en": ("Respondents", "With experiment", "Participation (%)", "Experiments",
-                   "Share of experiments (%)")}["en" if lang == "en" else "nl"]
     data = pd.DataFrame({
         "code": f.code_list,
         "category": [f.code_label(c, lang) for c in f.code_list],
@@ -233,16 +227,10 @@ def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
              "participation_pct": 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
              "pilots": len(ds.experimenten),
              "pilots_pct": 100.0 if len(ds.experimenten) else None}
-    labels = {"category": w["category"], **dict(zip(
-        ("respondents", "with_experiment", "participation_pct", "pilots", "pilots_pct"), head))}
+    labels = {"category": w["category"],
+              **{c: head[c] for c in ("respondents", "with_experiment", "participation_pct",
+                                      "pilots", "pilots_pct")}}
     data = pd.concat([data, pd.DataFrame([total])], ignore_index=True)
-    footnote = {"nl": f"n = {len(resp)} respondenten en {len(ds.experimenten)} experimenten. "
-                      "Deelname: % van de respondenten van het type met minstens één experiment; "
-                      "aandeel experimenten: % van alle experimenten.",
-                "en": f"n = {len(resp)} respondents and {len(ds.experimenten)} experiments. "
-                      "Participation: % of respondents of the type with at least one experiment; "
-                      "share of experiments: % of all experiments."}["en" if lang == "en" else "nl"]
-    return Table(data=data, title={"nl": "Respondenten en deelname naar type",
-                                   "en": "Respondents and participation by type"}[
-        "en" if lang == "en" else "nl"], footnote=footnote, key="respondenten_deelname",
+    footnote = head["footnote"].format(r=len(resp), e=len(ds.experimenten))
+    return Table(data=data, title=head["title"], footnote=footnote, key="respondenten_deelname",
         n=len(resp), base=w["respondents"], notice=ds.notice(lang), labels=labels)

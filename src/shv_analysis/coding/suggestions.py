@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.text import normalise_lang, texts
 
 SUGGESTED, AMBIGUOUS, NONE = "suggested", "ambiguous", "none"
 STATUSES = (SUGGESTED, AMBIGUOUS, NONE)
@@ -315,48 +316,6 @@ def _binary_table(used: pd.DataFrame, f: cb.Field) -> np.ndarray:
 
 # ---------------------------------------------------------------- agreement as tables
 
-_WORDS = {
-    "nl": {
-        "title": "Overeenstemming tussen codeersuggesties en codering",
-        "diff_title": "Experimenten waar suggestie en codering verschillen",
-        "conf_title": "Suggestie (rijen) tegen codering (kolommen): {field}",
-        "field": "Veld", "kind": "Soort", "records": "Vergeleken", "units": "Oordelen",
-        "rate": "Overeenstemming (%)", "exact": "Gelijke set (%)", "kappa": "Kappa",
-        "ambiguous": "Ambigu", "none": "Geen suggestie", "titel": "Titel",
-        "suggestion": "Suggestie", "human": "Codering", "triggers": "Triggerwoorden",
-        "single": "enkelvoudig", "multi": "meervoudig", "empty": "(geen)",
-        "foot": ("n = {n} experimenten met titel of omschrijving. Vergeleken: experimenten met "
-                 "een suggestie en een codering (ingevuld of beslist). Enkelvoudig veld: "
-                 "overeenstemming en Cohens kappa over de experimenten; meervoudig veld: over "
-                 "alle oordelen experiment x optie (aangevinkt ja/nee), 'gelijke set' = zelfde "
-                 "codes. Ambigu en geen suggestie: experimenten met een codering maar zonder "
-                 "eenduidige suggestie, niet meegeteld."),
-        "diff_foot": ("n = {n} verschillen tussen de suggestie uit de trefwoordregels "
-                      "(codeboek) en de codering."),
-        "conf_foot": "n = {n} experimenten met één gesuggereerde code en een codering.",
-    },
-    "en": {
-        "title": "Agreement between coding suggestions and coded values",
-        "diff_title": "Experiments where suggestion and coding differ",
-        "conf_title": "Suggestion (rows) against coding (columns): {field}",
-        "field": "Field", "kind": "Kind", "records": "Compared", "units": "Judgements",
-        "rate": "Agreement (%)", "exact": "Same set (%)", "kappa": "Kappa",
-        "ambiguous": "Ambiguous", "none": "No suggestion", "titel": "Title",
-        "suggestion": "Suggestion", "human": "Coding", "triggers": "Trigger words",
-        "single": "single", "multi": "multiple", "empty": "(none)",
-        "foot": ("n = {n} experiments with a title or description. Compared: experiments with "
-                 "a suggestion and a coded value (typed or decided). Single-choice field: "
-                 "agreement and Cohen's kappa over experiments; multi field: over all "
-                 "experiment x option judgements (ticked yes/no), 'same set' = identical codes. "
-                 "Ambiguous and no suggestion: coded experiments without a clear suggestion, "
-                 "not counted."),
-        "diff_foot": ("n = {n} differences between the suggestion from the keyword rules "
-                      "(codebook) and the coding."),
-        "conf_foot": "n = {n} experiments with one suggested code and a coded value.",
-    },
-}
-
-
 def _labels(value, f: cb.Field, lang: str, empty: str) -> str:
     parts = [p for p in str(value or "").split(";") if p]
     if not parts:
@@ -374,8 +333,8 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     """
     from shv_analysis.analysis.tables import Table
 
-    lang = "en" if lang == "en" else "nl"
-    w = _WORDS[lang]
+    lang = normalise_lang(lang)
+    w = texts("agreement", lang)
     notice = ds.notice(lang) if hasattr(ds, "notice") else None
     comp = compare(ds, fields)
     n_texts = int(comp["key"].nunique())

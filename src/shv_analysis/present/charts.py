@@ -30,6 +30,7 @@ from matplotlib.ticker import FuncFormatter
 
 from shv_analysis.present.formatting import NOT_AVAILABLE, fmt_pct
 from shv_analysis.analysis.tables import Table
+from shv_analysis.text import normalise_lang, text
 
 BAR_COLOR = "#2b6a99"
 TOTAL_COLOR = "#8c8c8c"
@@ -159,7 +160,7 @@ def _draw(table: Table, lang: str, value: str | None, label: str | None, title: 
     values = np.asarray(data[value_col].astype(float).to_numpy(), dtype=float)
     labels = [str(v) for v in data[label_col]]
     codes = data["code"].tolist() if "code" in data.columns else [None] * len(data)
-    lang = "en" if lang == "en" else "nl"
+    lang = normalise_lang(lang)
     with rc_context(_RC):
         layout = _Layout(title or table.title, table.notice, table.footnote, labels)
         fig, ax = layout.figure()
@@ -241,7 +242,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     from shv_analysis.present.formatting import fmt_int
     from shv_analysis.analysis.suppression import suppress_cells
 
-    lang = "en" if lang == "en" else "nl"
+    lang = normalise_lang(lang)
     table = ct.to_table(lang, min_cell)
     cells = (suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else
              ct.cells.assign(suppressed=False))
@@ -251,11 +252,9 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
               if int(bases.get(g, 0)) > 0 and (total or g != TOTAL)]
     grid = cells.set_index(["row", "col"])
     hidden_any = bool(grid["suppressed"].any())
-    chart_note = {"nl": "Balk: % van de kolombasis; lijn: 95%-Wilsoninterval.",
-                  "en": "Bar: % of the column base; line: 95% Wilson interval."}[lang]
+    chart_note = text("charts.crosstab_note", lang)
     if hidden_any:
-        chart_note += {"nl": f" Onderdrukte cellen zijn niet getekend (<{min_cell}).",
-                       "en": f" Suppressed cells are not drawn (<{min_cell})."}[lang]
+        chart_note += text("charts.suppressed_note", lang, min_cell=min_cell)
     caption = "\n".join(p for p in (f"{table.footnote} {chart_note}", table.test) if p)
 
     n_groups = max(len(groups), 1)

@@ -35,6 +35,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from shv_analysis.analysis.tables import Table
+from shv_analysis.text import both, normalise_lang, texts
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_DECIMALS = 4
@@ -42,22 +43,8 @@ SIDECAR_SUFFIX = ".json"
 FIXED_TIME = dt.datetime(2020, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_SHEET_NAME = 31
-ABOUT_SHEET = {"nl": "Toelichting", "en": "About"}
+ABOUT_SHEET = both("export.about.sheet_name")
 NOTICE_COLOR = "B00020"
-
-_ABOUT = {
-    "nl": {"title": "Tabellen", "dataset": "Dataset", "synthetic": "Synthetische gegevens",
-           "real": "Geen synthetische gegevens (volgens de metadata van de dataset).",
-           "sheets": "Werkbladen", "sheet": "Werkblad", "table": "Tabel", "note": "Voetnoot",
-           "made": "Gemaakt met shv-analysis {v}. Elk werkblad: titel, kolomkoppen, rijen en "
-                   "daaronder de voetnoot met n en basis. Geen formules."},
-    "en": {"title": "Tables", "dataset": "Dataset", "synthetic": "Synthetic data",
-           "real": "Not synthetic (according to the dataset's metadata).",
-           "sheets": "Sheets", "sheet": "Sheet", "table": "Table", "note": "Footnote",
-           "made": "Made with shv-analysis {v}. Each sheet: title, column headers, rows and "
-                   "below them the footnote with n and base. No formulas."},
-}
-
 
 def safe_cell(value):
     """Text that a spreadsheet would read as a formula gets a leading apostrophe.
@@ -257,8 +244,8 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
 
     from shv_analysis import __version__
 
-    lang = "en" if lang == "en" else "nl"
-    words = _ABOUT[lang]
+    lang = normalise_lang(lang)
+    words = texts("export.about", lang)
     pairs = [(t.key, t) if isinstance(t, Table) else (t[0], t[1]) for t in tables]
     about = ABOUT_SHEET[lang]
     names = unique_sheet_names([hint for hint, _ in pairs], reserved=[about])

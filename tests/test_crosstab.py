@@ -182,8 +182,10 @@ def test_model_on_embedded_data_reports_clustered_odds_ratios():
     assert "91 clusters" in table.footnote and "n = 143 experiments" in table.footnote
     terms = table.data.set_index("code")
     assert "doelen_geformuleerd[T.True]" in terms.index
-    assert terms.loc["doelen_geformuleerd[T.True]", "Term"] == "Goals set beforehand: Yes"
-    assert (terms["95% CI low"] < terms["OR"]).all() and (terms["OR"] < terms["95% CI high"]).all()
+    assert terms.loc["doelen_geformuleerd[T.True]", "term"] == "Goals set beforehand: Yes"
+    assert (terms["or_low"] < terms["odds_ratio"]).all()
+    assert (terms["odds_ratio"] < terms["or_high"]).all()
+    assert table.headers() == ["code", "Term", "OR", "95% CI low", "95% CI high", "p"]
     assert table.notice is not None
 
 

@@ -127,7 +127,7 @@ def test_exploring_without_output_dir_suppresses_nothing(mini, tmp_path, shown, 
     monkeypatch.chdir(tmp_path)
     Section(NAME, None, "nl").crosstab(crosstab(mini, "effectmeting", "respondenttype"))
     table = next(o for o in shown if hasattr(o, "footnote"))
-    cells = table.data.drop(columns="Categorie").iloc[:-1].to_numpy().ravel().tolist()
+    cells = table.data.drop(columns="category").iloc[:-1].to_numpy().ravel().tolist()
     assert not any(str(c).startswith("<") for c in cells)
     assert "1 (33%; 6–79)" in cells and "onderdrukt" not in table.footnote
     assert "code" not in table.data.columns  # codes only go to the CSV
@@ -171,7 +171,7 @@ def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
     codes = dict(zip(GROUPS, ["g4_g40", "gemeente", "samenwerkingsverband", "totaal"]))
     assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == \
         set(expected[expected].index)
-    full = ct.to_table("nl").data.drop(columns="Categorie").iloc[:-1].to_numpy()
+    full = ct.to_table("nl").data.drop(columns="category").iloc[:-1].to_numpy()
     secret = {full[r, c] for r, c in zip(*np.nonzero(hidden.to_numpy()))}
     secret -= set(grid.to_numpy()[~hidden.to_numpy()])  # a hidden 0 reads like a shown 0
     exported = _exported_text(tmp_path)

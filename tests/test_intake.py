@@ -513,18 +513,20 @@ def test_agreement_tables_on_a_coded_dataset():
     # type: P1, P2, P4 agree, P3 (educatietool vs vroegsignalering) differs, P5 ambiguous.
     # confusion (rows suggestion): vroeg: [2 vroeg], coaching: [1 coaching], edu: [1 vroeg]
     # p_o = 3/4; p_e = (2*3 + 1*1 + 1*0) / 16 = 7/16; kappa = (12/16 - 7/16) / (9/16) = 5/9
-    assert summary.loc["type", "Vergeleken"] == 4
-    assert summary.loc["type", "Overeenstemming (%)"] == pytest.approx(75.0)
-    assert summary.loc["type", "Kappa"] == pytest.approx(round(5 / 9, 3))
-    assert summary.loc["type", "Ambigu"] == 1
+    assert summary.loc["type", "records"] == 4
+    assert summary.loc["type", "rate_pct"] == pytest.approx(75.0)
+    assert summary.loc["type", "kappa"] == pytest.approx(round(5 / 9, 3))
+    assert summary.loc["type", "ambiguous"] == 1
+    assert tables["agreement"].header("rate_pct") == "Overeenstemming (%)"
     diff = tables["differences"].data
-    assert diff[diff["Veld"] == "Type experiment"]["pilot_id"].tolist() == ["P3"]
-    conf = tables["confusion_type"].data.set_index("Suggestie")
-    assert conf.loc["Educatietool", "Vroegsignalering"] == 1
-    assert conf.loc["Vroegsignalering", "Vroegsignalering"] == 2
+    assert diff[diff["field"] == "Type experiment"]["pilot_id"].tolist() == ["P3"]
+    conf = tables["confusion_type"].data.set_index("suggestion")
+    assert conf.loc["Educatietool", "vroegsignalering"] == 1
+    assert conf.loc["Vroegsignalering", "vroegsignalering"] == 2
+    assert tables["confusion_type"].header("vroegsignalering") == "Vroegsignalering"
     assert tables["agreement"].footnote.startswith("n = 5 experimenten")
     en = agreement.agreement_tables(ds, "en", fields=("type",))["agreement"]
-    assert "Agreement (%)" in en.data.columns
+    assert "Agreement (%)" in en.headers() and "rate_pct" in en.data.columns
 
 
 def test_agreement_tables_on_the_embedded_dataset():
@@ -534,7 +536,7 @@ def test_agreement_tables_on_the_embedded_dataset():
     assert set(tables) == {"agreement", "differences", "confusion_type"}
     data = tables["agreement"].data
     assert data["code"].tolist() == list(cb.CODING_FIELDS)
-    assert data["Kappa"].between(-1, 1).all()
+    assert data["kappa"].between(-1, 1).all()
     assert tables["agreement"].notice  # the synthetic notice travels with the table
 
 

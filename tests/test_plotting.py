@@ -31,7 +31,7 @@ def test_bars_follow_table_order_with_dutch_decimal_comma(mini):
     fig = bar_chart(table, "nl")
     ax = fig.axes[0]
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
-    assert labels == list(table.data["Categorie"])
+    assert labels == list(table.data["category"])
     ticks = dict(zip(ax.get_yticks(), labels))
     top = min(ticks)  # y axis inverted: the first row is drawn on top
     assert ax.get_ylim()[0] > ax.get_ylim()[1] and ticks[top] == "Vroegsignalering"
@@ -63,7 +63,7 @@ def test_participation_chart_has_wilson_error_bars(mini):
     assert ax.collections, "error bars drawn"
     segments = np.concatenate([c.get_segments() for c in ax.collections])
     lows = sorted(round(float(s[0][0]), 6) for s in segments)
-    expected = sorted(round(float(v), 6) for v in table.data[table.meta["low"]])
+    expected = sorted(round(float(v), 6) for v in table.data["ci_low"])
     assert lows == expected
     assert "80,0%" in _texts(fig)  # participation 4 of 5
 

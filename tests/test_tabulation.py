@@ -21,17 +21,17 @@ def test_multi_response_percent_of_cases(mini):
     table = frequency(mini, "fasen")
     assert table.data["code"].tolist() == ["preventie", "vroegsignalering", "curatie", "nazorg"]
     assert table.data["n"].tolist() == [2, 3, 3, 1]
-    assert table.data["Basis"].tolist() == [6, 6, 6, 6]
-    assert table.data["%"].tolist() == pytest.approx([100 * 2 / 6, 50, 50, 100 / 6])
+    assert table.data["base"].tolist() == [6, 6, 6, 6]
+    assert table.data["pct"].tolist() == pytest.approx([100 * 2 / 6, 50, 50, 100 / 6])
     assert table.footnote.startswith("n = 6 experimenten; meer antwoorden mogelijk")
     assert table.notice is None
 
 
 def test_single_choice_shows_missing_and_keeps_base(mini):
     table = frequency(mini, "status", lang="en")
-    rows = dict(zip(table.data["Category"], table.data["n"]))
+    rows = dict(zip(table.data["category"], table.data["n"]))
     assert rows == {"Ongoing": 3, "Completed": 2, "(missing)": 1}
-    assert set(table.data["Base"]) == {6}
+    assert set(table.data["base"]) == {6}
 
 
 def test_report_order_puts_other_last(mini):
@@ -49,10 +49,10 @@ def test_html_carries_n_base_and_title(mini):
 
 def test_respondents_by_type(mini):
     data = respondents_by_type(mini).data.set_index("code")
-    assert data.loc["g4_g40", "Respondenten"] == 2 and data.loc["g4_g40", "Met experiment"] == 2
-    assert data.loc["gemeente", "Deelname (%)"] == pytest.approx(50.0)
-    assert data.loc["totaal", "Experimenten"] == 6
-    assert data.loc["samenwerkingsverband", "Aandeel experimenten (%)"] == pytest.approx(100 / 3)
+    assert data.loc["g4_g40", "respondents"] == 2 and data.loc["g4_g40", "with_experiment"] == 2
+    assert data.loc["gemeente", "participation_pct"] == pytest.approx(50.0)
+    assert data.loc["totaal", "pilots"] == 6
+    assert data.loc["samenwerkingsverband", "pilots_pct"] == pytest.approx(100 / 3)
 
 
 def test_subset_by_respondent_type(mini):

@@ -27,6 +27,7 @@ import re
 from pathlib import Path
 
 from shv_analysis.analysis.tables import Table
+from shv_analysis.text import normalise_lang
 
 TABLES_DIR, FIGURES_DIR = "tables", "figures"
 DISPLAY_WIDTH_PX = 800
@@ -68,7 +69,7 @@ class Section:
         from shv_analysis.analysis.suppression import resolve_min_cell
 
         self.name = _safe_key(name)
-        self.lang = "en" if lang == "en" else "nl"
+        self.lang = normalise_lang(lang)
         self.output_dir = Path(output_dir).resolve() if output_dir else None
         self.min_cell = resolve_min_cell(min_cell, exporting=self.output_dir is not None)
         self.tables: list[Path] = []
@@ -162,7 +163,7 @@ class Section:
 
         if "crosstab" in table.meta:
             fig = crosstab_chart(table.meta["crosstab"], self.lang, self.min_cell, **options)
-        elif {"low", "high", "k"} <= set(table.meta):
+        elif {"ci_low", "ci_high"} <= set(table.data.columns):
             fig = participation_chart(table, self.lang, **options)
         else:
             fig = bar_chart(table, self.lang, **options)

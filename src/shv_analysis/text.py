@@ -76,3 +76,17 @@ def text(key: str, lang: Any = DEFAULT_LANG, /, **fields: Any) -> str:
 def both(key: str, /, **fields: Any) -> dict[str, str]:
     """The text `key` in every language, as ``{"nl": ..., "en": ...}``."""
     return {lang: text(key, lang, **fields) for lang in LANGS}
+
+
+def texts(prefix: str, lang: Any = DEFAULT_LANG, /) -> dict[str, str]:
+    """Every text under the dotted `prefix` in `lang`, keyed by the rest of its name.
+
+    ``texts("export.about", "en")["title"]`` is ``text("export.about.title", "en")``; texts
+    of nested tables keep their dots (``"verdict.ok"``). Templates are not filled in.
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    head = prefix.rstrip(".") + "."
+    return {key[len(head):]: value for key, value in catalogue(normalise_lang(lang)).items()
+            if key.startswith(head)}

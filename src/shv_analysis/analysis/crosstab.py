@@ -17,7 +17,8 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.analysis.statistics import TestResult, holm, independence_test, wilson_interval
 from shv_analysis.analysis.suppression import suppress_cells
-from shv_analysis.analysis.tables import Table, words
+from shv_analysis.analysis.tables import Table, subset_note, words
+from shv_analysis.text import LANGS, normalise_lang, text, texts
 
 TOTAL = "totaal"
 MISSING = "ontbreekt"  # no value; not a codebook code ('onbekend' is one: "Weet niet")
@@ -69,6 +70,7 @@ def category_codes(values: pd.Series, f: cb.Field) -> tuple[np.ndarray, list[str
 
 def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
     """Cross-tab of field `row` against grouping field `col` (codes in cells; see module doc)."""
+    lang = normalise_lang(lang)
     row_f, col_f = cb.any_field(row), cb.any_field(col)
     if row_f.kind not in ("single", "multi", "yesno"):
         raise ValueError(f"crosstab: '{row}' is not a coded field")
@@ -149,15 +151,25 @@ def _tests(counts: pd.DataFrame, bases: pd.Series, row: cb.Field,
 
 # ---------------------------------------------------------------- display
 
-def _label(f: cb.Field, code: str, lang: str) -> str:
-    w = words(lang)
+def category_label(f: cb.Field, code: str, lang: str = "nl") -> str:
+    """Display label of a cross-tab category code of field `f`: the codebook label, 'Totaal'
+    for the total column, '(ontbreekt)' for records without a value, else the code itself.
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    lang = normalise_lang(lang)
     if code == TOTAL:
-        return w["total"]
+        return words(lang)["total"]
     if code == MISSING:
-        return cb.MISSING_LABEL[1] if lang == "en" else cb.MISSING_LABEL[0]
+        return cb.MISSING_LABEL[LANGS.index(lang)]
     if f.kind == "yesno" and f.codes:
         return f.code_label(code, lang)
     return f.code_label(code, lang) if f.codes else code
+
+
+def _t(key: str, lang: str, **fields) -> str:
+    return text(f"crosstab.{key}", lang, **fields)
 
 
 def _fmt(value: float, lang: str, digits: int = 0) -> str:
@@ -168,7 +180,12 @@ def _fmt(value: float, lang: str, digits: int = 0) -> str:
 
 
 def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
-    """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test."""
+    """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test.
+
+    Columns: `category` (the row labels; last row: the base) and one column per group code
+    (`totaal` last), labelled with the group's codebook label.
+    """
+    lang = normalise_lang(lang)
     cells = suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else \
         ct.cells.assign(suppressed=False)
     cols = list(dict.fromkeys(cells["col"]))
@@ -176,62 +193,43 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     grid = {}
     for c in cols:
         part = cells[cells["col"] == c].set_index("row")
-        grid[_label(ct.col, c, lang)] = [
+        grid[c] = [
             ("<" + str(min_cell)) if part.loc[r, "suppressed"] else
             f"{part.loc[r, 'n']} ({_fmt(part.loc[r, 'pct'], lang)}%; "
             f"{_fmt(part.loc[r, 'ci_low'], lang)}–{_fmt(part.loc[r, 'ci_high'], lang)})"
             if part.loc[r, "base"] else "–" for r in rows]
     w = words(lang)
-    data = pd.DataFrame({w["category"]: [_label(ct.row, r, lang) for r in rows], **grid})
-    unit_words = ({"nl": ("experimenten", "organisaties"), "en": ("experiments", "organisations")}
-                  if ct.unit == cb.EXPERIMENTEN else
-                  {"nl": ("respondenten", "organisaties"), "en": ("respondents", "organisations")})
-    base_row = {w["category"]: "Basis ({} / {})".format(*unit_words["nl"]) if lang == "nl" else
-                "Base ({} / {})".format(*unit_words["en"])}
+    data = pd.DataFrame({"category": [category_label(ct.row, r, lang) for r in rows], **grid})
+    unit = _t(f"unit.{ct.unit}", lang)
+    base_row = {"category": _t("base_row", lang, unit=unit, orgs=_t("organisations", lang))}
     for b in ct.bases.itertuples(index=False):
-        base_row[_label(ct.col, b.col, lang)] = f"{b.records} / {b.organisations}"
+        base_row[b.col] = f"{b.records} / {b.organisations}"
     data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
-    title = (f"{ct.row.label(lang)} naar {ct.col.label(lang).lower()}" if lang == "nl" else
-             f"{ct.row.label(lang)} by {ct.col.label(lang).lower()}")
+    title = _t("title", lang, row=ct.row.label(lang), col=ct.col.label(lang).lower())
     return Table(data=data, title=title, footnote=_footnote(ct, lang, min_cell),
                  key=f"kruistabel_{ct.row.name}_{ct.col.name}",
-                 n=int(ct.bases["records"].iloc[-1]), base=unit_words[lang][0],
-                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct})
+                 n=int(ct.bases["records"].iloc[-1]), base=unit,
+                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct},
+                 labels={"category": w["category"],
+                         **{c: category_label(ct.col, c, lang) for c in cols}})
 
 
 def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
     total = ct.bases.iloc[-1]
-    unit = {"nl": "experimenten", "en": "experiments"} if ct.unit == cb.EXPERIMENTEN else \
-        {"nl": "respondenten", "en": "respondents"}
-    if lang == "nl":
-        text = (f"n = {total.records} {unit['nl']} in {total.organisations} organisaties. Cellen: "
-                f"aantal (% van de kolombasis; 95%-Wilsoninterval).")
-        if ct.row.kind == "multi":
-            text += " Meer antwoorden mogelijk: percentages tellen niet op tot 100."
-        if ct.unit == cb.EXPERIMENTEN:
-            text += (" Experimenten van één organisatie hangen samen; de toets behandelt ze als "
-                     "onafhankelijk (zie het geclusterde model).")
-        if min_cell:
-            text += f" Aantallen onder {min_cell} en cellen waaruit ze terug te rekenen zijn, " \
-                    "zijn onderdrukt."
-    else:
-        text = (f"n = {total.records} {unit['en']} in {total.organisations} organisations. Cells: "
-                f"count (% of the column base; 95% Wilson interval).")
-        if ct.row.kind == "multi":
-            text += " Multiple answers possible: percentages need not sum to 100."
-        if ct.unit == cb.EXPERIMENTEN:
-            text += (" Experiments of one organisation are related; the test treats them as "
-                     "independent (see the clustered model).")
-        if min_cell:
-            text += f" Counts below {min_cell}, and cells from which they could be derived, " \
-                    "are suppressed."
-    if ct.subset_label:
-        text += f" Subset: {ct.subset_label}."
-    return text
+    out = _t("footnote", lang, n=total.records, unit=_t(f"unit.{ct.unit}", lang),
+             orgs=total.organisations)
+    if ct.row.kind == "multi":
+        out += _t("multi", lang)
+    if ct.unit == cb.EXPERIMENTEN:
+        out += _t("clustered", lang)
+    if min_cell:
+        out += _t("suppressed", lang, min_cell=min_cell)
+    return out + subset_note(ct.subset_label, lang)
 
 
 def test_line(ct: CrossTab, lang: str = "nl") -> str:
     """The test footnote: one test, or per option with Holm-adjusted p-values."""
+    lang = normalise_lang(lang)
     if ct.test is not None:
         return ct.test.describe(lang)
     parts = []
@@ -239,10 +237,9 @@ def test_line(ct: CrossTab, lang: str = "nl") -> str:
         name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
         p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(0.001, lang, 3)) if r.p_holm < 0.001 \
             else "= " + _fmt(r.p_holm, lang, 3)
-        parts.append(f"{_label(ct.row, r.option, lang)}: {name}, p(Holm) {p}")
-    head = "Toets per optie (Holm-gecorrigeerd): " if lang == "nl" else \
-        "Test per option (Holm-adjusted): "
-    return head + "; ".join(parts)
+        parts.append(_t("test_option", lang, label=category_label(ct.row, r.option, lang),
+                        name=name, p=p))
+    return _t("test_head", lang) + "; ".join(parts)
 
 
 def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
@@ -251,6 +248,7 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
     min_cell: the suppression threshold of the table it accompanies; the widest interval is
     then taken over the cells that are shown, so the sentence reveals no hidden cell.
     """
+    lang = normalise_lang(lang)
     total = ct.bases.iloc[-1]
     cells = ct.cells
     if min_cell:
@@ -266,38 +264,16 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
         ps = ct.option_tests["p_holm"].tolist()
     tested = [p for p in ps if not pd.isna(p)]
     significant = any(p < 0.05 for p in tested)
-    records, orgs = _fmt(total.records, lang), _fmt(total.organisations, lang)
-    if lang == "nl":
-        wide = (f"het breedste 95%-interval beslaat {_fmt(widest, lang)} procentpunten"
-                if not np.isnan(widest) else "er is geen interval te berekenen")
-        text = (f"Met {records} {'experimenten' if ct.unit == cb.EXPERIMENTEN else 'respondenten'}"
-                f" in {orgs} organisaties {wide}; {small} kolom(men) "
-                "telt minder dan 30 waarnemingen. ")
-        text += ("Een toets is hier niet mogelijk (te weinig gevulde rijen of kolommen)."
-                 if not tested else
-                 "De toets wijst op een verschil tussen de groepen (p < 0,05), maar samenhang is "
-                 "geen oorzaak en de groepen verschillen ook in andere opzichten."
-                 if significant else
-                 "De toets laat geen verschil zien dat groter is dan toeval kan verklaren; dat "
-                 "bewijst niet dat er geen verschil is.")
-        if ct.notice:
-            text += " Op synthetische data is deze tabel alleen een illustratie, geen bevinding."
-    else:
-        wide = (f"the widest 95% interval spans {_fmt(widest, lang)} percentage points"
-                if not np.isnan(widest) else "no interval can be computed")
-        text = (f"With {records} {'experiments' if ct.unit == cb.EXPERIMENTEN else 'respondents'}"
-                f" in {orgs} organisations {wide}; {small} column(s) have "
-                "fewer than 30 observations. ")
-        text += ("No test is possible here (too few non-empty rows or columns)."
-                 if not tested else
-                 "The test points to a difference between the groups (p < 0.05), but association "
-                 "is not causation and the groups differ in other respects too."
-                 if significant else
-                 "The test shows no difference larger than chance can explain; that does not "
-                 "prove there is none.")
-        if ct.notice:
-            text += " On synthetic data this table is an illustration only, not a finding."
-    return text
+    wide = (_t("interpretation.wide", lang, width=_fmt(widest, lang))
+            if not np.isnan(widest) else _t("interpretation.no_interval", lang))
+    out = _t("interpretation.head", lang, records=_fmt(total.records, lang),
+             unit=_t(f"unit.{ct.unit}", lang), orgs=_fmt(total.organisations, lang),
+             wide=wide, small=small)
+    out += _t("interpretation." + ("no_test" if not tested else
+                                   "significant" if significant else "not_significant"), lang)
+    if ct.notice:
+        out += _t("interpretation.synthetic", lang)
+    return out
 
 
 # ---------------------------------------------------------------- clustered model
@@ -337,8 +313,10 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     """
     from shv_analysis.analysis.models import ModelNotEstimable, clustered_logit
 
+    lang = normalise_lang(lang)
+    m = texts("crosstab.model", lang)
     pilots = ds.pilots()
-    pooled = "overig (samengevoegd)" if lang == "nl" else "other (pooled)"
+    pooled = m["pooled"]
     data = pd.DataFrame({
         "gepland": pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna()),
         "grootteklasse": _pool_ordered(pilots["grootteklasse"],
@@ -346,31 +324,28 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
         "type": _pool_rare(pilots["type"].astype(object), pooled),
         "doelen_geformuleerd": pilots["doelen_geformuleerd"].astype("boolean"),
         "respondent_id": pilots["respondent_id"]})
-    title = ("Kans op een geplande effectmeting (logistische regressie)" if lang == "nl" else
-             "Odds of a planned effectiveness measurement (logistic regression)")
+    title = m["title"]
     try:
         result = clustered_logit(data, "gepland", ["grootteklasse", "type", "doelen_geformuleerd"],
                                  "respondent_id",
                                  reference_levels={"type": "vroegsignalering"})
     except ModelNotEstimable as exc:
-        reason = ("Het model is niet te schatten: " if lang == "nl" else
-                  "The model cannot be estimated: ") + str(exc)
-        return Table(data=pd.DataFrame({"": [reason]}), title=title, footnote=reason,
-                     key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang))
-    table = result.table.rename(columns={
-        "term": "code", "odds_ratio": "OR", "ci_low": "95%-BI laag" if lang == "nl" else
-        "95% CI low", "ci_high": "95%-BI hoog" if lang == "nl" else "95% CI high", "p": "p"})
-    footnote = (f"n = {result.n_obs} experimenten in {result.n_clusters} organisaties; "
-                if lang == "nl" else
-                f"n = {result.n_obs} experiments in {result.n_clusters} organisations; ") + \
-        result.note + "."
-    table.insert(1, "Term", [_term_label(t, lang) for t in table["code"]])
-    columns = list(table.columns)  # code, Term, OR, CI low, CI high, p; the code stays in CSV
+        reason = m["not_estimable"].format(reason=exc)
+        return Table(data=pd.DataFrame({"reason": [reason]}), title=title, footnote=reason,
+                     key="model_effectmeting", n=len(data), base="", notice=ds.notice(lang),
+                     labels={"reason": ""})
+    table = result.table.rename(columns={"term": "code", "ci_low": "or_low",
+                                         "ci_high": "or_high"})
+    labels = {c: m[c] for c in ("term", "odds_ratio", "or_low", "or_high", "p")}
+    footnote = m["footnote"].format(n=result.n_obs, k=result.n_clusters, note=result.note)
+    table.insert(1, "term", [_term_label(t, lang) for t in table["code"]])
+    # code, term, odds_ratio, or_low, or_high, p; the code stays in the CSV
     return Table(data=table, title=title, footnote=footnote, key="model_effectmeting",
-                 n=result.n_obs, base="experimenten" if lang == "nl" else "experiments",
+                 n=result.n_obs, base=_t(f"unit.{cb.EXPERIMENTEN}", lang),
                  notice=ds.notice(lang),
-                 meta={"result": result, "decimals": {columns[2]: 2, columns[3]: 2,
-                                                      columns[4]: 2, columns[5]: "p"}})
+                 meta={"result": result, "decimals": {"odds_ratio": 2, "or_low": 2,
+                                                      "or_high": 2, "p": "p"}},
+                 labels=labels)
 
 
 def _term_label(term: str, lang: str) -> str:

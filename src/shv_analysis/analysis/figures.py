@@ -13,6 +13,7 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.config import PUBLISHED_FIGURES
+from shv_analysis.analysis.rounding import round_half_up  # noqa: F401  (re-exported)
 
 # figure_id prefix -> (pilot field, kind); codes follow the dot.
 _PILOT_FIELDS = {
@@ -97,10 +98,3 @@ def compute_figures(ds: Dataset, published: pd.DataFrame | None = None) -> pd.Da
     frame = pd.DataFrame(rows, columns=["figure_id", "numerator", "denominator", "value"])
     frame["denominator"] = frame["denominator"].astype("Int64")
     return frame
-
-
-def round_half_up(value: float) -> int:
-    """Round as a report does (0.5 up), not to even."""
-    import math
-
-    return int(math.floor(value + 0.5))

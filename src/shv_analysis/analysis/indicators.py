@@ -13,123 +13,49 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.present.formatting import pct
-from shv_analysis.analysis.tables import Table, frequency, sort_report_order, words
+from shv_analysis.analysis.tables import (Table, column_labels, frequency, sort_report_order,
+                                          subset_note, words)
+from shv_analysis.text import LANGS, normalise_lang, texts
 
 # How the report orders each field's categories: by frequency for types, effects and partners
 # (with 'overig' last); in codebook order for phases (process order), target groups, reasons
 # and the single-choice answers.
 REPORT_SORT = {"type": "desc", "verwachte_effecten": "desc", "partners": "desc"}
 
-WORDS = {
-    "nl": {
-        "coverage_title": "Dekking van de inventarisatie",
-        "coverage_row": "Gemeenten waarvoor een respondent sprak",
-        "coverage_note": "n = {n} van {base} gemeenten (indeling 1-1-2019); gemeenten waarvoor "
-                         "een respondent sprak, zelf of via een samenwerkingsverband.",
-        "municipalities": "gemeenten",
-        "part_title": "Deelname aan experimenten naar type respondent",
-        "with": "Met experiment", "resp": "Respondenten", "part": "Deelname (%)",
-        "low": "{c}%-BI ondergrens (%)", "high": "{c}%-BI bovengrens (%)",
-        "part_note": "n = {n} respondenten; deelname = % van de respondenten van het type met "
-                     "minstens één experiment; {c}%-betrouwbaarheidsinterval volgens Wilson.",
-        "share_title": "Experimenten naar type respondent",
-        "share_note": "n = {n} experimenten; percentages van alle experimenten.",
-        "records_title": "Ingelezen records",
-        "records_note": "n = {r} respondenten en {e} experimenten na inlezen en controleren; "
-                        "basis: alle ingelezen records.",
-        "item": "Onderdeel", "count": "Aantal",
-        "rec_resp": "Respondenten", "rec_exp": "Experimenten en pilots",
-        "rec_part": "Respondenten met minstens één experiment",
-        "rec_cov": "Gedekte gemeenten (van {n})", "rec_warn": "Waarschuwingen",
-        "warn_title": "Waarschuwingen bij het inlezen",
-        "warn_note": "n = {n} waarschuwingen; basis: alle waarschuwingen van de controle. "
-                     "E-mailadressen en telefoonnummers in waarden zijn gemaskeerd.",
-        "file": "Bestand", "row": "Rij", "column": "Kolom", "value": "Waarde",
-        "message": "Melding",
-        "miss_title": "Ontbrekende waarden per veld",
-        "miss_note": "n = {r} respondenten en {e} experimenten; percentages van alle records "
-                     "van de tabel. Bij een veld met meer antwoorden telt ontbrekend als geen "
-                     "enkele optie aangevinkt (bij een niet-verplicht veld betekent dat: geen).",
-        "table": "Tabel", "field": "Veld", "required": "Verplicht", "missing": "Ontbrekend",
-        "missing_pct": "Ontbrekend (%)", "yes": "ja", "no": "nee",
-        "repro_title": "Gepubliceerde en gereproduceerde cijfers",
-        "repro_note": "n = {n} gepubliceerde cijfers; basis: alle cijfers in "
-                      "published_figures.csv. Percentages ongerond; een percentage klopt als het "
-                      "(half naar boven) afrondt op het gepubliceerde getal.",
-        "repro_cols": ("Cijfer", "Omschrijving", "Eenheid", "Gepubliceerd", "Gereproduceerd",
-                       "Teller", "Noemer", "Afwijking", "Oordeel"),
-    },
-    "en": {
-        "coverage_title": "Coverage of the inventory",
-        "coverage_row": "Municipalities a respondent spoke for",
-        "coverage_note": "n = {n} of {base} municipalities (division of 1-1-2019); "
-                         "municipalities a respondent spoke for, itself or through a "
-                         "cooperation.",
-        "municipalities": "municipalities",
-        "part_title": "Participation in experiments by respondent type",
-        "with": "With experiment", "resp": "Respondents", "part": "Participation (%)",
-        "low": "{c}% CI lower (%)", "high": "{c}% CI upper (%)",
-        "part_note": "n = {n} respondents; participation = % of the respondents of the type "
-                     "with at least one experiment; {c}% Wilson confidence interval.",
-        "share_title": "Experiments by respondent type",
-        "share_note": "n = {n} experiments; percent of all experiments.",
-        "records_title": "Records read",
-        "records_note": "n = {r} respondents and {e} experiments after reading and checking; "
-                        "base: all records read.",
-        "item": "Item", "count": "Count",
-        "rec_resp": "Respondents", "rec_exp": "Experiments and pilots",
-        "rec_part": "Respondents with at least one experiment",
-        "rec_cov": "Municipalities covered (of {n})", "rec_warn": "Warnings",
-        "warn_title": "Warnings while reading",
-        "warn_note": "n = {n} warnings; base: all warnings of the check. E-mail addresses and "
-                     "phone numbers in values are masked.",
-        "file": "File", "row": "Row", "column": "Column", "value": "Value",
-        "message": "Message",
-        "miss_title": "Missing values per field",
-        "miss_note": "n = {r} respondents and {e} experiments; percent of all records of the "
-                     "table. For a multiple-answer field missing means no option ticked (for an "
-                     "optional field that means: none).",
-        "table": "Table", "field": "Field", "required": "Required", "missing": "Missing",
-        "missing_pct": "Missing (%)", "yes": "yes", "no": "no",
-        "repro_title": "Published and reproduced figures",
-        "repro_note": "n = {n} published figures; base: all figures in published_figures.csv. "
-                      "Percentages unrounded; a percentage matches when it rounds (half up) to "
-                      "the published number.",
-        "repro_cols": ("Figure", "Description (Dutch)", "Unit", "Published", "Reproduced",
-                       "Numerator", "Denominator", "Deviation", "Verdict"),
-    },
-}
-
 
 def as_reported(ds: Dataset, field_name: str, lang: str = "nl") -> Table:
     """Frequency table of a field, its categories in the report's order (`REPORT_SORT`)."""
+    lang = normalise_lang(lang)
     return frequency(ds, field_name, lang, sort=REPORT_SORT.get(field_name, "codebook"))
 
 
 def _w(lang: str) -> dict:
-    return WORDS["en" if lang == "en" else "nl"]
+    """The texts of this module's tables (catalogue section `indicators`)."""
+    return texts("indicators", lang)
 
 
 def _subset_note(ds: Dataset, lang: str) -> str:
-    return f" Subset: {ds.subset_label}." if ds.subset_label else ""
+    return subset_note(ds.subset_label, lang)
 
 
 def coverage(ds: Dataset, lang: str = "nl") -> Table:
     """Distinct municipalities over all respondents against the 355 of 1-1-2019."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
     tw = words(lang)
-    data = pd.DataFrame({"code": ["gedekt"], tw["category"]: [w["coverage_row"]],
-                         tw["n"]: [n], tw["base"]: [base], tw["pct"]: [pct(n, base)]})
+    data = pd.DataFrame({"code": ["gedekt"], "category": [w["coverage_row"]],
+                         "n": [n], "base": [base], "pct": [pct(n, base)]})
     return Table(data=data, title=w["coverage_title"],
                  footnote=w["coverage_note"].format(n=n, base=base) + _subset_note(ds, lang),
                  key="dekking", n=base, base=w["municipalities"], notice=ds.notice(lang),
-                 meta={"numerator": n, "denominator": base})
+                 meta={"numerator": n, "denominator": base}, labels=column_labels(lang))
 
 
 def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.95) -> Table:
     """Per respondent type (and in total): respondents, those with an experiment, % and the
     Wilson interval; sorted by participation as the report sorts, total last."""
+    lang = normalise_lang(lang)
     from shv_analysis.analysis.statistics import wilson_interval
 
     w, tw = _w(lang), words(lang)
@@ -146,24 +72,25 @@ def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.9
     rows = pd.concat([rows, total], ignore_index=True)
     low, high = wilson_interval(rows["n"].to_numpy(), rows["size"].to_numpy(), confidence)
     c = f"{100 * confidence:g}"
-    cols = {"k": w["with"], "n": w["resp"], "pct": w["part"],
-            "low": w["low"].format(c=c), "high": w["high"].format(c=c)}
+    headers = {"category": tw["category"], "n": w["with"], "base": w["resp"], "pct": w["part"],
+               "ci_low": w["low"].format(c=c), "ci_high": w["high"].format(c=c)}
     labels = [tw["total"] if code == "totaal" else f.code_label(code, lang)
               for code in rows["code"]]
-    data = pd.DataFrame({"code": rows["code"].to_list(), tw["category"]: labels,
-                         cols["k"]: rows["n"].to_list(), cols["n"]: rows["size"].to_list(),
-                         cols["pct"]: rows["pct"].to_list(),
-                         cols["low"]: list(100 * pd.Series(low, dtype=float)),
-                         cols["high"]: list(100 * pd.Series(high, dtype=float))})
+    data = pd.DataFrame({"code": rows["code"].to_list(), "category": labels,
+                         "n": rows["n"].to_list(), "base": rows["size"].to_list(),
+                         "pct": rows["pct"].to_list(),
+                         "ci_low": list(100 * pd.Series(low, dtype=float)),
+                         "ci_high": list(100 * pd.Series(high, dtype=float))})
     return Table(data=data, title=w["part_title"],
                  footnote=w["part_note"].format(n=len(resp), c=c) + _subset_note(ds, lang),
                  key="deelname_type", n=len(resp), base=tw["respondents"],
-                 notice=ds.notice(lang), meta={**cols, "label": tw["category"],
-                                               "confidence": confidence, "total": "totaal"})
+                 notice=ds.notice(lang), meta={"confidence": confidence, "total": "totaal"},
+                 labels=headers)
 
 
 def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
     """Share of all experiments per respondent type, sorted by share as the report does."""
+    lang = normalise_lang(lang)
     w, tw = _w(lang), words(lang)
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
     pilots = ds.pilots()
@@ -173,52 +100,55 @@ def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
                          "base": total})
     rows = sort_report_order(rows)
     data = pd.DataFrame({"code": rows["code"],
-                         tw["category"]: [f.code_label(c, lang) for c in rows["code"]],
-                         tw["n"]: rows["n"], tw["base"]: rows["base"],
-                         tw["pct"]: [pct(a, total) for a in rows["n"]]})
+                         "category": [f.code_label(c, lang) for c in rows["code"]],
+                         "n": rows["n"], "base": rows["base"],
+                         "pct": [pct(a, total) for a in rows["n"]]})
     return Table(data=data, title=w["share_title"],
                  footnote=w["share_note"].format(n=total) + _subset_note(ds, lang),
                  key="experimenten_respondenttype", n=total, base=f"{tw['all']} {tw['pilots']}",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels=column_labels(lang))
 
 
 # ---------------------------------------------------------------- data quality (section 00)
 
 def records(ds: Dataset, lang: str = "nl") -> Table:
     """What was read: records per table, respondents with an experiment, coverage, warnings."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     r, e = len(ds.respondenten), len(ds.experimenten)
     data = pd.DataFrame({
         "code": ["respondenten", "experimenten", "met_experiment", "gedekte_gemeenten",
                  "waarschuwingen"],
-        w["item"]: [w["rec_resp"], w["rec_exp"], w["rec_part"],
-                    w["rec_cov"].format(n=cb.N_MUNICIPALITIES_2019), w["rec_warn"]],
-        w["count"]: [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
+        "item": [w["rec_resp"], w["rec_exp"], w["rec_part"],
+                 w["rec_cov"].format(n=cb.N_MUNICIPALITIES_2019), w["rec_warn"]],
+        "count": [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
                      len(ds.warnings)],
     })
     return Table(data=data, title=w["records_title"],
                  footnote=w["records_note"].format(r=r, e=e) + _subset_note(ds, lang),
                  key="records", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels={"item": w["item"], "count": w["count"]})
 
 
 def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
     """Every warning of the check, with values masked for e-mail addresses and phone numbers."""
+    lang = normalise_lang(lang)
     from shv_analysis.ingest.readers import mask_personal_text
 
     w = _w(lang)
     values = pd.Series([p.value for p in ds.warnings], dtype=object)
     masked = mask_personal_text(values) if len(values) else values
     data = pd.DataFrame({
-        w["file"]: [p.file for p in ds.warnings],
-        w["row"]: pd.array([p.row for p in ds.warnings], dtype="Int64"),
-        w["column"]: [p.column or "" for p in ds.warnings],
-        w["value"]: ["" if v is None or pd.isna(v) else str(v) for v in masked],
-        w["message"]: [p.message for p in ds.warnings],
+        "file": [p.file for p in ds.warnings],
+        "row": pd.array([p.row for p in ds.warnings], dtype="Int64"),
+        "column": [p.column or "" for p in ds.warnings],
+        "value": ["" if v is None or pd.isna(v) else str(v) for v in masked],
+        "message": [p.message for p in ds.warnings],
     })
     return Table(data=data, title=w["warn_title"],
                  footnote=w["warn_note"].format(n=len(ds.warnings)), key="waarschuwingen",
-                 n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang))
+                 n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang),
+                 labels={c: w[c] for c in ("file", "row", "column", "value", "message")})
 
 
 def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
@@ -236,42 +166,48 @@ def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
 
 def missing_values(ds: Dataset, lang: str = "nl") -> Table:
     """Per contract field: how many records have no value, of all records of its table."""
+    lang = normalise_lang(lang)
     w = _w(lang)
     rows = []
     for table, frame in ((cb.RESPONDENTEN, ds.respondenten), (cb.EXPERIMENTEN, ds.experimenten)):
-        label = cb.TABLE_LABELS[table][1 if lang == "en" else 0]
+        label = cb.TABLE_LABELS[table][LANGS.index(lang)]
         for f in cb.fields(table):
             n = _missing_count(frame, f)
             if n is None:
                 continue
-            rows.append({"code": f"{table}.{f.name}", w["table"]: label, w["field"]: f.label(lang),
-                         w["required"]: w["yes"] if f.required else w["no"], w["missing"]: n,
-                         words(lang)["base"]: len(frame), w["missing_pct"]: pct(n, len(frame))})
+            rows.append({"code": f"{table}.{f.name}", "table": label, "field": f.label(lang),
+                         "required": w["yes"] if f.required else w["no"], "missing": n,
+                         "base": len(frame), "missing_pct": pct(n, len(frame))})
     data = pd.DataFrame(rows)
+    labels = {c: w[c] for c in ("table", "field", "required", "missing", "missing_pct")}
+    labels["base"] = words(lang)["base"]
     r, e = len(ds.respondenten), len(ds.experimenten)
     return Table(data=data, title=w["miss_title"],
                  footnote=w["miss_note"].format(r=r, e=e) + _subset_note(ds, lang),
                  key="ontbrekend", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang))
+                 notice=ds.notice(lang), labels=labels)
 
 
 # ---------------------------------------------------------------- reproduction (section 99)
 
 def reproduction(ds: Dataset, lang: str = "nl") -> Table:
     """`reproduction.reproduction_table` as a labelled Table."""
+    lang = normalise_lang(lang)
     from shv_analysis.analysis.reproduction import reproduction_table
 
     w = _w(lang)
     frame = reproduction_table(ds, lang)
-    cols = w["repro_cols"]
+    codes = ("figure", "description", "unit", "published", "reproduced", "numerator",
+             "denominator", "deviation", "verdict")
     data = pd.DataFrame({
-        "code": frame["verdict"], cols[0]: frame["figure_id"], cols[1]: frame["label"],
-        cols[2]: frame["unit"], cols[3]: frame["published"], cols[4]: frame["reproduced"],
-        cols[5]: frame["numerator"], cols[6]: frame["denominator"].astype("Int64"),
-        cols[7]: frame["deviation"], cols[8]: frame["verdict_text"],
+        "code": frame["verdict"], "figure": frame["figure_id"], "description": frame["label"],
+        "unit": frame["unit"], "published": frame["published"], "reproduced": frame["reproduced"],
+        "numerator": frame["numerator"], "denominator": frame["denominator"].astype("Int64"),
+        "deviation": frame["deviation"], "verdict": frame["verdict_text"],
     })
     return Table(data=data, title=w["repro_title"],
                  footnote=w["repro_note"].format(n=len(frame)) + _subset_note(ds, lang),
                  key="reproductie", n=len(frame), base="published_figures.csv",
                  notice=ds.notice(lang), meta={"verdicts": frame["verdict"].value_counts()
-                                               .to_dict()})
+                                               .to_dict()},
+                 labels={c: w[f"repro_column.{c}"] for c in codes})

@@ -10,13 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from shv_analysis.analysis.figures import compute_figures, published_figures, round_half_up
+from shv_analysis.text import LANGS, normalise_lang, text, texts
 
 INFEASIBLE_GROUP = "aandeel_experimenten."
 INFEASIBLE_TOLERANCE = 1.0
-VERDICTS = {"nl": {"ok": "gelijk", "near": "binnen 1 procentpunt (onhaalbare groep)",
-                   "off": "AFWIJKING"},
-            "en": {"ok": "match", "near": "within 1 point (infeasible group)",
-                   "off": "MISMATCH"}}
+VERDICTS = {lang: texts("reproduction.verdict", lang) for lang in LANGS}
 
 
 def verdict(unit: str, figure_id: str, published: float, value: float) -> str:
@@ -33,7 +31,12 @@ def verdict(unit: str, figure_id: str, published: float, value: float) -> str:
 
 
 def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
-    """figure_id, label, unit, published, reproduced, deviation, verdict per published figure."""
+    """figure_id, label, unit, published, reproduced, deviation, verdict per published figure.
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    lang = normalise_lang(lang)
     published = published_figures()
     computed = compute_figures(ds, published).set_index("figure_id")
     rows = []
@@ -46,6 +49,6 @@ def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
             "numerator": int(computed.loc[row.figure_id, "numerator"]),
             "denominator": computed.loc[row.figure_id, "denominator"],
             "deviation": float(value) - float(row.published),
-            "verdict": v, "verdict_text": VERDICTS["en" if lang == "en" else "nl"][v],
+            "verdict": v, "verdict_text": text(f"reproduction.verdict.{v}", lang),
         })
     return pd.DataFrame(rows)

@@ -14,29 +14,43 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-
-WORDS = {
-    "nl": {"category": "Categorie", "n": "n", "base": "Basis", "pct": "%",
-           "pilots": "experimenten", "respondents": "respondenten",
-           "all": "alle", "multi": "meer antwoorden mogelijk; percentages van alle {base}, "
-           "niet aangevinkt telt als nee",
-           "single": "percentages van alle {base}", "missing": "(ontbreekt)",
-           "total": "Totaal"},
-    "en": {"category": "Category", "n": "n", "base": "Base", "pct": "%",
-           "pilots": "experiments", "respondents": "respondents",
-           "all": "all", "multi": "multiple answers possible; percent of all {base}, "
-           "not ticked counts as no",
-           "single": "percent of all {base}", "missing": "(missing)", "total": "Total"},
-}
-
+from shv_analysis.text import normalise_lang, text, texts
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS["en" if lang == "en" else "nl"]
+    """The common words and column headers of tables in `lang` (catalogue section `table`).
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    return texts("table", lang)
+
+
+def subset_note(label: str | None, lang: str = "nl") -> str:
+    """' Subset: <label>.' for a footnote of a subset's table, '' for the whole dataset."""
+    return text("table.subset", lang, label=label) if label else ""
+
+
+# Column codes holding percentages (and those ending in "_pct"): one decimal when shown,
+# number format 0.0 in a workbook.
+PERCENT_CODES = frozenset({"pct", "ci_low", "ci_high"})
+
+
+def is_percent(column) -> bool:
+    """True for a percentage column code: `pct`, `ci_low`, `ci_high` or `<name>_pct`."""
+    code = str(column)
+    return code in PERCENT_CODES or code.endswith("_pct")
 
 
 @dataclass
 class Table:
-    """A result table that always carries its n, base and footnote (and the synthetic notice)."""
+    """A result table that always carries its n, base and footnote (and the synthetic notice).
+
+    `data` holds data: its columns are stable codes (`code`, `category`, `n`, `base`, `pct`,
+    `ci_low`, `ci_high`, ...), which other code uses to find a column. `labels` maps a code
+    to its display header in the table's language (a code without a label is shown as is);
+    headers are applied only when the table is shown (`formatted`, `_repr_html_`), exported
+    (`labelled`, `present.export`) or charted.
+    """
 
     data: pd.DataFrame
     title: str
@@ -47,6 +61,26 @@ class Table:
     notice: str | None = None
     test: str | None = None
     meta: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+
+    def header(self, column) -> str:
+        """The display header of column code `column`."""
+        return str(self.labels.get(column, column))
+
+    def headers(self) -> list[str]:
+        """Display headers of all columns, in order."""
+        return [self.header(c) for c in self.data.columns]
+
+    def percent_columns(self) -> list:
+        """Codes of the percentage columns (`is_percent`, or listed in `meta["percent"]`)."""
+        extra = set(self.meta.get("percent", ()))
+        return [c for c in self.data.columns if is_percent(c) or c in extra]
+
+    def labelled(self) -> pd.DataFrame:
+        """Copy of `data` with the display headers as column names (values unchanged)."""
+        out = self.data.copy()
+        out.columns = self.headers()
+        return out
 
     def footer(self) -> str:
         parts = [self.footnote]
@@ -59,24 +93,26 @@ class Table:
     def formatted(self) -> pd.DataFrame:
         """Display copy: percentages with one decimal (rounded half up, as the report rounds;
         decimal comma when `meta["lang"]` is 'nl'), counts as integers, and the columns
-        named in `meta["decimals"]` ({column: decimals, or "p" for p-values: three decimals,
-        '< 0,001' below that})."""
+        named in `meta["decimals"]` ({column code: decimals, or "p" for p-values: three
+        decimals, '< 0,001' below that}); columns named by their display headers."""
         from shv_analysis.present.formatting import fmt_number
 
-        lang = "en" if self.meta.get("lang", "en") == "en" else "nl"
+        lang = normalise_lang(self.meta.get("lang", "en"))
         out = self.data.copy()
         decimals = self.meta.get("decimals", {})
+        percent = set(self.percent_columns())
         for col in out.columns:
             digits = decimals.get(col)
-            if digits is None and (str(col).strip().startswith("%") or str(col).endswith("(%)")):
+            if digits is None and col in percent:
                 digits = 1
             if digits == "p":
-                small = "< 0,001" if lang == "nl" else "< 0.001"
+                small = "< " + fmt_number(0.001, lang, 3)
                 out[col] = out[col].map(lambda v: "" if pd.isna(v) else small if v < 0.001
                                         else fmt_number(v, lang, 3))
             elif digits is not None:
                 out[col] = out[col].map(lambda v, d=digits: "" if pd.isna(v) else
                                         fmt_number(v, lang, d))
+        out.columns = self.headers()
         return out
 
     def _repr_html_(self) -> str:
@@ -130,6 +166,7 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     sort: 'codebook' keeps the codebook order (phases in process order); 'desc' sorts by n
     descending with 'overig' last, as the report sorts types and effects.
     """
+    lang = normalise_lang(lang)
     f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
     w = words(lang)
     rows = counts(ds, f.name, f.table)
@@ -137,17 +174,23 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     if sort == "desc":
         rows = sort_report_order(rows)
     labels = [w["missing"] if c is None else f.code_label(c, lang) for c in rows["code"]]
-    data = pd.DataFrame({"code": rows["code"], w["category"]: labels, w["n"]: rows["n"],
-                         w["base"]: rows["base"], w["pct"]: rows["pct"]})
+    data = pd.DataFrame({"code": rows["code"], "category": labels, "n": rows["n"],
+                         "base": rows["base"], "pct": rows["pct"]})
     base_name = _base_name(f.table, lang)
     n = int(rows["base"].iloc[0]) if len(rows) else 0
     note = w["multi" if f.kind == "multi" else "single"].format(base=base_name)
-    footnote = f"n = {n} {base_name}; {note}."
-    if ds.subset_label:
-        footnote += f" Subset: {ds.subset_label}."
+    footnote = text("table.footnote", lang, n=n, base=base_name, note=note)
+    footnote += subset_note(ds.subset_label, lang)
     return Table(data=data, title=title or f.label(lang), footnote=footnote,
                  key=f"{f.table}_{f.name}", n=n, base=f"{w['all']} {base_name}",
-                 notice=ds.notice(lang), meta={"field": f.name, "kind": f.kind})
+                 notice=ds.notice(lang), meta={"field": f.name, "kind": f.kind},
+                 labels=column_labels(lang))
+
+
+def column_labels(lang: str, *codes: str) -> dict[str, str]:
+    """Display headers of the common column codes (category, n, base, pct) in `lang`."""
+    w = words(lang)
+    return {code: w[code] for code in (codes or ("category", "n", "base", "pct"))}
 
 
 def sort_report_order(rows: pd.DataFrame) -> pd.DataFrame:
@@ -161,38 +204,33 @@ def sort_report_order(rows: pd.DataFrame) -> pd.DataFrame:
 
 def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
     """Respondents per type, with how many undertake an experiment (participation)."""
+    lang = normalise_lang(lang)
     w = words(lang)
+    head = texts("table.by_type", lang)
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
     resp = ds.respondenten.assign(_deelname=ds.participating().to_numpy())
     grouped = resp.groupby("respondenttype", observed=True)["_deelname"].agg(["size", "sum"])
     grouped = grouped.reindex(f.code_list, fill_value=0)
     pilots = ds.pilots().groupby("respondenttype").size().reindex(f.code_list, fill_value=0)
-    head = {"nl": ("Respondenten", "Met experiment", "Deelname (%)", "Experimenten",
-                   "Aandeel experimenten (%)"),
-            "en": ("Respondents", "With experiment", "Participation (%)", "Experiments",
-                   "Share of experiments (%)")}["en" if lang == "en" else "nl"]
     data = pd.DataFrame({
         "code": f.code_list,
-        w["category"]: [f.code_label(c, lang) for c in f.code_list],
-        head[0]: grouped["size"].to_numpy(),
-        head[1]: grouped["sum"].to_numpy(),
-        head[2]: 100 * grouped["sum"].to_numpy() / grouped["size"].where(grouped["size"] > 0)
-        .to_numpy(),
-        head[3]: pilots.to_numpy(),
-        head[4]: 100 * pilots.to_numpy() / max(len(ds.experimenten), 1),
+        "category": [f.code_label(c, lang) for c in f.code_list],
+        "respondents": grouped["size"].to_numpy(),
+        "with_experiment": grouped["sum"].to_numpy(),
+        "participation_pct": 100 * grouped["sum"].to_numpy()
+        / grouped["size"].where(grouped["size"] > 0).to_numpy(),
+        "pilots": pilots.to_numpy(),
+        "pilots_pct": 100 * pilots.to_numpy() / max(len(ds.experimenten), 1),
     })
-    total = {"code": "totaal", w["category"]: w["total"], head[0]: len(resp),
-             head[1]: int(resp["_deelname"].sum()),
-             head[2]: 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
-             head[3]: len(ds.experimenten), head[4]: 100.0 if len(ds.experimenten) else None}
+    total = {"code": "totaal", "category": w["total"], "respondents": len(resp),
+             "with_experiment": int(resp["_deelname"].sum()),
+             "participation_pct": 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
+             "pilots": len(ds.experimenten),
+             "pilots_pct": 100.0 if len(ds.experimenten) else None}
+    labels = {"category": w["category"],
+              **{c: head[c] for c in ("respondents", "with_experiment", "participation_pct",
+                                      "pilots", "pilots_pct")}}
     data = pd.concat([data, pd.DataFrame([total])], ignore_index=True)
-    footnote = {"nl": f"n = {len(resp)} respondenten en {len(ds.experimenten)} experimenten. "
-                      "Deelname: % van de respondenten van het type met minstens één experiment; "
-                      "aandeel experimenten: % van alle experimenten.",
-                "en": f"n = {len(resp)} respondents and {len(ds.experimenten)} experiments. "
-                      "Participation: % of respondents of the type with at least one experiment; "
-                      "share of experiments: % of all experiments."}["en" if lang == "en" else "nl"]
-    return Table(data=data, title={"nl": "Respondenten en deelname naar type",
-                                   "en": "Respondents and participation by type"}[
-        "en" if lang == "en" else "nl"], footnote=footnote, key="respondenten_deelname",
-        n=len(resp), base=w["respondents"], notice=ds.notice(lang))
+    footnote = head["footnote"].format(r=len(resp), e=len(ds.experimenten))
+    return Table(data=data, title=head["title"], footnote=footnote, key="respondenten_deelname",
+        n=len(resp), base=w["respondents"], notice=ds.notice(lang), labels=labels)

@@ -14,8 +14,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from shv_analysis.analysis.tables import Table
 from shv_analysis.coding.suggestions import AMBIGUOUS, NONE, SUGGESTED, suggest_pilots
 from shv_analysis.contract import codebook as cb
+from shv_analysis.text import normalise_lang, texts
 
 
 def cohens_kappa(table) -> float:
@@ -129,48 +131,6 @@ def _binary_table(used: pd.DataFrame, f: cb.Field) -> np.ndarray:
 
 # ---------------------------------------------------------------- agreement as tables
 
-_WORDS = {
-    "nl": {
-        "title": "Overeenstemming tussen codeersuggesties en codering",
-        "diff_title": "Experimenten waar suggestie en codering verschillen",
-        "conf_title": "Suggestie (rijen) tegen codering (kolommen): {field}",
-        "field": "Veld", "kind": "Soort", "records": "Vergeleken", "units": "Oordelen",
-        "rate": "Overeenstemming (%)", "exact": "Gelijke set (%)", "kappa": "Kappa",
-        "ambiguous": "Ambigu", "none": "Geen suggestie", "titel": "Titel",
-        "suggestion": "Suggestie", "human": "Codering", "triggers": "Triggerwoorden",
-        "single": "enkelvoudig", "multi": "meervoudig", "empty": "(geen)",
-        "foot": ("n = {n} experimenten met titel of omschrijving. Vergeleken: experimenten met "
-                 "een suggestie en een codering (ingevuld of beslist). Enkelvoudig veld: "
-                 "overeenstemming en Cohens kappa over de experimenten; meervoudig veld: over "
-                 "alle oordelen experiment x optie (aangevinkt ja/nee), 'gelijke set' = zelfde "
-                 "codes. Ambigu en geen suggestie: experimenten met een codering maar zonder "
-                 "eenduidige suggestie, niet meegeteld."),
-        "diff_foot": ("n = {n} verschillen tussen de suggestie uit de trefwoordregels "
-                      "(codeboek) en de codering."),
-        "conf_foot": "n = {n} experimenten met één gesuggereerde code en een codering.",
-    },
-    "en": {
-        "title": "Agreement between coding suggestions and coded values",
-        "diff_title": "Experiments where suggestion and coding differ",
-        "conf_title": "Suggestion (rows) against coding (columns): {field}",
-        "field": "Field", "kind": "Kind", "records": "Compared", "units": "Judgements",
-        "rate": "Agreement (%)", "exact": "Same set (%)", "kappa": "Kappa",
-        "ambiguous": "Ambiguous", "none": "No suggestion", "titel": "Title",
-        "suggestion": "Suggestion", "human": "Coding", "triggers": "Trigger words",
-        "single": "single", "multi": "multiple", "empty": "(none)",
-        "foot": ("n = {n} experiments with a title or description. Compared: experiments with "
-                 "a suggestion and a coded value (typed or decided). Single-choice field: "
-                 "agreement and Cohen's kappa over experiments; multi field: over all "
-                 "experiment x option judgements (ticked yes/no), 'same set' = identical codes. "
-                 "Ambiguous and no suggestion: coded experiments without a clear suggestion, "
-                 "not counted."),
-        "diff_foot": ("n = {n} differences between the suggestion from the keyword rules "
-                      "(codebook) and the coding."),
-        "conf_foot": "n = {n} experiments with one suggested code and a coded value.",
-    },
-}
-
-
 def _labels(value, f: cb.Field, lang: str, empty: str) -> str:
     parts = [p for p in str(value or "").split(";") if p]
     if not parts:
@@ -186,10 +146,10 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     single-choice field}. Suggestions are computed from the dataset's titel/omschrijving with
     the codebook's rules, against every coded value (typed or decided).
     """
-    from shv_analysis.analysis.tables import Table
 
-    lang = "en" if lang == "en" else "nl"
-    w = _WORDS[lang]
+
+    lang = normalise_lang(lang)
+    w = texts("agreement", lang)
     notice = ds.notice(lang) if hasattr(ds, "notice") else None
     comp = compare(ds, fields)
     n_texts = int(comp["key"].nunique())
@@ -197,35 +157,41 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     exact = comp[comp["comparable"]].groupby("field")["agree"].mean()
     data = pd.DataFrame({
         "code": summary["field"],
-        w["field"]: [cb.pilot_field(f).label(lang) for f in summary["field"]],
-        w["kind"]: summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
-        w["records"]: summary["records"],
-        w["units"]: summary["units"],
-        w["rate"]: 100 * summary["rate"],
-        w["exact"]: [100 * exact.get(f, np.nan) if k == "multi" else np.nan
-                     for f, k in zip(summary["field"], summary["kind"])],
-        w["kappa"]: summary["kappa"].round(3),
-        w["ambiguous"]: summary["ambiguous"],
-        w["none"]: summary["no_suggestion"],
+        "field": [cb.pilot_field(f).label(lang) for f in summary["field"]],
+        "kind": summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
+        "records": summary["records"],
+        "units": summary["units"],
+        "rate_pct": 100 * summary["rate"],
+        "exact_pct": [100 * exact.get(f, np.nan) if k == "multi" else np.nan
+                      for f, k in zip(summary["field"], summary["kind"])],
+        "kappa": summary["kappa"].round(3),
+        "ambiguous": summary["ambiguous"],
+        "no_suggestion": summary["no_suggestion"],
     })
+    labels = {"field": w["field"], "kind": w["kind"], "records": w["records"],
+              "units": w["units"], "rate_pct": w["rate"], "exact_pct": w["exact"],
+              "kappa": w["kappa"], "ambiguous": w["ambiguous"], "no_suggestion": w["none"]}
     tables = {"agreement": Table(
         data=data, title=w["title"], footnote=w["foot"].format(n=n_texts), key="codering_kappa",
-        n=n_texts, base=w["records"], notice=notice, meta={"fields": list(fields)})}
+        n=n_texts, base=w["records"], notice=notice, meta={"fields": list(fields)},
+        labels=labels)}
 
     diff = comp[comp["comparable"] & ~comp["agree"]]
     diff_data = pd.DataFrame({
         "pilot_id": diff["pilot_id"].to_numpy(),
-        w["field"]: [cb.pilot_field(f).label(lang) for f in diff["field"]],
-        w["titel"]: diff["titel"].to_numpy(),
-        w["suggestion"]: [_labels(s, cb.pilot_field(f), lang, w["empty"])
-                          for s, f in zip(diff["suggestion"], diff["field"])],
-        w["human"]: [_labels(h, cb.pilot_field(f), lang, w["empty"])
-                     for h, f in zip(diff["human"], diff["field"])],
-        w["triggers"]: diff["trigger_text"].to_numpy(),
+        "field": [cb.pilot_field(f).label(lang) for f in diff["field"]],
+        "titel": diff["titel"].to_numpy(),
+        "suggestion": [_labels(s, cb.pilot_field(f), lang, w["empty"])
+                       for s, f in zip(diff["suggestion"], diff["field"])],
+        "human": [_labels(h, cb.pilot_field(f), lang, w["empty"])
+                  for h, f in zip(diff["human"], diff["field"])],
+        "triggers": diff["trigger_text"].to_numpy(),
     })
+    diff_labels = {c: w[c] for c in ("field", "titel", "suggestion", "human", "triggers")}
     tables["differences"] = Table(
         data=diff_data, title=w["diff_title"], footnote=w["diff_foot"].format(n=len(diff)),
-        key="codering_verschillen", n=len(diff), base=w["records"], notice=notice)
+        key="codering_verschillen", n=len(diff), base=w["records"], notice=notice,
+        labels=diff_labels)
 
     for field_name in fields:
         f = cb.pilot_field(field_name)
@@ -233,11 +199,13 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
             continue
         used = comp[comp["comparable"] & comp["field"].eq(field_name)]
         conf = confusion(used, f)
+        conf.columns = list(conf.columns)
         conf.index = [f.code_label(c, lang) for c in conf.index]
-        conf.columns = [f.code_label(c, lang) for c in conf.columns]
-        conf = conf.reset_index(names=w["suggestion"])
+        conf = conf.reset_index(names="suggestion")
+        conf_labels = {"suggestion": w["suggestion"],
+                       **{c: f.code_label(c, lang) for c in f.code_list}}
         tables[f"confusion_{field_name}"] = Table(
             data=conf, title=w["conf_title"].format(field=f.label(lang)),
             footnote=w["conf_foot"].format(n=len(used)), key=f"codering_confusie_{field_name}",
-            n=len(used), base=w["records"], notice=notice)
+            n=len(used), base=w["records"], notice=notice, labels=conf_labels)
     return tables

@@ -29,7 +29,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from shv_analysis.present.formatting import NOT_AVAILABLE, fmt_pct
-from shv_analysis.analysis.tables import Table, words
+from shv_analysis.analysis.tables import Table
+from shv_analysis.text import normalise_lang, text
 
 BAR_COLOR = "#2b6a99"
 TOTAL_COLOR = "#8c8c8c"
@@ -44,24 +45,23 @@ _RC = {"font.family": "DejaVu Sans", "svg.hashsalt": SVG_HASHSALT, "svg.fonttype
 
 
 def _value_column(table: Table, value: str | None) -> str:
+    """The column code to draw: `value`, else `pct`, else the first percentage column."""
     if value:
         return value
-    cols = [str(c) for c in table.data.columns]
-    for c in cols:
-        if c.strip() == "%":
-            return c
-    for c in cols:
-        if c.endswith("(%)"):
-            return c
+    percent = table.percent_columns()
+    if "pct" in percent:
+        return "pct"
+    if percent:
+        return percent[0]
     raise ValueError(f"table {table.key!r}: no percentage column; pass value=")
 
 
-def _label_column(table: Table, label: str | None, lang: str) -> str:
+def _label_column(table: Table, label: str | None) -> str:
+    """The column code of the bar labels: `label`, else `category`, else the first non-code."""
     if label:
         return label
-    category = words(lang)["category"]
-    if category in table.data.columns:
-        return category
+    if "category" in table.data.columns:
+        return "category"
     return next(c for c in table.data.columns if c != "code")
 
 
@@ -155,12 +155,12 @@ def _upper(values: np.ndarray) -> float:
 def _draw(table: Table, lang: str, value: str | None, label: str | None, title: str | None,
           errors: tuple[np.ndarray, np.ndarray] | None = None) -> Figure:
     value_col = _value_column(table, value)
-    label_col = _label_column(table, label, lang)
+    label_col = _label_column(table, label)
     data = table.data.reset_index(drop=True)
     values = np.asarray(data[value_col].astype(float).to_numpy(), dtype=float)
     labels = [str(v) for v in data[label_col]]
     codes = data["code"].tolist() if "code" in data.columns else [None] * len(data)
-    lang = "en" if lang == "en" else "nl"
+    lang = normalise_lang(lang)
     with rc_context(_RC):
         layout = _Layout(title or table.title, table.notice, table.footnote, labels)
         fig, ax = layout.figure()
@@ -193,7 +193,7 @@ def bar_chart(table: Table, lang: str = "nl", value: str | None = None,
               drop_total: bool = False) -> Figure:
     """Horizontal bars of a table's percentage column, in the table's row order.
 
-    value / label: the columns to draw (default: the '%' column and the category column).
+    value / label: the column codes to draw (default: `pct` and `category`).
     drop_total: leave out a 'totaal' row (drawn in grey otherwise).
     """
     if drop_total and "code" in table.data.columns:
@@ -206,12 +206,12 @@ def bar_chart(table: Table, lang: str = "nl", value: str | None = None,
 def participation_chart(table: Table, lang: str = "nl", title: str | None = None) -> Figure:
     """Participation by respondent type with Wilson intervals as error bars.
 
-    `table` is `indicators.participation_by_type(ds, lang)`; its `meta` names the columns.
+    `table` is `indicators.participation_by_type(ds, lang)` (columns `category`, `pct`,
+    `ci_low`, `ci_high`).
     """
-    m = table.meta
-    errors = (table.data[m["low"]].astype(float).to_numpy(),
-              table.data[m["high"]].astype(float).to_numpy())
-    return _draw(table, lang, m["pct"], m["label"], title, errors=errors)
+    errors = (table.data["ci_low"].astype(float).to_numpy(),
+              table.data["ci_high"].astype(float).to_numpy())
+    return _draw(table, lang, "pct", "category", title, errors=errors)
 
 
 # Cross-tab charts: one colour per group (colour-blind safe, fixed order), the missing
@@ -238,11 +238,11 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     """
     from matplotlib.patches import Patch
 
-    from shv_analysis.analysis.crosstab import MISSING, TOTAL, _label
+    from shv_analysis.analysis.crosstab import MISSING, TOTAL, category_label
     from shv_analysis.present.formatting import fmt_int
     from shv_analysis.analysis.suppression import suppress_cells
 
-    lang = "en" if lang == "en" else "nl"
+    lang = normalise_lang(lang)
     table = ct.to_table(lang, min_cell)
     cells = (suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else
              ct.cells.assign(suppressed=False))
@@ -252,16 +252,14 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
               if int(bases.get(g, 0)) > 0 and (total or g != TOTAL)]
     grid = cells.set_index(["row", "col"])
     hidden_any = bool(grid["suppressed"].any())
-    chart_note = {"nl": "Balk: % van de kolombasis; lijn: 95%-Wilsoninterval.",
-                  "en": "Bar: % of the column base; line: 95% Wilson interval."}[lang]
+    chart_note = text("charts.crosstab_note", lang)
     if hidden_any:
-        chart_note += {"nl": f" Onderdrukte cellen zijn niet getekend (<{min_cell}).",
-                       "en": f" Suppressed cells are not drawn (<{min_cell})."}[lang]
+        chart_note += text("charts.suppressed_note", lang, min_cell=min_cell)
     caption = "\n".join(p for p in (f"{table.footnote} {chart_note}", table.test) if p)
 
     n_groups = max(len(groups), 1)
     block = n_groups + GROUP_GAP
-    labels = [_label(ct.row, r, lang) for r in rows]
+    labels = [category_label(ct.row, r, lang) for r in rows]
     colors, hatches, ordinary = {}, {}, 0
     for g in groups:
         if g == TOTAL:
@@ -271,7 +269,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
         else:
             colors[g] = GROUP_COLORS[ordinary % len(GROUP_COLORS)]
             ordinary += 1
-    legend_labels = [f"{_label(ct.col, g, lang)} (n = {fmt_int(int(bases[g]), lang)})"
+    legend_labels = [f"{category_label(ct.col, g, lang)} (n = {fmt_int(int(bases[g]), lang)})"
                      for g in groups]
     ncol = 1 if len(groups) <= 2 and max(map(len, legend_labels), default=0) > 40 else \
         min(len(groups), 2 if max(map(len, legend_labels), default=0) > 28 else 3) or 1

@@ -7,7 +7,8 @@ goes through `safe_cell`, which puts an apostrophe before text starting with `=`
 CSV layout (`write_table_csv`): UTF-8 with a byte-order mark (so Excel shows é and ë right;
 pandas strips the mark), comma-separated, `.` as decimal point, "\n" line ends (a carriage
 return inside a text cell is written as "\n", so the cell is quoted and stays one cell), one
-header row with the table's labelled column names, the rows in the table's order, floats
+header row with the table's display headers (`Table.headers`; the column codes stay in
+memory), the rows in the table's order, floats
 rounded to `CSV_DECIMALS` decimals. The CSV holds data only: `pandas.read_csv(path)` loads it
 as is. The title, footnote (n and base), statistical test and synthetic notice go to a
 sidecar `<name>.json` beside it (`read_table` reads both back into a `Table`).
@@ -34,6 +35,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from shv_analysis.analysis.tables import Table
+from shv_analysis.text import both, normalise_lang, texts
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_DECIMALS = 4
@@ -41,22 +43,8 @@ SIDECAR_SUFFIX = ".json"
 FIXED_TIME = dt.datetime(2020, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_SHEET_NAME = 31
-ABOUT_SHEET = {"nl": "Toelichting", "en": "About"}
+ABOUT_SHEET = both("export.about.sheet_name")
 NOTICE_COLOR = "B00020"
-
-_ABOUT = {
-    "nl": {"title": "Tabellen", "dataset": "Dataset", "synthetic": "Synthetische gegevens",
-           "real": "Geen synthetische gegevens (volgens de metadata van de dataset).",
-           "sheets": "Werkbladen", "sheet": "Werkblad", "table": "Tabel", "note": "Voetnoot",
-           "made": "Gemaakt met shv-analysis {v}. Elk werkblad: titel, kolomkoppen, rijen en "
-                   "daaronder de voetnoot met n en basis. Geen formules."},
-    "en": {"title": "Tables", "dataset": "Dataset", "synthetic": "Synthetic data",
-           "real": "Not synthetic (according to the dataset's metadata).",
-           "sheets": "Sheets", "sheet": "Sheet", "table": "Table", "note": "Footnote",
-           "made": "Made with shv-analysis {v}. Each sheet: title, column headers, rows and "
-                   "below them the footnote with n and base. No formulas."},
-}
-
 
 def safe_cell(value):
     """Text that a spreadsheet would read as a formula gets a leading apostrophe.
@@ -82,6 +70,7 @@ def _csv_text(value: str) -> str:
 
 def _csv_frame(table: Table) -> pd.DataFrame:
     data = table.data.reset_index(drop=True).copy()
+    headers = table.headers()
     for col in data.columns:
         series = data[col]
         if pd.api.types.is_float_dtype(series.dtype):
@@ -89,7 +78,7 @@ def _csv_frame(table: Table) -> pd.DataFrame:
         elif not (pd.api.types.is_integer_dtype(series.dtype)
                   or pd.api.types.is_bool_dtype(series.dtype)):
             data[col] = series.map(lambda v: _csv_text(v) if isinstance(v, str) else v)
-    data.columns = [_csv_text(str(c)) for c in data.columns]
+    data.columns = [_csv_text(h) for h in headers]
     return data
 
 
@@ -97,7 +86,7 @@ def _sidecar(table: Table, csv_name: str, extra: dict | None = None) -> dict:
     meta = {
         "title": table.title, "footnote": table.footnote, "n": int(table.n),
         "base": table.base, "notice": table.notice, "test": table.test, "key": table.key,
-        "columns": [str(c) for c in table.data.columns], "csv": csv_name,
+        "columns": table.headers(), "csv": csv_name,
         "csv_format": "UTF-8 with BOM, comma-separated, '.' decimal point, header row; "
                       "text starting with = + - @ tab or CR is prefixed with an apostrophe",
     }
@@ -121,16 +110,27 @@ def write_table_csv(table: Table, path: str | Path, extra: dict | None = None) -
 
 
 def read_table(path: str | Path) -> Table:
-    """A Table back from a CSV written by `write_table_csv` and its sidecar."""
+    """A Table back from a CSV written by `write_table_csv` and its sidecar.
+
+    The files hold display headers only, so the columns of the Table read back are those
+    headers (no labels). The percentage columns are the ones the file format marks as such:
+    a header '%' or ending in '(%)' (`meta["percent"]`).
+    """
     path = Path(path)
     meta = json.loads(path.with_suffix(SIDECAR_SUFFIX).read_text("utf-8"))
     data = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     if len(meta.get("columns", [])) == len(data.columns):
         data.columns = meta["columns"]
+    percent = [c for c in data.columns if _percent_header(str(c))]
+    kept = {k: v for k, v in meta.items() if k in ("section", "order", "sheet")}
     return Table(data=data, title=meta["title"], footnote=meta["footnote"], key=meta["key"],
                  n=meta["n"], base=meta["base"], notice=meta.get("notice"),
-                 test=meta.get("test"), meta={k: v for k, v in meta.items()
-                                              if k in ("section", "order", "sheet")})
+                 test=meta.get("test"), meta={**kept, "percent": percent})
+
+
+def _percent_header(header: str) -> bool:
+    """How an exported header marks a percentage column: '%' or '... (%)'."""
+    return header.strip().startswith("%") or header.endswith("(%)")
 
 
 # ---------------------------------------------------------------- workbook
@@ -190,11 +190,11 @@ def _table_sheet(ws, table: Table, fonts: dict) -> None:
         _put(ws, row, 1, table.notice, font=fonts["notice"])
     row += 2
     header_row = row
-    columns = [str(c) for c in table.data.columns]
+    columns = table.headers()
     for j, col in enumerate(columns, start=1):
         _put(ws, row, j, col, font=fonts["bold"])
-    pct_cols = {j for j, c in enumerate(columns, start=1)
-                if c.strip().startswith("%") or c.endswith("(%)")}
+    percent = set(table.percent_columns())
+    pct_cols = {j for j, c in enumerate(table.data.columns, start=1) if c in percent}
     for values in table.data.itertuples(index=False):
         row += 1
         for j, value in enumerate(values, start=1):
@@ -244,8 +244,8 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
 
     from shv_analysis import __version__
 
-    lang = "en" if lang == "en" else "nl"
-    words = _ABOUT[lang]
+    lang = normalise_lang(lang)
+    words = texts("export.about", lang)
     pairs = [(t.key, t) if isinstance(t, Table) else (t[0], t[1]) for t in tables]
     about = ABOUT_SHEET[lang]
     names = unique_sheet_names([hint for hint, _ in pairs], reserved=[about])

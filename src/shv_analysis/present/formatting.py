@@ -1,15 +1,18 @@
-"""Numbers as the report writes them: Dutch decimal comma and thousands dot for 'nl'."""
+"""Numbers as the report writes them: Dutch decimal comma and thousands dot for 'nl'.
+
+The separators and the text for a missing value come from the text catalogue
+(`format.decimal`, `format.thousands`, `format.not_available`); rounding is the one half-up
+rounding of `analysis.rounding`.
+"""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
-NOT_AVAILABLE = {"nl": "n.v.t.", "en": "n/a"}
+from shv_analysis.analysis.rounding import half_up
+from shv_analysis.text import both, normalise_lang, text
 
-
-def _lang(lang: str) -> str:
-    return "en" if lang == "en" else "nl"
+NOT_AVAILABLE = both("format.not_available")
 
 
 def _missing(value) -> bool:
@@ -20,15 +23,19 @@ def _missing(value) -> bool:
 
 
 def fmt_number(value, lang: str = "nl", decimals: int = 0) -> str:
-    """1234.5 -> '1.234,5' (nl) or '1,234.5' (en); missing -> 'n.v.t.' / 'n/a'."""
+    """1234.5 -> '1.234,5' (nl) or '1,234.5' (en); missing -> 'n.v.t.' / 'n/a'.
+
+    Raises:
+        ValueError: for an unknown language.
+    """
+    lang = normalise_lang(lang)
     if _missing(value):
-        return NOT_AVAILABLE[_lang(lang)]
+        return text("format.not_available", lang)
     # Half up, as the report rounds (81.25 -> 81.3), on the shortest repr of the float.
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    text = f"{abs(exact) if exact == 0 else exact:,.{decimals}f}"
-    if _lang(lang) == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    exact = half_up(value, decimals)
+    out = f"{abs(exact) if exact == 0 else exact:,.{decimals}f}"
+    return (out.replace(",", "\x00").replace(".", text("format.decimal", lang))
+            .replace("\x00", text("format.thousands", lang)))
 
 
 def fmt_int(value, lang: str = "nl") -> str:
@@ -37,8 +44,9 @@ def fmt_int(value, lang: str = "nl") -> str:
 
 def fmt_pct(value, lang: str = "nl", decimals: int = 1) -> str:
     """45.4545 -> '45,5%' (nl) or '45.5%' (en); missing -> 'n.v.t.' / 'n/a'."""
+    lang = normalise_lang(lang)
     if _missing(value):
-        return NOT_AVAILABLE[_lang(lang)]
+        return text("format.not_available", lang)
     return fmt_number(value, lang, decimals) + "%"
 
 

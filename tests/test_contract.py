@@ -86,10 +86,10 @@ def test_inconsistent_codebooks_are_refused_with_every_problem(raw, tmp_path):
     _experiment_field(broken, "titel")["kind"] = "free"
     broken["coding"]["rules"][0]["code"] = "vroeg"
     assert cb.codebook_problems(broken) == [
-        "experimenten.titel: unknown kind 'free'; allowed: "
-        "text, single, multi, list, date, integer, yesno",
-        "experimenten.fasen: constraints.enum ['preventie', 'curatie'] differs from the codes "
-        "of code list 'fasen' ['preventie', 'vroegsignalering', 'curatie', 'nazorg']",
+        ("experimenten.titel: unknown kind 'free'; allowed: "
+         "text, single, multi, list, date, integer, yesno"),
+        ("experimenten.fasen: constraints.enum ['preventie', 'curatie'] differs from the codes "
+         "of code list 'fasen' ['preventie', 'vroegsignalering', 'curatie', 'nazorg']"),
         "experimenten.omvang: type 'string' does not fit kind 'integer' (expected 'integer')",
         "coding rule 1: unknown code 'vroeg' of 'type'",
     ]

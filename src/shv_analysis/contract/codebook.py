@@ -1,19 +1,29 @@
 """The codebook: every table, field, code and label of data contract v1, in one place.
 
-Loading, validation, tables, plots, the Excel template and the coding rules all read
-their names and labels from here, so a new code is added once.
+The data live in `codebook.toml` beside this module: a Frictionless-style table schema (per
+table a list of fields with `name`, `type`, `constraints.required` / `constraints.enum`) with our
+own `kind`, nl/en `labels`, `description`, the code lists and the coding keyword rules. This
+module reads it once at import into the frozen classes below and the module constants
+(`TYPE`, `FIELDS`, `CODING_RULES`, ...). Loading, validation, tables, plots, the Excel
+template and the coding rules all read their names and labels from here, so a new code is
+added once, in the TOML file.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import Any, Iterable
 
-LANGS = ("nl", "en")
-N_MUNICIPALITIES_2019 = 355  # CBS municipal division of 1-1-2019
-SIGNAL_PARTNERS = ("woningcorporatie", "zorgverzekeraar", "nutsbedrijf")
+CODEBOOK_FILE = Path(__file__).with_name("codebook.toml")
+KINDS = ("text", "single", "multi", "list", "date", "integer", "yesno")
+# Frictionless Table Schema `type` of each kind; a field's `type` must agree with its `kind`.
+TYPE_OF_KIND = {"text": "string", "single": "string", "multi": "array", "list": "array",
+                "date": "date", "integer": "integer", "yesno": "boolean"}
+CODED_KINDS = ("single", "multi", "yesno")
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Field:
     nl: str
     en: str
     codes: tuple[Code, ...] = field(default=())
+    description: str = field(default="", compare=False, repr=False)  # what it means, English
 
     def label(self, lang: str = "nl") -> str:
         return self.en if lang == "en" else self.nl
@@ -54,160 +65,159 @@ class Field:
         raise KeyError(f"{self.name}: unknown code {code!r}")
 
 
-def _codes(*rows: tuple[str, str, str]) -> tuple[Code, ...]:
-    return tuple(Code(*r) for r in rows)
+@dataclass(frozen=True)
+class CodingRule:
+    """Keywords in titel/omschrijving that point to one code of one experiments field.
+
+    Keyword syntax and how rules combine: see the comment above `[[coding.rules]]` in
+    `codebook.toml`.
+    """
+
+    field: str
+    code: str
+    keywords: tuple[str, ...]
+    strong: bool = False
 
 
-RESPONDENTTYPE = _codes(
-    ("g4_g40", "G4/G40-gemeente", "G4/G40 municipality"),
-    ("gemeente", "Overige individuele gemeente", "Other individual municipality"),
-    ("samenwerkingsverband", "Samenwerkingsverband", "Inter-municipal cooperation"),
-)
-TYPE = _codes(
-    ("vroegsignalering", "Vroegsignalering", "Early detection"),
-    ("coaching_buddy", "Coachings- of buddytraject", "Coaching or buddy programme"),
-    ("nieuwe_benadering", "Nieuwe manier van benaderen doelgroep",
-     "New way of approaching the target group"),
-    ("perspectieffonds", "(Jongeren)perspectieffonds", "(Youth) perspective fund"),
-    ("educatietool", "Educatietool", "Education tool"),
-    ("digitaal_product", "Digitaal product", "Digital product"),
-    ("overig", "Overig", "Other"),
-)
-FASEN = _codes(
-    ("preventie", "(Primaire) preventie", "(Primary) prevention"),
-    ("vroegsignalering", "Vroegsignalering", "Early detection"),
-    ("curatie", "Curatie", "Curative support"),
-    ("nazorg", "Nazorg", "Aftercare"),
-)
-DOELGROEPEN = _codes(
-    ("jongeren", "Jongeren", "Young people"),
-    ("ouderen", "Ouderen", "Older people"),
-    ("zelfstandig_ondernemers", "Zelfstandig ondernemers", "Self-employed"),
-    ("overig", "Andere specifieke doelgroep", "Other specific group"),
-)
-PARTNERS = _codes(
-    ("sociaal_werk", "Sociaal werk", "Social work"),
-    ("woningcorporatie", "Woningcorporatie", "Housing association"),
-    ("zorgverzekeraar", "Zorgverzekeraar", "Health insurer"),
-    ("nutsbedrijf", "Nutsbedrijf", "Utility company"),
-    ("bedrijfsleven", "Bedrijfsleven", "Business"),
-    ("overig", "Overige partij", "Other party"),
-)
-AANLEIDINGEN = _codes(
-    ("eerder_in_beeld", "Doelgroep eerder in beeld krijgen", "Reach the target group earlier"),
-    ("laagdrempelig_contact", "Laagdrempelig contact met de doelgroep",
-     "Low-threshold contact with the target group"),
-    ("effectiever_werken", "(Kosten)effectiever werken en dienstverlening verbeteren",
-     "Work more (cost-)effectively, improve services"),
-    ("preventie", "Preventie van schulden", "Prevention of debts"),
-    ("succesverhalen", "Succesverhalen vanuit andere gemeente(n)",
-     "Success stories from other municipalities"),
-)
-VERWACHTE_EFFECTEN = _codes(
-    ("reductie_schulden", "Reductie van schuldenproblematiek", "Fewer debt problems"),
-    ("eerder_zichtbaar", "Eerder zichtbaar worden van doelgroepen met een risico op schulden",
-     "Groups at risk become visible earlier"),
-    ("gedragsverandering", "Gedragsverandering van mensen met schulden",
-     "Behavioural change of people with debts"),
-    ("efficienter", "Goedkopere en/of efficiëntere schuldhulpverlening",
-     "Cheaper or more efficient debt assistance"),
-    ("samenwerking", "Betere samenwerking partijen in het werkveld",
-     "Better cooperation in the field"),
-    ("minder_recidive", "Verminderde kans op recidive", "Lower chance of relapse"),
-    ("voorkomen_problemen", "Voorkomen financiële problemen", "Financial problems prevented"),
-    ("vakmanschap", "Vergroten vakmanschap van hulpverleners", "More skilled professionals"),
-)
-EFFECTMETING = _codes(
-    ("ja", "Structurele effectiviteitsmeting voorzien",
-     "Structural effectiveness measurement planned"),
-    ("nee", "Geen concrete plannen", "No concrete plans"),
-    ("onbekend", "Weet niet", "Don't know"),
-)
-OVERDRAAGBAAR = _codes(
-    ("ja", "Overdraagbaar of opschaalbaar", "Transferable or scalable"),
-    ("nee", "Niet overdraagbaar", "Not transferable"),
-    ("onbekend", "Weet niet", "Don't know"),
-)
-STATUS = _codes(
-    ("lopend", "Lopend", "Ongoing"),
-    ("afgerond", "Afgerond", "Completed"),
-)
-YESNO = _codes(("ja", "Ja", "Yes"), ("nee", "Nee", "No"))
+# ---- reading codebook.toml ----------------------------------------------------------------
 
+def codebook_problems(raw: dict[str, Any]) -> list[str]:
+    """What is inconsistent in a parsed codebook (empty list: nothing).
+
+    Checks that every field has a known `kind` whose Frictionless `type` matches, that coded
+    fields name an existing code list and `constraints.enum` lists exactly its codes, that
+    uncoded fields have neither, that field names are unique per table and that every coding
+    rule points to a code of a coding field.
+    """
+    problems: list[str] = []
+    codelists = raw.get("codelists", {})
+    for name, codelist in codelists.items():
+        codes = [c["code"] for c in codelist["codes"]]
+        if len(set(codes)) != len(codes):
+            problems.append(f"code list {name!r}: duplicate codes")
+    coded: dict[str, list[str]] = {}
+    for table in raw["tables"]:
+        seen: set[str] = set()
+        for key in ("fields", "derived_fields"):
+            for f in table.get(key, []):
+                where = f"{table['name']}.{f['name']}"
+                if f["name"] in seen:
+                    problems.append(f"{where}: field defined twice")
+                seen.add(f["name"])
+                kind = f.get("kind")
+                if kind not in KINDS:
+                    problems.append(f"{where}: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+                elif f.get("type") != TYPE_OF_KIND[kind]:
+                    problems.append(f"{where}: type {f.get('type')!r} does not fit kind {kind!r} "
+                                    f"(expected {TYPE_OF_KIND[kind]!r})")
+                constraints = f.get("constraints", {})
+                if not isinstance(constraints.get("required"), bool):
+                    problems.append(f"{where}: constraints.required must be true or false")
+                listed = f.get("codelist")
+                if kind in CODED_KINDS:
+                    if listed not in codelists:
+                        problems.append(f"{where}: unknown code list {listed!r}")
+                        continue
+                    codes = [c["code"] for c in codelists[listed]["codes"]]
+                    if constraints.get("enum") != codes:
+                        problems.append(f"{where}: constraints.enum {constraints.get('enum')!r} "
+                                        f"differs from the codes of code list {listed!r} {codes!r}")
+                    if table["name"] == raw["coding"]["table"]:
+                        coded[f["name"]] = codes
+                elif listed is not None or "enum" in constraints:
+                    problems.append(f"{where}: a {kind} field has no codes")
+    for i, rule in enumerate(raw["coding"]["rules"], start=1):
+        if rule["field"] not in raw["coding"]["fields"]:
+            problems.append(f"coding rule {i}: {rule['field']!r} is not a coding field")
+        elif rule["code"] not in coded.get(rule["field"], []):
+            problems.append(f"coding rule {i}: unknown code {rule['code']!r} of {rule['field']!r}")
+        if not rule["keywords"]:
+            problems.append(f"coding rule {i}: no keywords")
+    return problems
+
+
+def read_codebook(path: Path | str = CODEBOOK_FILE) -> dict[str, Any]:
+    """The parsed codebook TOML file, checked for consistency.
+
+    Raises:
+        ValueError: listing every problem `codebook_problems` finds.
+    """
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    problems = codebook_problems(raw)
+    if problems:
+        raise ValueError(f"{path}: inconsistent codebook:\n  " + "\n  ".join(problems))
+    return raw
+
+
+def _code(entry: dict[str, Any]) -> Code:
+    return Code(entry["code"], entry["label"]["nl"], entry["label"]["en"])
+
+
+def _field(table: str, entry: dict[str, Any], codelists: dict[str, tuple[Code, ...]]) -> Field:
+    codes = codelists[entry["codelist"]] if "codelist" in entry else ()
+    return Field(entry["name"], table, entry["kind"], entry["constraints"]["required"],
+                 entry["labels"]["nl"], entry["labels"]["en"], codes, entry["description"])
+
+
+def _table_fields(raw: dict[str, Any], key: str,
+                  codelists: dict[str, tuple[Code, ...]]) -> tuple[Field, ...]:
+    return tuple(_field(t["name"], f, codelists) for t in raw["tables"] for f in t.get(key, []))
+
+
+_RAW = read_codebook()
+_CONTRACT, _VALUES = _RAW["contract"], _RAW["values"]
+
+LANGS = tuple(_CONTRACT["langs"])
+N_MUNICIPALITIES_2019 = _CONTRACT["n_municipalities"]  # CBS municipal division of 1-1-2019
+SIGNAL_PARTNERS = tuple(_CONTRACT["signal_partners"])
+CONTRACT_TITLE = _CONTRACT["title"]
+
+CODELISTS: dict[str, tuple[Code, ...]] = {
+    name: tuple(_code(c) for c in codelist["codes"])
+    for name, codelist in _RAW["codelists"].items()}
+RESPONDENTTYPE = CODELISTS["respondenttype"]
+TYPE = CODELISTS["type"]
+FASEN = CODELISTS["fasen"]
+DOELGROEPEN = CODELISTS["doelgroepen"]
+PARTNERS = CODELISTS["partners"]
+AANLEIDINGEN = CODELISTS["aanleidingen"]
+VERWACHTE_EFFECTEN = CODELISTS["verwachte_effecten"]
+EFFECTMETING = CODELISTS["effectmeting"]
+OVERDRAAGBAAR = CODELISTS["overdraagbaar"]
+STATUS = CODELISTS["status"]
+YESNO = CODELISTS["yesno"]
 # Derived respondent facts (not typed by users): population class and province.
-GROOTTEKLASSE = _codes(
-    ("lt20k", "Minder dan 20.000 inwoners", "Under 20,000 inhabitants"),
-    ("20k_50k", "20.000 tot 50.000 inwoners", "20,000 to 50,000 inhabitants"),
-    ("50k_100k", "50.000 tot 100.000 inwoners", "50,000 to 100,000 inhabitants"),
-    ("ge100k", "100.000 inwoners of meer", "100,000 inhabitants or more"),
-)
-GROOTTEKLASSE_BOUNDS = (20_000, 50_000, 100_000)  # lower bounds of the upper three classes
-MULTIPLE_PROVINCES = "meerdere"
-UNKNOWN = ("onbekend", "Onbekend", "Unknown")
-MISSING_LABEL = ("(ontbreekt)", "(missing)")
+GROOTTEKLASSE = CODELISTS["grootteklasse"]
+GROOTTEKLASSE_BOUNDS = tuple(_CONTRACT["grootteklasse_bounds"])  # lower bounds, upper 3 classes
+MULTIPLE_PROVINCES = _CONTRACT["multiple_provinces"]
+UNKNOWN = (_CONTRACT["unknown"]["code"], _CONTRACT["unknown"]["label"]["nl"],
+           _CONTRACT["unknown"]["label"]["en"])
+MISSING_LABEL = (_CONTRACT["missing_label"]["nl"], _CONTRACT["missing_label"]["en"])
 
-RESPONDENTEN = "respondenten"
-EXPERIMENTEN = "experimenten"
-TABLE_NAMES = (RESPONDENTEN, EXPERIMENTEN)
-TABLE_LABELS = {
-    RESPONDENTEN: ("Respondenten", "Respondents"),
-    EXPERIMENTEN: ("Experimenten en pilots", "Experiments and pilots"),
-}
+TABLE_NAMES = tuple(t["name"] for t in _RAW["tables"])
+RESPONDENTEN, EXPERIMENTEN = TABLE_NAMES
+TABLE_LABELS = {t["name"]: (t["labels"]["nl"], t["labels"]["en"]) for t in _RAW["tables"]}
+TABLE_DESCRIPTIONS = {t["name"]: t["description"] for t in _RAW["tables"]}
 
-_R, _E = RESPONDENTEN, EXPERIMENTEN
-FIELDS: tuple[Field, ...] = (
-    Field("respondent_id", _R, "text", True, "Respondent-id", "Respondent id"),
-    Field("naam", _R, "text", False, "Naam organisatie", "Organisation"),
-    Field("respondenttype", _R, "single", True, "Type respondent", "Respondent type",
-          RESPONDENTTYPE),
-    Field("gemeentecodes", _R, "list", True, "Gemeenten", "Municipalities"),
-    Field("gespreksdatum", _R, "date", False, "Gespreksdatum", "Interview date"),
-    Field("provincie", _R, "text", False, "Provincie", "Province"),
-    Field("inwoners", _R, "integer", False, "Inwoners", "Inhabitants"),
-    Field("pilot_id", _E, "text", True, "Pilot-id", "Pilot id"),
-    Field("respondent_id", _E, "text", True, "Respondent-id", "Respondent id"),
-    Field("titel", _E, "text", False, "Titel", "Title"),
-    Field("omschrijving", _E, "text", False, "Omschrijving", "Description"),
-    Field("type", _E, "single", True, "Type experiment", "Type of experiment", TYPE),
-    Field("fasen", _E, "multi", True, "Fasen van schuldhulpverlening",
-          "Phases of debt assistance", FASEN),
-    Field("doelgroepen", _E, "multi", False, "Specifieke doelgroepen",
-          "Specific target groups", DOELGROEPEN),
-    Field("partners", _E, "multi", False, "Betrokken partijen", "Parties involved", PARTNERS),
-    Field("aanleidingen", _E, "multi", False, "Aanleidingen", "Reasons for starting",
-          AANLEIDINGEN),
-    Field("verwachte_effecten", _E, "multi", False, "(Verwachte) effecten",
-          "(Expected) effects", VERWACHTE_EFFECTEN),
-    Field("effectmeting", _E, "single", True, "Effectiviteitsmeting",
-          "Effectiveness measurement", EFFECTMETING),
-    Field("doelen_geformuleerd", _E, "yesno", True, "Vooraf doelen geformuleerd",
-          "Goals set beforehand", YESNO),
-    Field("overdraagbaar", _E, "single", True, "Overdraagbaar", "Transferable", OVERDRAAGBAAR),
-    Field("status", _E, "single", False, "Status", "Status", STATUS),
-    Field("omvang", _E, "integer", False, "Omvang (personen)", "Size (people)"),
-)
+FIELDS: tuple[Field, ...] = _table_fields(_RAW, "fields", CODELISTS)
 # Fields computed from the data, usable in tables and cross-tabs like contract fields.
-DERIVED_FIELDS: tuple[Field, ...] = (
-    Field("grootteklasse", _R, "single", False, "Inwonersaantal", "Population class",
-          GROOTTEKLASSE),
-    Field("signaalpartner", _E, "yesno", False, "Signaalpartner betrokken",
-          "Signal partner involved", YESNO),
-    Field("deelname", _R, "yesno", False, "Onderneemt een experiment",
-          "Undertakes an experiment", YESNO),
-)
+DERIVED_FIELDS: tuple[Field, ...] = _table_fields(_RAW, "derived_fields", CODELISTS)
 
 # Contact columns are personal data: dropped at load, never copied anywhere.
-PERSONAL_COLUMNS = frozenset({
-    "contactpersoon", "naam_contactpersoon", "contact", "contactpersonen", "contact_persoon",
-    "telefoon", "telefoonnummer", "tel", "tel.", "telnr", "tel_nr", "tel.nr.", "mobiel",
-    "mobiel_nummer", "mobielnummer", "06", "phone", "telephone", "email", "e_mail",
-    "e_mailadres", "emailadres", "mail", "mailadres", "e_mail_adres", "email_address",
-    "contact_person", "contactgegevens",
-})
+PERSONAL_COLUMNS = frozenset(_RAW["personal"]["columns"])
 
-YES_WORDS = frozenset({"ja", "j", "yes", "y", "1", "true", "waar", "x"})
-NO_WORDS = frozenset({"nee", "n", "no", "0", "false", "onwaar"})
-MULTI_SEPARATORS = r"[;,|\r\n]+"
+YES_WORDS = frozenset(_VALUES["yes_words"])
+NO_WORDS = frozenset(_VALUES["no_words"])
+MULTI_SEPARATORS = _VALUES["multi_separators"]
+
+# Coding rules: keywords that suggest a code for a pilot from its titel/omschrijving, used by
+# `shv_analysis.coding` (suggestions) and `shv code` (the coding worksheet).
+CODING_FIELDS = tuple(_RAW["coding"]["fields"])
+NO_CODE = _RAW["coding"]["no_code"]  # worksheet/decisions value: optional multi field, no code
+CODING_RULES: tuple[CodingRule, ...] = tuple(
+    CodingRule(r["field"], r["code"], tuple(r["keywords"]), r.get("strong", False))
+    for r in _RAW["coding"]["rules"])
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"), None)
 
@@ -355,123 +365,3 @@ def codebook_frame(lang_order: Iterable[str] = LANGS):
         for f in FIELDS for c in f.codes
     ]
     return pd.DataFrame(rows)
-
-
-# =====================================================================================
-# Coding rules: keywords that suggest a code for a pilot from its titel/omschrijving.
-#
-# Used by `shv_analysis.coding` (suggestions) and `shv code` (the coding worksheet).
-# A rule is data: add a keyword here, not in the matching code.
-#
-# Keyword syntax (matched against titel + omschrijving, case- and accent-insensitive):
-#   - whole words only: "app" matches "app" and "App", not "apparaat" or "whatsapp";
-#   - `*` at the end or start allows more letters there: "woningcorporatie*" matches
-#     "woningcorporaties", "*spel" matches "geldspel" and "spel" (not "spelen");
-#   - a space or hyphen inside a keyword matches a space, a hyphen or nothing:
-#     "peer educat*" matches "peer-educators" and "peereducatie";
-#   - a keyword ending in a sign ("18-") needs no word end after it ("18-jarigen").
-# `strong` marks a named approach from the report (Vroeg Eropaf, Mobility Mentoring, ...).
-# For a single-choice field a strong rule wins over ordinary keywords of another code;
-# ordinary keywords of two codes (or strong rules of two codes) make the pilot "ambiguous".
-# For multi fields every matching code is suggested.
-# =====================================================================================
-
-CODING_FIELDS = ("type", "fasen", "partners", "doelgroepen")
-NO_CODE = "geen"  # worksheet/decisions value for an optional multi field: deliberately none
-
-
-@dataclass(frozen=True)
-class CodingRule:
-    """Keywords in titel/omschrijving that point to one code of one experiments field."""
-
-    field: str
-    code: str
-    keywords: tuple[str, ...]
-    strong: bool = False
-
-
-def _rule(field_name: str, code: str, *keywords: str, strong: bool = False) -> CodingRule:
-    return CodingRule(field_name, code, tuple(keywords), strong)
-
-
-CODING_RULES: tuple[CodingRule, ...] = (
-    # ---- type (single choice) -------------------------------------------------------
-    _rule("type", "vroegsignalering", "vroeg eropaf", "eropaf", "vindplaats schulden",
-          strong=True),
-    _rule("type", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg gesignaleerd",
-          "signaalpartner*", "signaalteam*", "signaal", "signalen", "betalingsachterstand*",
-          "huurachterstand*", "energieachterstand*", "premieachterstand*", "convenant*"),
-    # The report describes Mobility Mentoring and stress-sensitive services as a new way of
-    # approaching the target group (type 'nieuwe_benadering'), not as coaching.
-    _rule("type", "nieuwe_benadering", "mobility mentoring", "stress sensitie*",
-          "stresssensitie*", strong=True),
-    _rule("type", "nieuwe_benadering", "inloopspreekuur*", "inloopuur*", "inloopuren",
-          "vast aanspreekpunt", "een aanspreekpunt", "op locatie", "buurthui*", "koffiemiddag*",
-          "keukentafel*", "nieuwe benadering", "anders benaderen", "nieuwe manier van benaderen"),
-    _rule("type", "coaching_buddy", "schuldhulpmaatje*", "thuisadministratie", strong=True),
-    _rule("type", "coaching_buddy", "coach", "coaches", "coaching", "*coaching", "budgetcoach*",
-          "gezinscoach*", "jongerencoach*", "geldcoach*", "schuldhulpcoach*", "thuiscoach*",
-          "financiele coach*", "buddy*", "buddies", "schuldenbuddy*", "maatje*", "*maatje", "*maatjes",
-          "vrijwillig*",
-          "ervaringsdeskundig*", "mentor", "mentoren"),
-    _rule("type", "perspectieffonds", "*perspectieffonds*", "perspectief fonds*",
-          "schulden opkopen", "opkopen van schulden", "schulden overnemen",
-          "overname van schulden", strong=True),
-    _rule("type", "perspectieffonds", "*fonds", "*fondsen", "opkopen", "kwijtschelding*",
-          "kwijtgescholden", "schuldenvrije start"),
-    _rule("type", "educatietool", "gastles*", "peer educat*", strong=True),
-    _rule("type", "educatietool", "geldles*", "workshop*", "*spel", "*spellen", "spelletje*",
-          "game*", "serious game*", "*cursus", "*cursussen", "lespakket*", "lesprogramma*",
-          "educatie*"),
-    _rule("type", "digitaal_product", "digitaal huishoudboekje*", "digitale huishoudboekje*",
-          strong=True),
-    _rule("type", "digitaal_product", "app", "apps", "geldapp*", "budgetapp*", "applicatie*",
-          "huishoudboekje*", "website*", "online", "digitaal", "digitale", "chatbot*",
-          "portaal"),
-    _rule("type", "overig", "energiecoach*", "vlog*", "zelf schuldeisers bellen",
-          "schuldeisers bellen", strong=True),
-    # ---- fasen (multi) ---------------------------------------------------------------
-    _rule("fasen", "preventie", "preventie*", "preventief", "voorlichting*", "gastles*",
-          "geldles*", "peer educat*", "*cursus", "workshop*", "educatie*", "bewustwording",
-          "voorkomen van schulden", "schulden voorkomen", "financiele vaardigheden",
-          "*spel", "*spellen"),
-    _rule("fasen", "vroegsignalering", "vroegsignalering*", "vroeg signaleren", "vroeg eropaf",
-          "eropaf", "vindplaats schulden", "signaalpartner*", "signaal", "signalen",
-          "signaalteam*",
-          "*achterstand", "*achterstanden"),
-    _rule("fasen", "curatie", "schuldregeling*", "schuldsanering*", "sanering*", "saneert",
-          "saneren", "budgetbeheer", "beschermingsbewind*", "bewindvoering*", "aflossen",
-          "aflossing*", "opkopen", "kwijtschelding*", "*perspectieffonds*", "schuldhulptraject*",
-          "schuldbemiddeling", "minnelijk*"),
-    _rule("fasen", "nazorg", "nazorg", "na afloop", "na het schuldentraject", "terugval",
-          "recidive", "huishoudboekje*", "in beeld houden", "in beeld gehouden",
-          "in contact blijven", "in beeld na"),
-    # ---- partners (multi) ------------------------------------------------------------
-    _rule("partners", "sociaal_werk", "sociaal werk*", "maatschappelijk werk*", "wijkteam*",
-          "sociaal team*", "sociale team*", "buurtteam*", "welzijn*", "sociale wijkteam*",
-          "wijkcentrum*"),
-    _rule("partners", "woningcorporatie", "woningcorporatie*", "woningcooperatie*",
-          "woningbouwvereniging*", "corporatie*", "woonstichting*", "verhuurder*"),
-    _rule("partners", "zorgverzekeraar", "zorgverzekeraar*", "verzekeraar*"),
-    _rule("partners", "nutsbedrijf", "nutsbedrij*", "energieleverancier*", "energiebedrij*",
-          "energiemaatschappij*", "waterbedrij*", "drinkwaterbedrij*", "waterleidingbedrij*",
-          "netbeheerder*"),
-    _rule("partners", "bedrijfsleven", "bedrijfsleven", "werkgever*", "ondernemersvereniging*",
-          "banken", "bank", "supermarkt*", "lokale bedrijven"),
-    _rule("partners", "overig", "ggd", "huisarts*", "gezondheidscentrum*", "bibliothe*", "uwv",
-          "cjib", "belastingdienst", "humanitas", "leger des heils", "voedselbank*",
-          "kerk*", "scholen", "school", "mbo*", "hogeschool*", "kredietbank*",
-          "deurwaarder*", "incassobureau*", "schuldhulpmaatje*", "zorgaanbieder*"),
-    # ---- doelgroepen (multi) ---------------------------------------------------------
-    _rule("doelgroepen", "jongeren", "jongere*", "jongvolwassen*", "18-", "18 jarig*",
-          "18e verjaardag", "student*", "scholier*", "mbo*", "tot 27 jaar", "jeugd*"),
-    _rule("doelgroepen", "ouderen", "oudere*", "senior*", "gepensioneerd*", "aow*", "65 plus*",
-          "65+"),
-    _rule("doelgroepen", "zelfstandig_ondernemers", "zzp*", "ondernemer*", "zelfstandigen",
-          "zelfstandig ondernemer*", "zelfstandige ondernemer*", "eenmanszaak*", "bbz",
-          "kleine zelfstandige*"),
-    _rule("doelgroepen", "overig", "statushouder*", "vluchteling*", "nieuwkomer*",
-          "laaggeletterd*", "alleenstaande ouder*", "ex gedetineerd*", "gedetineerd*",
-          "dakloz*", "thuisloz*", "licht verstandelijk*", "lvb", "werkende armen",
-          "mantelzorger*", "arbeidsmigrant*"),
-)

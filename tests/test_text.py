@@ -16,7 +16,7 @@ from shv_analysis.analysis.crosstab import crosstab
 from shv_analysis.analysis.tables import frequency
 from shv_analysis.present import narrative
 from shv_analysis.present.export import read_table, write_table_csv
-from shv_analysis.present.formatting import fmt_number, fmt_pct
+from shv_analysis.analysis.formatting import fmt_number, fmt_pct
 from shv_analysis.text import LANGS, catalogue, normalise_lang, text
 from variants import MINI
 

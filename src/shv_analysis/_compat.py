@@ -31,7 +31,7 @@ MOVED: dict[str, str] = {
     "shv_analysis.crosstab": "shv_analysis.analysis.crosstab",
     "shv_analysis.suppression": "shv_analysis.analysis.suppression",
     "shv_analysis.reproduction": "shv_analysis.analysis.reproduction",
-    "shv_analysis.formatting": "shv_analysis.present.formatting",
+    "shv_analysis.formatting": "shv_analysis.analysis.formatting",
     "shv_analysis.narrative": "shv_analysis.present.narrative",
     "shv_analysis.plotting": "shv_analysis.present.charts",
     "shv_analysis.maps": "shv_analysis.present.maps",

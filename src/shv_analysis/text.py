@@ -2,7 +2,7 @@
 
 Texts live in one TOML file per language (`shv_analysis/messages/nl.toml`, `en.toml`), keyed
 by dotted names (`[maps] not_covered = "..."` is `"maps.not_covered"`). Placeholders use
-`str.format` fields (`"{n} van {base}"`). Numbers are formatted by `present.formatting` before
+`str.format` fields (`"{n} van {base}"`). Numbers are formatted by `analysis.formatting` before
 they are put into a text; this module only looks texts up.
 
 `normalise_lang` is the one place where a language argument is checked.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.analysis.statistics import TestResult, holm, independence_test, wilson_interval
@@ -174,7 +175,6 @@ def _t(key: str, lang: str, **fields) -> str:
 
 def _fmt(value: float, lang: str, digits: int = 0) -> str:
     """As the report writes numbers: half up, decimal comma for 'nl' (`formatting`)."""
-    from shv_analysis.present.formatting import fmt_number
 
     return fmt_number(value, lang, digits)
 

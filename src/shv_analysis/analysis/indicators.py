@@ -12,7 +12,7 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.present.formatting import pct
+from shv_analysis.analysis.formatting import pct
 from shv_analysis.analysis.tables import (Table, column_labels, frequency, sort_report_order,
                                           subset_note, words)
 from shv_analysis.text import LANGS, normalise_lang, texts

@@ -1,7 +1,7 @@
 """The one half-up rounding of the report (81.25 -> 81.3, 12.5 -> 13), not round-half-even.
 
 Used by `analysis.figures` (does a percentage round to the published integer?) and by
-`present.formatting` (every number the report prints).
+`analysis.formatting` (every number the report prints).
 """
 
 from __future__ import annotations

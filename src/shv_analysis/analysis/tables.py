@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.text import normalise_lang, text, texts
@@ -95,7 +96,6 @@ class Table:
         decimal comma when `meta["lang"]` is 'nl'), counts as integers, and the columns
         named in `meta["decimals"]` ({column code: decimals, or "p" for p-values: three
         decimals, '< 0,001' below that}); columns named by their display headers."""
-        from shv_analysis.present.formatting import fmt_number
 
         lang = normalise_lang(self.meta.get("lang", "en"))
         out = self.data.copy()

@@ -28,7 +28,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from shv_analysis.present.formatting import NOT_AVAILABLE, fmt_pct
+from shv_analysis.analysis.formatting import NOT_AVAILABLE, fmt_pct
 from shv_analysis.analysis.tables import Table
 from shv_analysis.text import normalise_lang, text
 
@@ -239,7 +239,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     from matplotlib.patches import Patch
 
     from shv_analysis.analysis.crosstab import MISSING, TOTAL, category_label
-    from shv_analysis.present.formatting import fmt_int
+    from shv_analysis.analysis.formatting import fmt_int
     from shv_analysis.analysis.suppression import suppress_cells
 
     lang = normalise_lang(lang)

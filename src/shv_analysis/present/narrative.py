@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.present.formatting import fmt_int, fmt_pct, pct
+from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
 

@@ -114,5 +114,5 @@ def test_one_half_up_rounding():
 
 
 def test_formatting_has_no_rounding_of_its_own():
-    source = (SRC / "present" / "formatting.py").read_text("utf-8")
+    source = (SRC / "analysis" / "formatting.py").read_text("utf-8")
     assert "ROUND_HALF_UP" not in source and not re.search(r"\bDecimal\(", source)

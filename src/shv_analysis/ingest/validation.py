@@ -453,10 +453,22 @@ def check_dataset(path: str | os.PathLike, reference="auto", decisions="auto") -
     if errors or len(coded) < 2:
         return CheckResult(None, errors, warnings, raw.source)
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
-    warnings += derive_warnings
+    warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
                       source=raw.source, metadata=raw.metadata, warnings=warnings)
     return CheckResult(dataset, errors, warnings, raw.source)
+
+
+def _empty_tables(raw: RawDataset, coded: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A warning per table that holds no record (a template nobody filled in)."""
+    found = []
+    for name in cb.TABLE_NAMES:
+        if name in coded and coded[name].empty:
+            table = raw.tables[name]
+            found.append(Problem(table.file, table.sheet, None, None, None,
+                                 f"table '{name}' holds no records (only a header); a report "
+                                 "over this dataset has nothing to count", "warning"))
+    return found
 
 
 def _decision_hook(raw: RawDataset, decisions, problems: list[Problem]):

@@ -119,71 +119,88 @@ def _sheet_parts(zf: zipfile.ZipFile, strict: bool) -> dict[str, str]:
     return parts
 
 
-def _drop_empty_rows(region: bytes | bytearray, prefix: bytes) -> bytes | bytearray:
-    """Whole rows without a value removed from `region` (XML after the last value).
+def _drop_empty_rows(pieces: list[bytes], prefix: bytes) -> list[bytes]:
+    """Whole rows removed from `pieces` (XML after the last value, so rows without one).
 
-    The row that holds the last value is closed by the first `</row>` and stays. Rows are
-    only dropped when every row and cell in them states its position (`r="..."`), so the
-    rows and cells after them keep their place.
+    The row that holds the last value is closed by the first `</row>` and stays, as does
+    the partial row at the end. Only called when the sheet's rows state their position
+    (`r="..."`), so the rows after a dropped stretch keep their place.
     """
     close = b"</" + prefix + b"row>"
-    first = region.find(close)
-    last = region.rfind(close)
-    if first < 0 or last <= first:
-        return region
-    start, end = first + len(close), last + len(close)
-    middle = region[start:end]
-    row, cell = b"<" + prefix + b"row", b"<" + prefix + b"c"
-    if middle.count(row) != middle.count(row + b' r="') or \
-            middle.count(cell + b" ") + middle.count(cell + b">") + middle.count(cell + b"/") \
-            != middle.count(cell + b' r="'):
-        return region
-    return region[:start] + region[end:]
+    for i, piece in enumerate(pieces):
+        first = piece.find(close)
+        if first >= 0:
+            break
+    else:
+        return pieces
+    for j in range(len(pieces) - 1, i - 1, -1):
+        last = pieces[j].rfind(close)
+        if last >= 0:
+            break
+    if j == i and last == first:
+        return pieces
+    head = b"".join(pieces[:i]) + pieces[i][:first + len(close)]
+    return [head, pieces[j][last + len(close):], *pieces[j + 1:]]
+
+
+def _rows_positioned(sample: bytes, prefix: bytes) -> bool:
+    """Whether every row in `sample` states its row number (`<row r="...">`)."""
+    row = b"<" + prefix + b"row"
+    total = sample.count(row + b" ") + sample.count(row + b">")
+    return total > 0 and total == len(re.findall(rb"<" + re.escape(prefix) + rb"row\s[^>]*?\br=\"",
+                                                  sample))
 
 
 def _trim_sheet(stream) -> tuple[bytes, list[str]]:
     """Worksheet XML cut after the last row holding a value, and its merged ranges.
 
     The stream is read in chunks; the XML after the last closed cell (`</c>`: a cell with a
-    value, formula or inline text) is held back and, while it holds only empty rows, dropped.
+    value, formula or inline text) is held back and, while it holds only rows without a
+    value, dropped (when the sheet's rows state their row numbers), so a million styled
+    empty rows cost one pass of decompression and no parsing.
     """
-    kept, pending = bytearray(), bytearray()
+    kept: list[bytes] = []
+    pending: list[bytes] = []
+    size = 0
     prefix: bytes | None = None
+    positioned = False
     value_end = b"</c>"
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            break
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
         if prefix is None:
-            match = _PREFIX_RE.search(bytes(pending[-64:]) + chunk if pending else chunk)
+            match = _PREFIX_RE.search((pending[-1][-64:] if pending else b"") + chunk)
             if match:
                 prefix = match.group(1) or b""
                 value_end = b"</" + prefix + b"c>"
-        overlap = len(value_end) - 1
-        window = bytes(pending[-overlap:]) + chunk if pending else chunk
-        hit = window.rfind(value_end)
-        if hit >= 0:
-            cut = hit + len(value_end) - (len(window) - len(chunk))  # position in chunk
-            if cut <= 0:  # the marker ends inside pending (cannot happen: chunk follows it)
-                pending += chunk
-            else:
-                kept += pending
-                kept += chunk[:cut]
-                pending = bytearray(chunk[cut:])
+                start = chunk.find(b"<" + prefix + b"row")
+                positioned = start >= 0 and _rows_positioned(chunk[start:start + (1 << 20)],
+                                                             prefix)
+        cut = chunk.rfind(value_end)
+        cut = cut + len(value_end) if cut >= 0 else -1
+        if cut < 0 and pending:  # a marker split over two chunks
+            edge = pending[-1][-(len(value_end) - 1):]
+            joined = (edge + chunk[:len(value_end) - 1]).rfind(value_end)
+            cut = joined + len(value_end) - len(edge) if joined >= 0 else -1
+        if cut > 0:
+            kept.extend(pending)
+            kept.append(chunk[:cut])
+            pending, size = [chunk[cut:]], len(chunk) - cut
         else:
-            pending += chunk
-        if prefix is not None and len(pending) > MAX_PENDING:
-            end_data = pending.find(b"</" + prefix + b"sheetData>")
-            if end_data < 0:
-                pending = bytearray(_drop_empty_rows(pending, prefix))
+            pending.append(chunk)
+            size += len(chunk)
+        if positioned and size > MAX_PENDING:
+            pending = _drop_empty_rows(pending, prefix)
+            size = sum(len(p) for p in pending)
+    rest = b"".join(pending)
     tail = b""
     if prefix is not None:
-        end_data = pending.find(b"</" + prefix + b"sheetData>")
+        end_data = rest.find(b"</" + prefix + b"sheetData>")
         if end_data >= 0:
-            tail = bytes(pending[end_data:])
-            pending = bytearray(_drop_empty_rows(pending[:end_data], prefix))
-    merges = [m.decode("ascii").upper() for m in _MERGE_RE.findall(tail or bytes(pending))]
-    return bytes(kept) + bytes(pending) + tail, merges
+            tail = rest[end_data:]
+            rest = rest[:end_data]
+            if positioned:
+                rest = b"".join(_drop_empty_rows([rest], prefix))
+    merges = [m.decode("ascii").upper() for m in _MERGE_RE.findall(tail or rest)]
+    return b"".join(kept) + rest + tail, merges
 
 
 def prepare_workbook(path: str | Path) -> PreparedWorkbook:

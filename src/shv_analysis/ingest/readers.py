@@ -247,9 +247,18 @@ def _sheet_rows(workbook, sheet_name: str) -> list[list[str]]:
 
 
 def _data_rows(workbook, prepared, sheet: str, label: str,
-               problems: list[Problem]) -> list[list[str]]:
-    """A table sheet's rows as the user sees them: merged values spread, with a warning."""
-    rows = _sheet_rows(workbook, sheet)
+               problems: list[Problem]) -> list[list[str]] | None:
+    """A table sheet's rows as the user sees them: merged values spread, with a warning.
+
+    None (with one problem naming the cause) when the sheet's XML cannot be parsed.
+    """
+    try:
+        rows = _sheet_rows(workbook, sheet)
+    except Exception as exc:  # openpyxl parses lazily: a damaged sheet fails here
+        hint = wbook.RESAVE_STRICT if prepared.strict else "save it again as an Excel .xlsx file"
+        problems.append(Problem(label, sheet, None, None, None,
+                                f"unreadable sheet ({type(exc).__name__}: {exc}); {hint}"))
+        return None
     for ref, row, column, value in wbook.spread_merges(rows, prepared.merges.get(sheet, [])):
         header = clean_text(rows[0][column]) if column < len(rows[0]) else ""
         problems.append(Problem(label, sheet, row, header or _column_letter(column), value,
@@ -301,7 +310,10 @@ def _workbook_metadata(workbook) -> dict:
     sheet = _find_sheet(workbook, METADATA_SHEET)
     if sheet is None:
         return {}
-    rows = _sheet_rows(workbook, sheet)
+    try:
+        rows = _sheet_rows(workbook, sheet)
+    except Exception:  # a damaged metadata sheet: the tables may still be readable
+        return {}
     return {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2 and r[0].strip()}
 
 
@@ -430,7 +442,8 @@ def read_dataset(path: str | Path) -> RawDataset:
                                             f"{', '.join(workbook.sheetnames) or 'none'}"))
                     continue
                 rows = _data_rows(workbook, prepared, sheet, path.name, problems)
-                table = _rows_to_table(name, path.name, sheet, rows, problems)
+                table = None if rows is None else _rows_to_table(name, path.name, sheet, rows,
+                                                                 problems)
                 if table is not None:
                     tables[name] = table
             workbook.close()
@@ -486,7 +499,7 @@ def _read_folder_table(folder: Path, name: str, problems: list[Problem]) -> RawT
     sheet = _find_sheet(workbook, name) or workbook.sheetnames[0]
     rows = _data_rows(workbook, prepared, sheet, file.name, problems)
     workbook.close()
-    return _rows_to_table(name, file.name, sheet, rows, problems)
+    return None if rows is None else _rows_to_table(name, file.name, sheet, rows, problems)
 
 
 def _read_parquet(file: Path, name: str, problems: list[Problem]) -> RawTable | None:

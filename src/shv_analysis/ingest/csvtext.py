@@ -90,9 +90,10 @@ def unsupported_delimiter(text: str) -> str | None:
     return best if line.count(best) > supported else None
 
 
-def utf8_evidence(data: bytes) -> int:
-    """Number of well-formed multi-byte UTF-8 sequences in `data`."""
-    return len(_UTF8_SEQ.findall(data))
+def utf8_evidence(data: bytes) -> bool:
+    """Whether `data` holds a well-formed multi-byte UTF-8 sequence (so it was written as
+    UTF-8, even if some bytes break it)."""
+    return _UTF8_SEQ.search(data) is not None
 
 
 def non_utf8_rows(body: bytes, delimiter: str, limit: int = 10) -> list[tuple[int, int, str]]:

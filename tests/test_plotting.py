@@ -69,7 +69,7 @@ def test_participation_chart_has_wilson_error_bars(mini):
 
 
 def test_empty_base_does_not_break(mini):
-    empty = mini.subset("type=digitaal_product")
+    empty = mini.subset("type=digitaal_product", allow_empty=True)
     fig = bar_chart(indicators.as_reported(empty, "fasen", "nl"), "nl")
     assert "n.v.t." in _texts(fig)
 

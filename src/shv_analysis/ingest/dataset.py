@@ -11,7 +11,7 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.text import text
 from shv_analysis.contract.problems import Problem
-from shv_analysis.ingest.reference import Reference
+from shv_analysis.ingest.reference import Reference, compact_key, parse_code, province_spellings
 
 RESPONDENT_ATTRIBUTES = ("respondenttype", "provincie", "inwoners", "grootteklasse")
 
@@ -81,44 +81,121 @@ class Dataset:
             "synthetisch": self.synthetic,
         }
 
-    def subset(self, spec: str | None) -> "Dataset":
-        """Records matching `FIELD=VALUE` (e.g. `respondenttype=g4_g40`, `provincie=Utrecht`).
+    def subset(self, spec: str | None, allow_empty: bool = False) -> "Dataset":
+        """Records matching `FIELD=VALUE` (e.g. `respondenttype=g4_g40`, `fasen=nazorg`).
 
-        A respondent field keeps the matching respondents and their pilots; a pilot field keeps
-        all respondents and the matching pilots. Empty spec: the dataset itself.
+        Any contract field works, multi fields and the derived `grootteklasse`,
+        `signaalpartner` and `deelname` included. A respondent field keeps the matching
+        respondents and their pilots; a pilot field keeps the matching pilots and the
+        respondents through them (those with at least one matching pilot). Empty spec: the
+        dataset itself.
+
+        Raises:
+            SubsetError: (a ValueError) the spec is not FIELD=VALUE, the field is unknown, or
+                the value matches no record (unless `allow_empty`); the message lists the
+                fields or the values present.
         """
         if not spec:
             return self
         name, value = parse_subset(spec)
-        if name in self.respondenten.columns:
-            keep = _matches(self.respondenten[name], name, value)
-            resp = self.respondenten[keep].reset_index(drop=True)
-            exp = self.experimenten[self.experimenten["respondent_id"].isin(resp["respondent_id"])]
-        elif name in self.experimenten.columns:
-            resp = self.respondenten
-            exp = self.experimenten[_matches(self.experimenten[name], name, value)]
+        resp, exp = self.respondenten, self.experimenten
+        if name in resp.columns or name == "deelname":
+            column = self.participating() if name == "deelname" else resp[name]
+            keep, present = _subset_mask(column, name, value)
+            unit = "respondent"
+            resp = resp[keep.to_numpy()].reset_index(drop=True)
+            exp = exp[exp["respondent_id"].isin(resp["respondent_id"])]
+        elif name in exp.columns or name == "signaalpartner" or _is_multi(name):
+            if name == "signaalpartner":
+                column = signal_partner(exp)
+            elif _is_multi(name):
+                column = exp[cb.multi_columns(name)]
+            else:
+                column = exp[name]
+            keep, present = _subset_mask(column, name, value)
+            unit = "pilot"
+            exp = exp[keep.to_numpy()]
+            resp = resp[resp["respondent_id"].isin(exp["respondent_id"])].reset_index(drop=True)
         else:
-            raise ValueError(f"subset: unknown field '{name}'; use a column of respondenten "
-                             "(respondenttype, provincie, grootteklasse) or experimenten")
+            usable = sorted({*resp.columns, *exp.columns, "deelname", "signaalpartner",
+                             *(f.name for f in cb.fields(cb.EXPERIMENTEN) if f.kind == "multi")}
+                            - {"_rij"} - {c for c in exp.columns if "__" in c})
+            raise SubsetError(f"subset: unknown field '{name}'; use a field of respondenten or "
+                              f"experimenten: {', '.join(usable)}", usable)
+        matched = len(resp) if unit == "respondent" else len(exp)
+        if not matched and not allow_empty:
+            shown = ", ".join(present[:30]) + (", …" if len(present) > 30 else "")
+            raise SubsetError(f"subset {name}={value}: no {unit} matches; values present: "
+                              f"{shown or 'none'}", present)
         return replace(self, respondenten=resp, experimenten=exp.reset_index(drop=True),
                        subset_label=f"{name} = {value}")
+
+
+class SubsetError(ValueError):
+    """A subset that cannot be applied; `.present` lists the fields or values present."""
+
+    def __init__(self, message: str, present=()):
+        super().__init__(message)
+        self.present = list(present)
 
 
 def parse_subset(spec: str) -> tuple[str, str]:
     """'respondenttype=g4_g40' -> ('respondenttype', 'g4_g40')."""
     if "=" not in spec:
-        raise ValueError(f"subset {spec!r}: write FIELD=VALUE, e.g. respondenttype=g4_g40")
+        raise SubsetError(f"subset {spec!r}: write FIELD=VALUE, e.g. respondenttype=g4_g40")
     name, value = (part.strip() for part in spec.split("=", 1))
     return cb.normalise_header(name), value
 
 
-def _matches(column: pd.Series, name: str, value: str) -> pd.Series:
+def _is_multi(name: str) -> bool:
     try:
-        lookup = cb.lookup(cb.any_field(name))
+        return cb.pilot_field(name).kind == "multi"
     except KeyError:
-        lookup = {}
-    wanted = lookup.get(cb.normalise(value), value)
-    return column.astype(str).map(cb.normalise).eq(cb.normalise(wanted))
+        return False
+
+
+def _field(name: str) -> cb.Field | None:
+    for f in cb.FIELDS + cb.DERIVED_FIELDS:
+        if f.name == name:
+            return f
+    return None
+
+
+def _subset_mask(column, name: str, value: str) -> tuple[pd.Series, list[str]]:
+    """Rows matching `value` in `column` (a frame of option columns for a multi field), and
+    the values present, as a user may write them."""
+    f = _field(name)
+    if isinstance(column, pd.DataFrame):  # multi field: one bool column per option
+        present = [c.split("__", 1)[1] for c in column.columns if column[c].any()]
+        code = cb.lookup(f).get(cb.normalise(value))
+        if code is None:
+            raise SubsetError(f"subset {name}={value}: unknown option; allowed: "
+                              f"{cb.allowed_text(f)}; present: {', '.join(present) or 'none'}",
+                              present)
+        return column[cb.multi_column(name, code)].astype(bool), present
+    if (f is not None and f.kind == "yesno") or pd.api.types.is_bool_dtype(column):
+        present = [w for w, flag in (("ja", True), ("nee", False)) if column.eq(flag).any()]
+        norm = cb.normalise(value)
+        wanted = True if norm in cb.YES_WORDS else False if norm in cb.NO_WORDS else None
+        if wanted is None:
+            raise SubsetError(f"subset {name}={value}: not a yes/no value; use ja or nee",
+                              present)
+        return column.eq(wanted).fillna(False).astype(bool), present
+    text = column.astype(object).where(column.notna(), None)
+    present = sorted({str(v) for v in text.dropna()})
+    if f is not None and f.kind == "list":  # gemeentecodes: respondents speaking for a code
+        code = parse_code(value) or value.strip().upper()
+        present = sorted({c for cell in present for c in cell.split(";") if c})
+        return text.map(lambda cell: cell is not None and code in str(cell).split(";")
+                        ).astype(bool), present
+    if f is not None and f.codes:
+        wanted = cb.lookup(f).get(cb.normalise(value), value)
+    elif name == "provincie":
+        wanted = province_spellings().get(compact_key(value), value)
+    else:
+        wanted = value
+    key = compact_key(wanted)
+    return text.map(lambda v: v is not None and compact_key(str(v)) == key).astype(bool), present
 
 
 def signal_partner(pilots: pd.DataFrame) -> pd.Series:

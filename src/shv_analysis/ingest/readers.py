@@ -21,6 +21,8 @@ import pandas as pd
 from shv_analysis.contract.codebook import (PERSONAL_COLUMNS, TABLE_NAMES, clean_text, fields, normalise,
                        normalise_header)
 from shv_analysis.contract.problems import Problem
+from shv_analysis.ingest import csvtext, workbook as wbook
+from shv_analysis.ingest.csvtext import decode_csv, detect_delimiter  # noqa: F401 (public API)
 
 ROW_COL = "_rij"
 TABLE_EXTENSIONS = (".csv", ".xlsx", ".parquet")
@@ -97,9 +99,16 @@ def mask_personal_text(series: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------- cell conversion
 
 def cell_text(value: object) -> str:
-    """A spreadsheet or parquet cell as the text a user typed."""
+    """A spreadsheet or parquet cell as the text a user typed.
+
+    Whole numbers read as integers (`1.0` -> `1`), booleans as ja/nee, dates as ISO dates,
+    and a list (a Parquet list column) as its items separated by `;`.
+    """
     if value is None:
         return ""
+    if isinstance(value, (list, tuple, set, frozenset)) or (
+            hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1):
+        return ";".join(t for t in (cell_text(v) for v in list(value)) if t.strip())
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, int):
@@ -114,36 +123,12 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat()
-    if pd.isna(value) if not isinstance(value, (list, tuple, dict)) else False:
+    if not isinstance(value, dict) and not hasattr(value, "ndim") and pd.isna(value):
         return ""
     return str(value)
 
 
 # ---------------------------------------------------------------- csv
-
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """Text and encoding of a CSV file: UTF-8 (with or without BOM) or Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-
-
-def detect_delimiter(text: str) -> str:
-    """`;` or `,`, whichever occurs more often outside quotes in the header line."""
-    header, in_quotes = [], False
-    for ch in text:
-        if ch == '"':
-            in_quotes = not in_quotes
-        elif ch in "\r\n" and not in_quotes:
-            break
-        elif not in_quotes:
-            header.append(ch)
-    line = "".join(header)
-    return ";" if line.count(";") > line.count(",") else ","
-
 
 def _parse_csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
     """All cells as text with pyarrow's multithreaded reader; blank lines keep their row."""
@@ -165,41 +150,66 @@ def _parse_csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None:
-    """A CSV table: pyarrow's reader, or the csv module when rows are ragged."""
+    """A CSV table: pyarrow's reader, or the csv module when rows are ragged.
+
+    The delimiter comes from Excel's `sep=` hint line when there is one, else from the
+    header line; the encoding is UTF-8 when the file decodes as UTF-8, Windows-1252 when it
+    holds no UTF-8 at all, and a mixed file is refused naming its rows that are not UTF-8.
+    """
     data = path.read_bytes()
     if b"\x00" in data:
         problems.append(Problem(path.name, None, None, None, None,
                                 "unreadable file: contains NUL bytes, so it is not a CSV text file "
                                 "(save it as CSV UTF-8 or Windows-1252)"))
         return None
-    if not data or data.isspace():
+    shape = csvtext.layout(data)
+    body = shape.body
+    if not body or body.isspace():
         return _rows_to_table(name, path.name, None, [], problems)
-    head = data[:65536]
     try:
-        head_text, encoding = decode_csv(head if len(head) == len(data) else
-                                         head[: head.rfind(b"\n") + 1] or head)
+        body.decode("utf-8")
+        encoding = "utf-8"
     except UnicodeDecodeError:
-        head_text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
-    delimiter = detect_delimiter(head_text)
-    header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), [])
-    body = data[3:] if encoding == "utf-8-sig" else data
-    if encoding != "cp1252":
-        try:
-            grid = _parse_csv_fast(body, delimiter, len(header))
-            return _grid_to_table(name, path.name, None, grid, problems)
-        except Exception:  # not UTF-8 after all, ragged rows or odd quoting: slow path below
-            pass
-    try:
-        text, _ = decode_csv(data)
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(path.name, None, None, None, None,
-                                f"unreadable file: neither UTF-8 nor Windows-1252 (byte "
-                                f"{exc.start}); save it as CSV UTF-8"))
+        encoding = "mixed" if shape.bom or csvtext.utf8_evidence(body) else "cp1252"
+    head = body[:65536]
+    head_text = head.decode("utf-8" if encoding != "cp1252" else "cp1252", errors="replace")
+    delimiter = shape.hint or csvtext.detect_delimiter(head_text)
+    odd = None if shape.hint else csvtext.unsupported_delimiter(head_text)
+    if odd or delimiter not in csvtext.SUPPORTED_DELIMITERS:
+        found = csvtext.delimiter_name(odd or delimiter)
+        source = "the file's 'sep=' line names" if shape.hint else "the header line is split by"
+        problems.append(Problem(path.name, None, 1, None, None,
+                                f"unsupported CSV dialect: {source} {found} as delimiter; the "
+                                "contract allows ',' or ';' (save it as 'CSV (comma "
+                                "delimited)' or 'CSV UTF-8')"))
         return None
+    if encoding == "mixed":
+        bad = csvtext.non_utf8_rows(body, delimiter)
+        rows = ", ".join(str(r) for r, _, _ in bad)
+        header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), [])
+        row, column, cell = bad[0] if bad else (None, None, None)
+        column_name = (clean_text(header[column]) if column is not None and column < len(header)
+                       else None)
+        problems.append(Problem(path.name, None, row, column_name, cell,
+                                f"mixed encoding: the file is UTF-8, but row(s) {rows} hold bytes "
+                                "that are not UTF-8 (pasted from a Windows-1252 file?; the value "
+                                "shown reads them as Windows-1252); save the file again as "
+                                "'CSV UTF-8' after retyping those cells"))
+        return None
+    if encoding == "cp1252":
+        try:
+            body = body.decode("cp1252").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path.name, None, None, None, None,
+                                    f"unreadable file: neither UTF-8 nor Windows-1252 (byte "
+                                    f"{exc.start}); save it as CSV UTF-8"))
+            return None
+    header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), [])
     try:
-        grid = _parse_csv_fast(text.encode("utf-8"), delimiter, len(header))
+        grid = _parse_csv_fast(body, delimiter, len(header))
         return _grid_to_table(name, path.name, None, grid, problems)
     except Exception:  # ragged rows or odd quoting: the csv module reports them row by row
+        text = body.decode("utf-8")
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         return _rows_to_table(name, path.name, None, rows, problems)
 
@@ -207,33 +217,70 @@ def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None
 # ---------------------------------------------------------------- xlsx
 
 def _open_workbook(path: Path, label: str, problems: list[Problem]):
-    import openpyxl
-
+    """(openpyxl workbook, prepared workbook), or None with one problem saying why."""
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        prepared = wbook.prepare_workbook(path)
+    except wbook.WorkbookError as exc:
+        problems.append(Problem(label, None, None, None, None, str(exc)))
+        return None
+    hint = wbook.RESAVE_STRICT if prepared.strict else "save it as an Excel .xlsx file"
+    try:
+        workbook = wbook.load(prepared)
     except Exception as exc:  # openpyxl raises many kinds on broken files
         problems.append(Problem(label, None, None, None, None,
-                                f"unreadable workbook ({type(exc).__name__}: {exc}); "
-                                "save it as an Excel .xlsx file"))
+                                f"unreadable workbook ({type(exc).__name__}: {exc}); {hint}"))
         return None
+    if not workbook.sheetnames:
+        workbook.close()
+        problems.append(Problem(label, None, None, None, None,
+                                f"unreadable workbook: no sheets could be read; {hint}"))
+        return None
+    return workbook, prepared
 
 
 def _sheet_rows(workbook, sheet_name: str) -> list[list[str]]:
-    return [[cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)]
+    """Every row of a sheet as text, up to the last row that holds a value."""
+    rows = [[cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)]
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    return rows
 
 
-def _uncomputed_formulas(path: Path, sheet_name: str, rows: list[list[str]]) -> list[tuple]:
+def _data_rows(workbook, prepared, sheet: str, label: str,
+               problems: list[Problem]) -> list[list[str]] | None:
+    """A table sheet's rows as the user sees them: merged values spread, with a warning.
+
+    None (with one problem naming the cause) when the sheet's XML cannot be parsed.
+    """
+    try:
+        rows = _sheet_rows(workbook, sheet)
+    except Exception as exc:  # openpyxl parses lazily: a damaged sheet fails here
+        hint = wbook.RESAVE_STRICT if prepared.strict else "save it again as an Excel .xlsx file"
+        problems.append(Problem(label, sheet, None, None, None,
+                                f"unreadable sheet ({type(exc).__name__}: {exc}); {hint}"))
+        return None
+    for ref, row, column, value in wbook.spread_merges(rows, prepared.merges.get(sheet, [])):
+        header = clean_text(rows[0][column]) if column < len(rows[0]) else ""
+        problems.append(Problem(label, sheet, row, header or _column_letter(column), value,
+                                f"merged cells {ref}: the value of the range's first cell is "
+                                "read for every row of the range, as the sheet shows it",
+                                "warning"))
+    _report_formulas(prepared, label, sheet, rows, problems)
+    return rows
+
+
+def _uncomputed_formulas(prepared, sheet_name: str, rows: list[list[str]]) -> list[tuple]:
     """(row index, column index, formula) of formula cells that have no stored result."""
-    import openpyxl
-
     if not any("" in r for r in rows):
         return []
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        workbook = wbook.load(prepared, data_only=False)
         found = []
         for r, row in enumerate(workbook[sheet_name].iter_rows(values_only=True)):
+            if r >= len(rows):
+                break
             for c, value in enumerate(row):
-                if isinstance(value, str) and value.startswith("=") and r < len(rows) \
+                if isinstance(value, str) and value.startswith("=") \
                         and c < len(rows[r]) and rows[r][c] == "":
                     found.append((r, c, value))
         workbook.close()
@@ -242,11 +289,11 @@ def _uncomputed_formulas(path: Path, sheet_name: str, rows: list[list[str]]) -> 
         return []
 
 
-def _report_formulas(path: Path, sheet: str, rows: list[list[str]],
+def _report_formulas(prepared, label: str, sheet: str, rows: list[list[str]],
                      problems: list[Problem]) -> None:
-    for r, c, formula in _uncomputed_formulas(path, sheet, rows):
+    for r, c, formula in _uncomputed_formulas(prepared, sheet, rows):
         header = clean_text(rows[0][c]) if rows and c < len(rows[0]) else _column_letter(c)
-        problems.append(Problem(path.name, sheet, r + 1, header or _column_letter(c), formula,
+        problems.append(Problem(label, sheet, r + 1, header or _column_letter(c), formula,
                                 "formula without a stored result (the file was not saved by "
                                 "a spreadsheet program that computes it); type the value, or "
                                 "open and save the file in Excel"))
@@ -263,7 +310,10 @@ def _workbook_metadata(workbook) -> dict:
     sheet = _find_sheet(workbook, METADATA_SHEET)
     if sheet is None:
         return {}
-    rows = _sheet_rows(workbook, sheet)
+    try:
+        rows = _sheet_rows(workbook, sheet)
+    except Exception:  # a damaged metadata sheet: the tables may still be readable
+        return {}
     return {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2 and r[0].strip()}
 
 
@@ -376,9 +426,13 @@ def read_dataset(path: str | Path) -> RawDataset:
             table = _read_folder_table(path, name, problems)
             if table is not None:
                 tables[name] = table
+        problems.extend(wbook.lock_file_warnings(path, [
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TABLE_EXTENSIONS
+            and normalise(p.stem) in TABLE_NAMES]))
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        workbook = _open_workbook(path, path.name, problems)
-        if workbook is not None:
+        opened = _open_workbook(path, path.name, problems)
+        if opened is not None:
+            workbook, prepared = opened
             metadata = _workbook_metadata(workbook)
             for name in TABLE_NAMES:
                 sheet = _find_sheet(workbook, name)
@@ -387,12 +441,13 @@ def read_dataset(path: str | Path) -> RawDataset:
                                             f"missing sheet '{name}'; sheets found: "
                                             f"{', '.join(workbook.sheetnames) or 'none'}"))
                     continue
-                rows = _sheet_rows(workbook, sheet)
-                _report_formulas(path, sheet, rows, problems)
-                table = _rows_to_table(name, path.name, sheet, rows, problems)
+                rows = _data_rows(workbook, prepared, sheet, path.name, problems)
+                table = None if rows is None else _rows_to_table(name, path.name, sheet, rows,
+                                                                 problems)
                 if table is not None:
                     tables[name] = table
             workbook.close()
+        problems.extend(wbook.lock_file_warnings(path.parent, [path]))
     else:
         problems.append(Problem(path.name, None, None, None, None,
                                 f"unsupported file type '{path.suffix}': give an .xlsx workbook "
@@ -437,17 +492,14 @@ def _read_folder_table(folder: Path, name: str, problems: list[Problem]) -> RawT
         return _read_csv(file, name, problems)
     if suffix == ".parquet":
         return _read_parquet(file, name, problems)
-    workbook = _open_workbook(file, file.name, problems)
-    if workbook is None:
+    opened = _open_workbook(file, file.name, problems)
+    if opened is None:
         return None
-    sheet = _find_sheet(workbook, name) or (workbook.sheetnames[0] if workbook.sheetnames else None)
-    if sheet is None:
-        problems.append(Problem(file.name, None, None, None, None, "workbook has no sheets"))
-        return None
-    rows = _sheet_rows(workbook, sheet)
+    workbook, prepared = opened
+    sheet = _find_sheet(workbook, name) or workbook.sheetnames[0]
+    rows = _data_rows(workbook, prepared, sheet, file.name, problems)
     workbook.close()
-    _report_formulas(file, sheet, rows, problems)
-    return _rows_to_table(name, file.name, sheet, rows, problems)
+    return None if rows is None else _rows_to_table(name, file.name, sheet, rows, problems)
 
 
 def _read_parquet(file: Path, name: str, problems: list[Problem]) -> RawTable | None:

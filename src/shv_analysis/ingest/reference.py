@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,49 @@ ALIASES_FILE = "gemeente_aliases.csv"
 BOUNDARIES_FILE = "gemeenten_2019.geojson"
 ENV_VAR = "SHV_REFERENCE_DIR"
 _CODE_RE = re.compile(r"^(?:gm)?\s*(\d{1,4})$", re.IGNORECASE)
+# Typographic forms people paste from word processors and web pages -> the plain ones.
+_TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u0060\u00b4\u2032", "'"),
+                              **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+                              **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"
+                                              "\uff0d", "-")})
+_PARENTHESIS_RE = re.compile(r"\s*\([^)]*\)\s*$")
+# The twelve provinces as CBS spells them, and other ways people write them.
+PROVINCES = ("Drenthe", "Flevoland", "Friesland", "Gelderland", "Groningen", "Limburg",
+             "Noord-Brabant", "Noord-Holland", "Overijssel", "Utrecht", "Zeeland", "Zuid-Holland")
+_PROVINCE_ALIASES = {"fryslan": "Friesland", "northbrabant": "Noord-Brabant",
+                     "northholland": "Noord-Holland", "southholland": "Zuid-Holland",
+                     "zealand": "Zeeland"}
+MULTIPLE_PROVINCE_WORDS = ("meerdere", "meerdere provincies", "multiple", "several")
+
+
+def name_key(text: str) -> str:
+    """Matching key for a name: case, accents, typographic quotes and dashes, odd spaces."""
+    return re.sub(r"\s+", " ", normalise(str(text).translate(_TYPOGRAPHIC))).strip()
+
+
+def compact_key(text: str) -> str:
+    """`name_key` with everything but letters and digits removed ("Súdwest Fryslân" =
+    "Sudwest-Fryslan")."""
+    return re.sub(r"[\W_]+", "", name_key(text))
+
+
+def province_spellings(reference: "Reference | None" = None) -> dict[str, str]:
+    """Compact spelling -> province as the reference spells it (built-in names without one).
+
+    Friesland and Fryslân are one province: whichever the reference uses is the spelling.
+    """
+    names = sorted(set(reference.municipalities["provincie"].dropna())) if reference is not None \
+        else list(PROVINCES)
+    spelling = {compact_key(n): n for n in names}
+    for alias, province in _PROVINCE_ALIASES.items():
+        target = spelling.get(compact_key(province))
+        if target is None and province == "Friesland":
+            target = spelling.get("fryslan")
+        if target is not None:
+            spelling.setdefault(alias, target)
+    if "fryslan" in spelling:
+        spelling.setdefault("friesland", spelling["fryslan"])
+    return spelling
 
 
 class ReferenceMissing(RuntimeError):
@@ -79,14 +122,46 @@ class Reference:
     def codes(self) -> set[str]:
         return set(self.municipalities.index)
 
+    @cached_property
+    def _compact(self) -> dict[str, str]:
+        """Compact key of every name and alias -> code (keys two codes share are left out)."""
+        found: dict[str, set[str]] = {}
+        for key, code in self.aliases.items():
+            if not key.startswith("gm") or parse_code(key) is None:
+                found.setdefault(compact_key(key), set()).add(code)
+        return {k: next(iter(v)) for k, v in found.items() if len(v) == 1 and k}
+
+    @cached_property
+    def _ambiguous(self) -> dict[str, list[str]]:
+        """Compact name without its "(NH.)"-style suffix -> codes, where several share it."""
+        found: dict[str, set[str]] = {}
+        for code, name in self.municipalities["gemeentenaam"].items():
+            base = compact_key(_PARENTHESIS_RE.sub("", str(name)))
+            if base:
+                found.setdefault(base, set()).add(code)
+        return {k: sorted(v) for k, v in found.items() if len(v) > 1}
+
     def resolve(self, token: str) -> str | None:
-        """A 2019 CBS code for a code, official name or alias; None when unknown."""
+        """A 2019 CBS code for a code, official name or alias; None when unknown or ambiguous.
+
+        Names match ignoring case, accents, typographic apostrophes, quotes and dashes,
+        non-breaking and zero-width spaces, and punctuation ("Súdwest Fryslân").
+        """
         code = parse_code(token)
         if code is not None:
             if code in self.municipalities.index:
                 return code
             return self.aliases.get(code.lower())
-        return self.aliases.get(normalise(token))
+        return (self.aliases.get(normalise(token)) or self.aliases.get(name_key(token))
+                or self._compact.get(compact_key(token)))
+
+    def candidates(self, token: str) -> list[tuple[str, str]]:
+        """(code, official name) of every municipality a bare ambiguous name may mean
+        ("Bergen" -> Bergen (NH.), Bergen (L.)); empty when the name is not ambiguous."""
+        if self.resolve(token) is not None:
+            return []
+        codes = self._ambiguous.get(compact_key(token), [])
+        return [(c, str(self.municipalities.loc[c, "gemeentenaam"])) for c in codes]
 
     def is_large_city(self, code: str) -> bool:
         row = self.municipalities.loc[code]

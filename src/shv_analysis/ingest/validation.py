@@ -22,14 +22,19 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
-from shv_analysis.ingest.readers import ROW_COL, RawTable, read_dataset
+from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
 from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
-from shv_analysis.ingest.reference import Reference, load_reference, parse_code
+from shv_analysis.ingest.reference import (MULTIPLE_PROVINCE_WORDS, Reference, compact_key,
+                                           load_reference, parse_code, province_spellings)
 
 _SPLIT = re.compile(cb.MULTI_SEPARATORS)
 _INT_RE = re.compile(r"^\d+$|^\d{1,3}(?:[. ]\d{3})+$|^\d+\.0+$")
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_NL_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
+_NL_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME + "$")
+_WHOLE_FLAG_RE = re.compile(r"^([01])[.,]0+$")
+_SEPARATED = re.compile(r"([;,|\r\n]+)")
+MAX_JOINED_PARTS = 6  # a known name or label may hold up to this many separated pieces
 _OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
 
 #: Applied to the raw experiments frame (text cells, multi fields as one `;` cell, `_rij`)
@@ -100,9 +105,19 @@ def code_single(values: pd.Series, f: cb.Field) -> tuple[pd.Series, pd.Series]:
             pd.Series(bad[idx], index=values.index))
 
 
+def _yesno_key(value) -> str:
+    """Normalised yes/no word; a whole float flag (`1.0`, `0.0` from pandas) as `1`/`0`."""
+    norm = cb.normalise("" if value is None else str(value))
+    match = _WHOLE_FLAG_RE.match(norm)
+    return match.group(1) if match else norm
+
+
 def code_yesno(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """True/False (NA when empty) and a mask of values that are not a yes/no word."""
-    norm = _via_uniques(values, cb.normalise)
+    """True/False (NA when empty) and a mask of values that are not a yes/no word.
+
+    Whole float flags as pandas writes them (`1.0`, `0.0`) count as `1` and `0`.
+    """
+    norm = _via_uniques(values, _yesno_key)
     yes, no = norm.isin(cb.YES_WORDS), norm.isin(cb.NO_WORDS)
     result = pd.Series(pd.NA, index=values.index, dtype="boolean")
     result[yes] = True
@@ -130,19 +145,46 @@ def split_coded_multi(cell: str, f: cb.Field) -> list[str]:
     return [p for p in (part.strip() for part in _SPLIT.split(text)) if p]
 
 
+def split_known(cell: str, known) -> list[tuple[str, object]]:
+    """A list cell's parts as typed, each with `known(part)` (None when unknown).
+
+    A known name or label may itself contain a separator ("Nuenen, Gerwen en Nederwetten"):
+    at each position the longest run of pieces that `known` recognises is taken first.
+    """
+    pieces = _SEPARATED.split(str(cell))
+    tokens, seps = pieces[0::2], pieces[1::2]
+    out, i = [], 0
+    while i < len(tokens):
+        if not cb.clean_text(tokens[i]):
+            i += 1
+            continue
+        for j in range(min(len(tokens), i + MAX_JOINED_PARTS) - 1, i - 1, -1):
+            if j > i and not cb.clean_text(tokens[j]):
+                continue
+            text = tokens[i] + "".join(seps[k] + tokens[k + 1] for k in range(i, j))
+            hit = known(text)
+            if hit is not None or j == i:
+                out.append((cb.clean_text(text), hit))
+                i = j + 1
+                break
+    return out
+
+
 def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]:
-    """One bool column per option, and per row the parts that are not a code (or '')."""
+    """One bool column per option, and per row the parts that are not a code (or ''),
+    quoted as the user typed them."""
     lookup = cb.lookup(f)
     idx, uniques = pd.factorize(values, use_na_sentinel=False)
     ticks = np.zeros((len(uniques), len(f.codes)), dtype=bool)
     unknown = np.empty(len(uniques), dtype=object)
     position = {code: i for i, code in enumerate(f.code_list)}
+    known = lambda text: lookup.get(cb.normalise(text))  # noqa: E731
     for u, cell in enumerate(uniques):
-        parts = split_coded_multi("" if cell is None else cell, f)
-        for part in parts:
-            if part in lookup:
-                ticks[u, position[lookup[part]]] = True
-        unknown[u] = "; ".join(p for p in parts if p not in lookup)
+        parts = split_known("" if cell is None else cell, known)
+        for _, code in parts:
+            if code is not None:
+                ticks[u, position[code]] = True
+        unknown[u] = "; ".join(text for text, code in parts if code is None)
     columns = [cb.multi_column(f.name, c) for c in f.code_list]
     frame = pd.DataFrame(ticks[idx], index=values.index, columns=columns)
     return frame, pd.Series(unknown[idx], index=values.index, dtype=object)
@@ -159,7 +201,10 @@ def parse_int(value: str) -> int | None:
 
 
 def parse_date(value: str) -> dt.date | None:
-    """ISO `jjjj-mm-dd` or Dutch `dd-mm-jjjj` (also with / or .) -> date; else None."""
+    """ISO `jjjj-mm-dd` or Dutch `dd-mm-jjjj` (also with / or .) -> date; else None.
+
+    A date-time (`2019-03-12 14:30:00`, an Excel date-time cell) gives its date part.
+    """
     value = cb.clean_text(value)
     for regex, order in ((_ISO_RE, (0, 1, 2)), (_NL_DATE_RE, (2, 1, 0))):
         match = regex.match(value)
@@ -269,7 +314,9 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
     if f.required and f.kind != "multi" and empty.any():
         sink.add(rows[empty], f.name, values[empty], f"required value is empty; "
                  f"{'allowed: ' + cb.allowed_text(f) if f.codes else 'give a value'}")
-    if f.kind == "text":
+    if f.kind == "text" and f.name == "provincie":
+        out[f.name] = _code_provinces(values, cleaned.where(~empty, None), rows, sink, reference)
+    elif f.kind == "text":
         out[f.name] = cleaned.where(~empty, None)
     elif f.kind == "single":
         coded, bad = code_single(values, f)
@@ -308,32 +355,67 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
 
 def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
                          reference: Reference | None) -> pd.Series:
-    """`gemeentecodes` cells -> 2019 codes joined by ';' (sorted, unique)."""
-    resolved: dict[str, tuple[str, list[str], list[str]]] = {}
+    """`gemeentecodes` cells -> 2019 codes joined by ';' (sorted, unique).
+
+    Names are matched longest first, so a name holding a separator stays whole; a bare
+    ambiguous name ("Bergen") is an error listing the municipalities it may mean.
+    """
+    resolve = reference.resolve if reference is not None else parse_code
+    resolved: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for cell in pd.unique(values.to_numpy()):
-        codes, unknown, names = [], [], []
-        for token in split_multi(str(cell)):
-            code = reference.resolve(token) if reference is not None else parse_code(token)
+        codes, bad = [], []
+        for token, code in split_known(str(cell), resolve):
             if code is not None:
                 codes.append(code)
             elif reference is None and parse_code(token) is None:
-                names.append(token)
+                bad.append((token, "a municipality name needs the reference tables to be "
+                            "resolved; give CBS codes (GM0363) or set $SHV_REFERENCE_DIR (see "
+                            "`shv reference download`)"))
+            elif reference is not None and reference.candidates(token):
+                options = " or ".join(f"{name} ({code})"
+                                      for code, name in reference.candidates(token))
+                bad.append((token, f"ambiguous municipality name: it may be {options}; write "
+                            "the full name or the CBS code"))
             else:
-                unknown.append(token)
-        resolved[cell] = (";".join(sorted(set(codes))), unknown, names)
-    for cell, (_, unknown, names) in resolved.items():
-        if not (unknown or names):
+                bad.append((token, "unknown municipality; allowed: a CBS code of 1-1-2019 "
+                            "(GM0363, 363, 0363), its official name or a known alias"))
+        resolved[cell] = (";".join(sorted(set(codes))), bad)
+    for cell, (_, bad) in resolved.items():
+        if not bad:
             continue
         mask = values.eq(cell)
-        for token in unknown:
-            sink.add(rows[mask], f.name, [token] * int(mask.sum()),
-                     "unknown municipality; allowed: a CBS code of 1-1-2019 (GM0363, 363, 0363), "
-                     "its official name or a known alias")
-        for token in names:
-            sink.add(rows[mask], f.name, [token] * int(mask.sum()),
-                     "a municipality name needs the reference tables to be resolved; give CBS "
-                     "codes (GM0363) or set $SHV_REFERENCE_DIR (see `shv reference download`)")
+        for token, message in bad:
+            sink.add(rows[mask], f.name, [token] * int(mask.sum()), message)
     return values.map({k: v[0] for k, v in resolved.items()})
+
+
+def _code_provinces(values: pd.Series, cleaned: pd.Series, rows: pd.Series, sink: _Sink,
+                    reference: Reference | None) -> pd.Series:
+    """Typed provinces -> the reference's spelling ("Fryslân" and "friesland" -> Friesland).
+
+    A changed spelling gets one warning per distinct typed value; a value that is no
+    province (nor `meerdere`) is an error quoting it as typed.
+    """
+    spelling = province_spellings(reference)
+    multiple = {compact_key(w) for w in MULTIPLE_PROVINCE_WORDS}
+    out = cleaned.copy()
+    for typed in pd.unique(cleaned.dropna().to_numpy()):
+        key = compact_key(typed)
+        target = cb.MULTIPLE_PROVINCES if key in multiple else spelling.get(key)
+        mask = cleaned.eq(typed)
+        if target is None:
+            sink.add(rows[mask], "provincie", values[mask], "not a province; allowed: "
+                     + ", ".join(sorted(set(spelling.values()))) + f", or "
+                     f"{cb.MULTIPLE_PROVINCES} (a cooperation spanning provinces)")
+            out[mask] = None
+            continue
+        out[mask] = target
+        if target != typed:
+            where = rows[mask].tolist()
+            listed = ", ".join(str(r) for r in where[:10]) + (", …" if len(where) > 10 else "")
+            sink.add_one(where[0], "provincie", typed, f"read as '{target}' (the reference's "
+                         f"spelling), in row(s) {listed}", "warning")
+    return out
 
 
 # ---------------------------------------------------------------- whole dataset
@@ -409,10 +491,22 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     if errors or len(coded) < 2:
         return CheckResult(None, errors, warnings, raw.source)
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
-    warnings += derive_warnings
+    warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
                       source=raw.source, metadata=raw.metadata, warnings=warnings)
     return CheckResult(dataset, errors, warnings, raw.source)
+
+
+def _empty_tables(raw: RawDataset, coded: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A warning per table that holds no record (a template nobody filled in)."""
+    found = []
+    for name in cb.TABLE_NAMES:
+        if name in coded and coded[name].empty:
+            table = raw.tables[name]
+            found.append(Problem(table.file, table.sheet, None, None, None,
+                                 f"table '{name}' holds no records (only a header); a report "
+                                 "over this dataset has nothing to count", "warning"))
+    return found
 
 
 def load(path: str | os.PathLike, reference="auto",

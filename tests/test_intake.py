@@ -17,7 +17,7 @@ from shv_analysis.coding import agreement, intake, template, worksheet
 from shv_analysis.coding import decisions as coding_decisions
 from shv_analysis.coding import suggestions as coding
 from shv_analysis.cli import main
-from shv_analysis.ingest.readers import is_personal_header
+from shv_analysis.ingest.privacy import is_personal_header
 
 ROWS = 30  # template rows with drop-downs: small keeps the tests fast
 

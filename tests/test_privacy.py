@@ -8,7 +8,7 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.contract.codebook import normalise_header
-from shv_analysis.ingest.readers import is_personal_header, mask_personal_text
+from shv_analysis.ingest.privacy import is_personal_header, mask_personal_text
 from variants import mini_tables, write_csv_folder, write_workbook
 
 PERSONAL = ["contactpersoon", "Naam contactpersoon", "E-mail", "e-mailadres", "Email",

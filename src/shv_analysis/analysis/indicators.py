@@ -133,7 +133,7 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
 def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
     """Every warning of the check, with values masked for e-mail addresses and phone numbers."""
     lang = normalise_lang(lang)
-    from shv_analysis.ingest.readers import mask_personal_text
+    from shv_analysis.ingest.privacy import mask_personal_text
 
     w = _w(lang)
     values = pd.Series([p.value for p in ds.warnings], dtype=object)

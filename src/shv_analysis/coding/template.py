@@ -16,7 +16,7 @@ from shv_analysis.coding.workbook import (CODEBOOK_SHEET, WIDE_COLUMNS, add_vali
                                           select_first, set_widths, write_codebook_sheet,
                                           write_header, write_text)
 from shv_analysis.contract import codebook as cb
-from shv_analysis.ingest.readers import is_personal_header
+from shv_analysis.ingest.privacy import is_personal_header
 
 EXPLANATION_SHEET = "toelichting"
 TEMPLATE_ROWS = 500

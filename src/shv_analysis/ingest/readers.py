@@ -12,31 +12,24 @@ import datetime as dt
 import io
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from shv_analysis.contract.codebook import (PERSONAL_COLUMNS, TABLE_NAMES, clean_text, fields, normalise,
+from shv_analysis.contract.codebook import (TABLE_NAMES, clean_text, fields, normalise,
                        normalise_header)
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest import csvtext, workbook as wbook
 from shv_analysis.ingest.csvtext import decode_csv, detect_delimiter  # noqa: F401 (public API)
+from shv_analysis.ingest.privacy import is_personal_header, mask_personal_text
 
 ROW_COL = "_rij"
 TABLE_EXTENSIONS = (".csv", ".xlsx", ".parquet")
 METADATA_FILE = "metadata.json"
 METADATA_SHEET = "metadata"
 
-EMAIL_RE = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-PHONE_RE = (r"(?<![\w+])(?:(?:\+|00)31[\s\-.]?(?:\(0\)[\s\-.]?)?|0)"
-            r"(?:[1-9](?:[\s\-.]?\d){8})(?!\d)")
-EMAIL_MASK = "[e-mail verwijderd]"
-PHONE_MASK = "[telefoonnummer verwijderd]"
-_PERSONAL_HEADER_RE = re.compile(
-    r"contactpersoon|contact_persoon|contactgegeven|e_?mail|telefoon|mobiel|gsm|phone|"
-    r"^(naam_)?contact$|^tel(\.|_?nr\.?|_|$)|^06(_nummer)?$|^mail(adres)?$|^achternaam|^voornaam")
+
 
 
 @dataclass
@@ -62,38 +55,6 @@ class RawDataset:
     tables: dict[str, RawTable]
     metadata: dict
     problems: list[Problem]
-
-
-def is_personal_header(key: str) -> bool:
-    """Whether a normalised header names contact data (names, phone, e-mail)."""
-    return key in PERSONAL_COLUMNS or key.rstrip(".") in PERSONAL_COLUMNS or bool(
-        _PERSONAL_HEADER_RE.search(key))
-
-
-def mask_personal_text(series: pd.Series) -> pd.Series:
-    """E-mail addresses and Dutch phone numbers inside free text, masked.
-
-    A vectorised pre-filter (pyarrow) picks the few cells that could hold either; only
-    those go through the full regular expressions.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = series.astype(object).where(series.notna(), "")
-    text = text.map(str) if not all(isinstance(v, str) for v in text.head(1)) else text
-    try:
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        text = text.map(str)
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
-    maybe = pc.match_substring_regex(arr, r"@|\d[\d\s().\-]{7,}\d").to_numpy(
-        zero_copy_only=False)
-    if not maybe.any():
-        return text
-    text = text.copy()
-    hits = text[maybe].str.replace(EMAIL_RE, EMAIL_MASK, regex=True)
-    text[maybe] = hits.str.replace(PHONE_RE, PHONE_MASK, regex=True)
-    return text
 
 
 # ---------------------------------------------------------------- cell conversion

@@ -12,7 +12,7 @@ COMMAND_MODULES = (
     "shv_analysis.cli.check",
     "shv_analysis.synthetic.generator",
     "shv_analysis.analysis.reproduction",
-    "shv_analysis.report.runner",
+    "shv_analysis.cli.report",
     "shv_analysis.analysis.crosstab",
     "shv_analysis.coding.intake",
     "shv_analysis.present.maps",

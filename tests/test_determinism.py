@@ -37,8 +37,8 @@ import openpyxl  # noqa: E402
 import pytest  # noqa: E402
 
 from shv_analysis.cli import main as shv_main  # noqa: E402
-from shv_analysis.report.runner import (INJECTED_TAG, fix_injected_cell_id,  # noqa: E402
-                                 path_renamer, rename_folder)
+from shv_analysis.report.outputs import path_renamer, rename_folder  # noqa: E402
+from shv_analysis.report.tasks import INJECTED_TAG, fix_injected_cell_id  # noqa: E402
 
 pytestmark = pytest.mark.notebooks
 
@@ -242,7 +242,7 @@ def test_rename_only_whole_folder_names():
 def test_failed_report_folder_is_named_in_its_notebooks_and_html(tmp_path):
     from papermill.translators import PythonTranslator
 
-    from shv_analysis.report.runner import _rewrite_paths
+    from shv_analysis.report.outputs import _rewrite_paths
 
     out, failed = "/data/rapport ë", "/data/rapport ë.failed"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(

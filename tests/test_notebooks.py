@@ -20,7 +20,8 @@ import nbformat  # noqa: E402
 import pytest
 
 from shv_analysis.report.language import localise, select_language
-from shv_analysis.report.runner import discover_notebooks, notebook_title
+from shv_analysis.report.runner import discover_notebooks
+from shv_analysis.report.tasks import notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

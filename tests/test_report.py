@@ -367,7 +367,8 @@ def test_each_respondent_type(tmp_path):
 # ------------------------------------------------------------------ options
 
 def test_parameters_and_sections_parse():
-    from shv_analysis.report.runner import discover_notebooks, parse_parameter
+    from shv_analysis.cli.report import parse_parameter
+    from shv_analysis.report.runner import discover_notebooks
 
     assert parse_parameter("subset=provincie=Utrecht") == ("subset", "provincie=Utrecht")
     assert parse_parameter("x=None") == ("x", None)

@@ -13,7 +13,7 @@ COMMAND_MODULES = (
     "shv_analysis.cli.figures",
     "shv_analysis.cli.synth",
     "shv_analysis.cli.reproduce",
-    "shv_analysis.report.runner",
+    "shv_analysis.cli.report",
     "shv_analysis.cli.crosstab",
     "shv_analysis.cli.template",
     "shv_analysis.cli.code",

@@ -1,0 +1,155 @@
+"""The report's HTML pages, from the Jinja2 templates in `shv_analysis/templates/`.
+
+    templates/index/page.html.j2     the shell of an index page: title, notice, meta lines
+    templates/index/report.html.j2   index.html of one report: sections, tables, figures
+    templates/index/each.html.j2     index.html of an `--each` root: one line per report
+    templates/section/               nbconvert template of a section page (extends `lab`)
+
+Section pages are rendered by nbconvert's `HTMLExporter` with the `section` template, whose
+`conf.json` names `lab` as its base: one exporter without code (reviewers), one with it.
+Index pages escape every value as `html.escape` does.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+from markupsafe import Markup
+
+from shv_analysis.config import TEMPLATE_DIR
+from shv_analysis.section import notice_html
+
+#: nbconvert template (a folder of TEMPLATE_DIR) of the section pages.
+SECTION_TEMPLATE = "section"
+
+WORDS = {
+    "nl": {"title": "Experimenten en pilots schuldhulpverlening: rapport", "section": "Sectie",
+           "status": "Status", "time": "Tijd (s)", "html": "Rapport", "code": "Met code",
+           "notebook": "Notebook", "ok": "gelukt", "failed": "MISLUKT",
+           "figures": "Figuren", "tables": "Tabellen", "workbook": "Alle tabellen in Excel",
+           "dataset": "Dataset", "subset": "Deelverzameling", "version": "Gemaakt met",
+           "manifest": "Herkomst en parameters", "reports": "Rapporten", "report": "Rapport",
+           "all": "Alle gegevens", "each": "Eén rapport per waarde van",
+           "error": "Fout", "cell": "cel"},
+    "en": {"title": "Experiments and pilots in debt assistance: report", "section": "Section",
+           "status": "Status", "time": "Time (s)", "html": "Report", "code": "With code",
+           "notebook": "Notebook", "ok": "ok", "failed": "FAILED",
+           "figures": "Figures", "tables": "Tables", "workbook": "All tables in Excel",
+           "dataset": "Dataset", "subset": "Subset", "version": "Made with",
+           "manifest": "Provenance and parameters", "reports": "Reports", "report": "Report",
+           "all": "All data", "each": "One report per value of",
+           "error": "Error", "cell": "cell"},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The index pages' words in `lang` ("en", else Dutch)."""
+    return WORDS["en" if lang == "en" else "nl"]
+
+
+def _escaped(value: Any) -> Any:
+    # Escape as html.escape does (&#x27; for '), not as markupsafe (&#39;); Markup passes.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value))
+    return value
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, finalize=_escaped,
+    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined)
+
+
+def _page(template: str, lang: str, notice: str | None, meta: Sequence[str],
+          **context: Any) -> str:
+    return _ENV.get_template(template).render(
+        lang=lang, w=words(lang), notice=Markup(notice_html(notice)) if notice else None,
+        meta=list(meta), **context)
+
+
+def _link(href: str, text: str) -> dict[str, str]:
+    return {"href": href, "text": text}
+
+
+def _meta(w: dict, dataset: str, subset: str | None, version: str) -> list[str]:
+    meta = [f"{w['dataset']}: {dataset}"]
+    if subset:
+        meta.append(f"{w['subset']}: {subset}")
+    meta.append(f"{w['version']} shv-analysis {version}")
+    return meta
+
+
+def write_report_index(report_dir: Path, results: Sequence, lang: str, notice: str | None,
+                       dataset: str, subset: str | None, version: str) -> None:
+    """Write `report_dir/index.html`: every section with status, time and links, then the
+    tables (CSV, workbook), the figures (PNG, SVG) and the manifest found in the folder.
+
+    Args:
+        report_dir: a report folder with its html/, notebooks/, tables/ and figures/.
+        results: one `tasks.SectionResult` per section, in report order.
+        notice: the synthetic-data notice (None for real data).
+        dataset: the dataset's name; `subset` the subset shown, if any.
+    """
+    w = words(lang)
+    sections = []
+    for r in results:
+        links = [_link(f, label) if (report_dir / f).is_file() else None
+                 for f, label in ((f"html/{r.section}.html", w["html"]),
+                                  (f"html/{r.section}.code.html", w["code"]),
+                                  (f"notebooks/{r.section}.ipynb", w["notebook"]))]
+        sections.append({"title": r.title, "ok": r.status == "ok",
+                         "error": r.describe_error(), "seconds": f"{r.seconds:.1f}",
+                         "links": links})
+    figures = [{"stem": p.stem, "png": _link(f"figures/{p.name}", "PNG"),
+                "svg": _link(f"figures/{p.stem}.svg", "SVG")}
+               for p in sorted((report_dir / "figures").glob("*.png"))]
+    tables = [_link(f"tables/{p.name}", p.name)
+              for p in sorted((report_dir / "tables").glob("*.csv"))]
+    workbook = ((_link("tables.xlsx", w["workbook"]))
+                if (report_dir / "tables.xlsx").is_file() else None)
+    page = _page("index/report.html.j2", lang, notice, _meta(w, dataset, subset, version),
+                 sections=sections, tables=tables, workbook=workbook, figures=figures,
+                 manifest=_link("manifest.json", w["manifest"]))
+    (report_dir / "index.html").write_text(page, encoding="utf-8")
+
+
+def write_each_index(root: Path, field_name: str, summaries: Sequence[dict], lang: str,
+                     notice: str | None, dataset: str, version: str) -> None:
+    """Write `root/index.html` of an `--each` run: a link, subset and status per report.
+
+    Args:
+        summaries: per report folder `{"folder", "subset", "label", "status"}`.
+    """
+    w = words(lang)
+    reports = [{"link": _link(f"{s['folder']}/index.html", s["label"]),
+                "subset": s["subset"] or "", "ok": s["status"] == "ok"} for s in summaries]
+    page = _page("index/each.html.j2", lang, notice, _meta(w, dataset, None, version),
+                 field=field_name, reports=reports,
+                 manifest=_link("manifest.json", w["manifest"]))
+    (root / "index.html").write_text(page, encoding="utf-8")
+
+
+def section_exporters() -> dict:
+    """The two nbconvert exporters of the section pages (`section` template, base `lab`).
+
+    Returns:
+        `{"html": outputs only (no code, no prompts), "code": code and outputs}`.
+    """
+    from nbconvert import HTMLExporter  # in the workers only: slow to import
+
+    common = {"extra_template_basedirs": [str(TEMPLATE_DIR)],
+              "template_name": SECTION_TEMPLATE}
+    return {
+        "html": HTMLExporter(**common, exclude_input=True, exclude_input_prompt=True,
+                             exclude_output_prompt=True),
+        "code": HTMLExporter(**common),
+    }
+
+
+def render_section(exporter, nb, title: str) -> str:
+    """A section page (HTML text) of an executed notebook, titled `title`."""
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body

@@ -1,0 +1,193 @@
+"""One task of `shv report`: one section notebook of one report, run in a worker process.
+
+`init_worker` (the pool's initializer) starts the worker's kernel (`engine.Worker`) and the
+two HTML exporters; `run_task` localises the notebook, executes it with papermill, fixes what
+would differ between runs (the injected cell's id, the build folder's name) and renders the
+section page without and with code. A failing notebook gives a `SectionResult` with status
+"failed" and the failing cell; it never raises.
+
+This module is imported by the main process too (for `Task` and `SectionResult`), so papermill,
+nbformat and nbconvert are imported in the worker only, when it starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from shv_analysis.report.language import localise
+from shv_analysis.report.outputs import rename_folder
+from shv_analysis.report.rendering import render_section, section_exporters
+
+#: The Jupyter kernel of every notebook, named explicitly (not taken from the notebook).
+KERNEL_NAME = "python3"
+INJECTED_TAG = "injected-parameters"
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One notebook of one report, as a worker runs it."""
+
+    report: str          # folder of the report inside the build folder ("" = the root)
+    section: str         # notebook stem, e.g. "01_overzicht"
+    notebook: str        # input notebook path
+    report_dir: str      # absolute build folder of this report
+    parameters: tuple    # ((name, value), ...) passed to papermill
+    lang: str
+    timeout: int | None
+    final_dir: str = ""  # where the report is installed; named in its notebooks and HTML
+
+
+@dataclasses.dataclass
+class SectionResult:
+    """What became of one task: status, time, the files written, the error if it failed."""
+
+    report: str
+    section: str
+    title: str
+    status: str                     # "ok" | "failed"
+    seconds: float
+    error: dict | None = None       # cell_index, exec_count, source, ename, evalue
+    files: list = dataclasses.field(default_factory=list)
+    execute_seconds: float = 0.0    # papermill (kernel reset + cells)
+    render_seconds: float = 0.0     # both HTML files
+
+    def describe_error(self) -> str:
+        """'cell 3 (In [2]) `source`: ValueError: message' (the parts that are known)."""
+        e = self.error or {}
+        where = ""
+        if e.get("cell_index") is not None:
+            count = f" (In [{e['exec_count']}])" if e.get("exec_count") is not None else ""
+            where = f"cell {e['cell_index']}{count}"
+            if e.get("source"):
+                where += f" `{e['source']}`"
+            where += ": "
+        return f"{where}{e.get('ename', 'Error')}: {e.get('evalue', '')}"
+
+
+def error_info(exc: BaseException) -> dict:
+    """The error record of a SectionResult from a papermill, kernel or other exception."""
+    source = getattr(exc, "source", "") or ""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return {"cell_index": getattr(exc, "cell_index", None),
+            "exec_count": getattr(exc, "exec_count", None),
+            "source": first[:80], "ename": getattr(exc, "ename", type(exc).__name__),
+            "evalue": str(getattr(exc, "evalue", exc))[:500]}
+
+
+def notebook_title(nb, default: str) -> str:
+    """The text of the first `# ` heading in a markdown cell, else `default`."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default
+
+
+def fix_injected_cell_id(nb) -> None:
+    """Give papermill's injected-parameters cell a fixed id instead of a random one.
+
+    papermill creates that cell with `nbformat.v4.new_code_cell`, whose id is random; it
+    would differ between two runs in the executed notebook and in both HTML files
+    (`id="cell-id=..."`). Ids of the notebook's own cells come from the source notebook.
+    """
+    taken = {cell.get("id") for cell in nb.cells}
+    for cell in nb.cells:
+        if "id" in cell and INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            taken.discard(cell.id)
+            new, i = INJECTED_TAG, 2
+            while new in taken:
+                new, i = f"{INJECTED_TAG}-{i}", i + 1
+            cell.id = new
+            taken.add(new)
+
+
+# ===================================================================== the worker process
+
+@dataclasses.dataclass
+class _WorkerState:
+    worker: object      # engine.Worker
+    exporters: dict     # rendering.section_exporters()
+
+
+_STATE: _WorkerState | Exception | None = None  # per worker process
+
+
+def init_worker(kernel_name: str, warm: bool) -> None:
+    """Initializer of a worker process: its kernel (warm: started now) and HTML exporters.
+
+    An error is kept and reported by every task of this worker instead of raised.
+    """
+    global _STATE
+    # jsonschema (imported by nbformat) imports rfc3987_syntax when installed, which
+    # builds a grammar for ~3 s; it only checks 'iri' formats, which notebook schemas do
+    # not use. jsonschema skips the checker when the import fails.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    try:
+        # papermill first: it loads the engine module through its entry point (engine.py)
+        import papermill  # noqa: F401
+
+        from shv_analysis.report.engine import Worker
+
+        _STATE = _WorkerState(Worker(kernel_name, warm), section_exporters())
+    except Exception as exc:  # noqa: BLE001 - reported by the first task instead
+        _STATE = exc
+
+
+def run_task(task: Task) -> SectionResult:
+    """Execute one notebook and render its two HTML files (runs in a worker process)."""
+    start = time.perf_counter()
+    state = _STATE
+    if not isinstance(state, _WorkerState):
+        return SectionResult(task.report, task.section, task.section, "failed", 0.0,
+                             {"ename": type(state).__name__ if state else "WorkerError",
+                              "evalue": str(state) if state else "worker not initialised",
+                              "cell_index": None})
+    import nbformat  # imported by init_worker already
+
+    report_dir = Path(task.report_dir)
+    out_nb = report_dir / "notebooks" / f"{task.section}.ipynb"
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    nb = localise(nbformat.read(task.notebook, as_version=4), task.lang)
+    title = notebook_title(nb, task.section)
+    error = None
+    executed = None
+    try:
+        executed = state.worker.execute(nb, str(out_nb), dict(task.parameters), task.timeout)
+    except Exception as exc:  # noqa: BLE001 - a cell error, dead kernel, timeout
+        error = error_info(exc)
+    executed_at = time.perf_counter()
+    if executed is None and out_nb.is_file():
+        executed = nbformat.read(out_nb, as_version=4)
+    if error and not error.get("source") and executed is not None and \
+            error.get("cell_index") is not None and error["cell_index"] < len(executed.cells):
+        lines = executed.cells[error["cell_index"]].source.strip().splitlines()
+        error["source"] = lines[0][:80] if lines else ""
+    if executed is not None:
+        # papermill records a NotebookNode input as the whole notebook; name the file instead
+        executed.metadata.setdefault("papermill", {})["input_path"] = str(task.notebook)
+        fix_injected_cell_id(executed)
+        if task.final_dir and task.final_dir != task.report_dir:
+            # name the folder the report will be installed in, not the temporary build
+            # folder (whose name holds a process id), before the HTML is rendered from it
+            rename_folder(executed, task.report_dir, task.final_dir)
+        nbformat.write(executed, out_nb)
+    files = [out_nb] if out_nb.is_file() else []
+    if executed is not None:
+        try:
+            for kind, suffix in (("html", ".html"), ("code", ".code.html")):
+                body = render_section(state.exporters[kind], executed, title)
+                path = report_dir / "html" / f"{task.section}{suffix}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(body, encoding="utf-8")
+                files.append(path)
+        except Exception as exc:  # noqa: BLE001 - the section failed to render
+            error = error or {**error_info(exc), "cell_index": None, "source": "HTML"}
+    end = time.perf_counter()
+    return SectionResult(task.report, task.section, title, "failed" if error else "ok",
+                         round(end - start, 3), error,
+                         [str(p.relative_to(report_dir)) for p in files],
+                         round(executed_at - start, 3), round(end - executed_at, 3))

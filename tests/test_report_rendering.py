@@ -1,0 +1,112 @@
+"""The report's pages from their templates, and papermill finding the report's engine through
+the package's entry point (no notebook is executed here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+# jsonschema (under nbformat) would build an IRI grammar for ~3 s; unused here.
+sys.modules.setdefault("rfc3987_syntax", None)
+import nbformat  # noqa: E402
+
+from shv_analysis.report.rendering import (render_section, section_exporters,  # noqa: E402
+                                           write_each_index, write_report_index)
+from shv_analysis.report.tasks import SectionResult  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_report_index_rows_links_and_escaping(tmp_path):
+    for rel in ("html/01_a.html", "html/01_a.code.html", "notebooks/01_a.ipynb",
+                "notebooks/02_b.ipynb", "tables/01_a__t.csv", "figures/01_a__f.png"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    results = [
+        SectionResult("", "01_a", "Ja & 'nee'", "ok", 1.25),
+        SectionResult("", "02_b", "Kapot", "failed", 0.5,
+                      {"cell_index": 3, "exec_count": 2, "source": "x = f(<1>)",
+                       "ename": "ValueError", "evalue": "bad"}),
+    ]
+    write_report_index(tmp_path, results, "nl", "LET OP", "Mijn <data>", "provincie=Utrecht",
+                       "9.9")
+    page = (tmp_path / "index.html").read_text("utf-8")
+    assert page.startswith('<!doctype html>\n<html lang="nl">\n') and page.endswith("</html>\n")
+    assert "<title>Experimenten en pilots schuldhulpverlening: rapport</title>" in page
+    assert ('<div class="shv-synthetic-notice" role="alert" style="border:3px solid #b00020;'
+            'background:#fdecea;color:#b00020;padding:10px 14px;margin:6px 0 14px 0;'
+            'font-weight:bold;font-size:110%">LET OP</div>') in page
+    assert ('<p class="meta">Dataset: Mijn &lt;data&gt;</p>\n'
+            '<p class="meta">Deelverzameling: provincie=Utrecht</p>\n'
+            '<p class="meta">Gemaakt met shv-analysis 9.9</p>') in page
+    # quotes escaped as html.escape does; a missing file gives an empty cell
+    assert ("<tr><td>Ja &amp; &#x27;nee&#x27;</td><td>gelukt</td><td>1.2</td>"
+            '<td><a href="html/01_a.html">Rapport</a></td>'
+            '<td><a href="html/01_a.code.html">Met code</a></td>'
+            '<td><a href="notebooks/01_a.ipynb">Notebook</a></td></tr>') in page
+    assert ('<tr><td>Kapot</td><td><span class="failed">MISLUKT</span><br>'
+            "cell 3 (In [2]) `x = f(&lt;1&gt;)`: ValueError: bad</td><td>0.5</td>"
+            '<td></td><td></td><td><a href="notebooks/02_b.ipynb">Notebook</a></td></tr>'
+            ) in page
+    assert '<li><a href="tables/01_a__t.csv">01_a__t.csv</a></li>' in page
+    assert ('<li>01_a__f: <a href="figures/01_a__f.png">PNG</a> · '
+            '<a href="figures/01_a__f.svg">SVG</a></li>') in page
+    assert "tables.xlsx" not in page  # no workbook in the folder, no link
+    assert '<p><a href="manifest.json">Herkomst en parameters</a></p>' in page
+
+
+def test_each_index_in_english_without_notice(tmp_path):
+    summaries = [{"folder": "all", "subset": None, "label": "All data", "status": "ok"},
+                 {"folder": "type-x", "subset": "type=x", "label": "X", "status": "failed"}]
+    write_each_index(tmp_path, "type", summaries, "en", None, "Real", "9.9")
+    page = (tmp_path / "index.html").read_text("utf-8")
+    assert "shv-synthetic-notice" not in page
+    assert "<h2>Reports</h2>\n<p>One report per value of type</p>" in page
+    assert '<tr><td><a href="all/index.html">All data</a></td><td></td><td>ok</td></tr>' in page
+    assert ('<tr><td><a href="type-x/index.html">X</a></td><td>type=x</td>'
+            "<td><span class=failed>FAILED</span></td></tr>") in page
+
+
+def test_section_pages_are_nbconverts_lab_pages():
+    """The section template only extends `lab`: the same bytes as nbconvert's own."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Titel", id="kop"),
+        nbformat.v4.new_code_cell("1 + 1", id="som", execution_count=1, outputs=[
+            nbformat.v4.new_output("execute_result", {"text/plain": "2"},
+                                   execution_count=1)])])
+    ours = section_exporters()
+    lab = {"html": HTMLExporter(template_name="lab", exclude_input=True,
+                                exclude_input_prompt=True, exclude_output_prompt=True),
+           "code": HTMLExporter(template_name="lab")}
+    for kind in ("html", "code"):
+        page = render_section(ours[kind], nb, "Titel & zo")
+        expected, _ = lab[kind].from_notebook_node(
+            nb, resources={"metadata": {"name": "Titel & zo"}})
+        assert page == expected, kind
+        assert "<title>Titel &amp; zo</title>" in page
+    assert 'class="jp-CodeMirrorEditor' not in render_section(ours["html"], nb, "t")  # no code
+    assert 'class="jp-CodeMirrorEditor' in render_section(ours["code"], nb, "t")
+
+
+def test_papermill_finds_the_engine_through_the_entry_point():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["entry-points"]["papermill.engine"] == {
+        "shv": "shv_analysis.report.engine:WarmEngine"}
+    code = ("import papermill.engines as e; c = e.papermill_engines.get_engine('shv'); "
+            "print(c.__module__, c.__name__, c.__mro__[1].__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["shv_analysis.report.engine", "WarmEngine",
+                                   "NBClientEngine"], done.stderr[-2000:]
+
+
+def test_engine_module_says_to_import_papermill_first():
+    done = subprocess.run([sys.executable, "-c", "import shv_analysis.report.engine"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert ("ImportError: import papermill before shv_analysis.report.engine: papermill loads "
+            "that module through its 'papermill.engine' entry point") in done.stderr

@@ -59,3 +59,50 @@ def test_load_takes_an_int_as_a_folder_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ds = shv.load(2024)
     assert (len(ds.respondenten), len(ds.experimenten)) == (245, 143)
+
+
+def test_report_refuses_a_typo_before_any_section_runs(tmp_path, capsys):
+    from shv_analysis.cli import main
+
+    out = tmp_path / "rapport"
+    code = main(["report", "--out", str(out), "-p", "subest=provincie=Utrecht",
+                 "-p", "min_cell=-3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no section notebook has a parameter 'subest'; did you mean 'subset'?" in err
+    assert "-p min_cell=-3: must be a whole number of at least 0" in err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_report_refuses_a_subset_that_matches_nothing(tmp_path, capsys):
+    from shv_analysis.cli import main
+
+    code = main(["report", "--out", str(tmp_path / "r"), "-p", "subset=provincie=Noord Brabnt"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Noord-Brabant" in err  # the values present are listed
+    assert not list(tmp_path.iterdir())
+
+
+def test_report_refuses_an_empty_dataset(tmp_path, capsys):
+    from shv_analysis.cli import main
+
+    data = tmp_path / "leeg"
+    data.mkdir()
+    header_r = (shv.DEFAULT_DATA / "respondenten.csv").read_text("utf-8").splitlines()[0]
+    header_e = (shv.DEFAULT_DATA / "experimenten.csv").read_text("utf-8").splitlines()[0]
+    (data / "respondenten.csv").write_text(header_r + "\n", "utf-8")
+    (data / "experimenten.csv").write_text(header_e + "\n", "utf-8")
+    code = main(["report", "--data", str(data), "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "holds no respondenten and no experimenten" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_province_subset_as_typed_zooms_the_map_to_that_province():
+    from shv_analysis.present.maps import subset_municipalities
+
+    ds = shv.load().subset("provincie=Noord Brabant")
+    codes = subset_municipalities(ds)
+    assert len(ds.respondenten) == 47
+    assert "GM0820" in codes and "GM0363" not in codes  # Nuenen yes, Amsterdam no

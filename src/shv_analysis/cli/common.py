@@ -24,10 +24,7 @@ def check(path: str | os.PathLike, reference: str | None = None,
 
 def print_problems(result: CheckResult, stream: TextIO) -> None:
     """Every problem, one per line, errors first, then a count line."""
-    for problem in result.errors + result.warnings:
-        print(problem, file=stream)
-    print(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {result.source}",
-          file=stream)
+    result.print_problems(stream)
 
 
 def load_or_report(data: str | os.PathLike | None, reference: str | None = None,

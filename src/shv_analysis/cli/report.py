@@ -9,30 +9,6 @@ from shv_analysis.config import OUTPUT_DIR
 from shv_analysis.report.runner import DEFAULT_TIMEOUT, EXIT_USAGE, run_report
 
 
-def parse_parameter(text: str) -> tuple[str, object]:
-    """'NAME=VALUE' with VALUE read as None/True/False/int/float when it looks like one.
-
-    Raises:
-        ValueError: no '=', or NAME is not a Python identifier.
-    """
-    if "=" not in text:
-        raise ValueError(f"parameter {text!r}: write NAME=VALUE")
-    name, value = text.split("=", 1)
-    name = name.strip()
-    if not name.isidentifier():
-        raise ValueError(f"parameter name {name!r} is not a Python identifier")
-    if value in ("None", "none", "null"):
-        return name, None
-    if value in ("True", "true", "False", "false"):
-        return name, value.lower() == "true"
-    for kind in (int, float):
-        try:
-            return name, kind(value)
-        except ValueError:
-            pass
-    return name, value
-
-
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add the `report` subcommand to the `shv` parser."""
     p = sub.add_parser(
@@ -63,16 +39,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Run `shv report` from parsed arguments; returns the exit code (2: usage error)."""
-    try:
-        params = dict(parse_parameter(item) for item in args.parameter)
-    except ValueError as exc:
-        print(f"shv report: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     sections = [s for s in (args.sections or "").split(",") if s.strip()] or None
     if args.jobs is not None and args.jobs < 1:
         print("shv report: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     return run_report(data=args.data, out=args.out, lang=args.lang, jobs=args.jobs,
-                      parameters=params, each=args.each, sections=sections,
+                      parameters=args.parameter, each=args.each, sections=sections,
                       notebook_dir=args.notebooks, warm=not args.isolated,
                       timeout=args.timeout or None)

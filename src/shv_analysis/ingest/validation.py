@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,15 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
         return not self.errors
+
+    def print_problems(self, stream: TextIO) -> None:
+        """Every problem, one per line, errors first, then a count line (as `shv check`)."""
+        for problem in self.errors + self.warnings:
+            print(problem, file=stream)
+        print(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.source}",
+              file=stream)
 
 
 @dataclass

@@ -23,10 +23,10 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from shv_analysis.contract import codebook
 from shv_analysis.ingest import reference
 from shv_analysis.ingest.boundaries import Boundaries, boundaries_available, load_boundaries
-from shv_analysis.ingest.reference import BOUNDARIES_FILE, load_reference, parse_code
+from shv_analysis.ingest.reference import (BOUNDARIES_FILE, compact_key, load_reference, parse_code,
+                                           province_spellings)
 from shv_analysis.present.charts import save_figure as save_chart
 from shv_analysis.present.map_classes import (
     EMPTY_LABELS,
@@ -247,9 +247,10 @@ def subset_municipalities(ds, reference=None) -> list[str] | None:
     ref = reference or load_reference()
     if ref is None:
         return None
-    wanted = codebook.normalise(ds.subset_label.split(" = ", 1)[1])
+    typed = ds.subset_label.split(" = ", 1)[1]  # as typed: "Noord Brabant", "Fryslân"
+    wanted = compact_key(province_spellings(ref).get(compact_key(typed), typed))
     munis = ref.municipalities
-    return sorted(munis.index[munis["provincie"].map(codebook.normalise) == wanted])
+    return sorted(munis.index[munis["provincie"].map(compact_key) == wanted])
 
 
 def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:

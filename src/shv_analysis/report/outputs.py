@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from shv_analysis.coding.decisions import DECISIONS_NAME
+
 #: Names that may sit in an output folder that is not (yet) a report folder.
 ALLOWED_FOREIGN = ("readme", ".gitkeep", ".gitignore")
 
@@ -205,10 +207,6 @@ def data_files(path: Path) -> list[Path]:
     Returns:
         The files, sorted by name for a folder; a workbook and its decisions file.
     """
-    try:
-        from shv_analysis.coding.intake import DECISIONS_NAME
-    except ImportError:  # pragma: no cover - intake being written
-        DECISIONS_NAME = "beslissingen.csv"
     if path.is_dir():
         names = {"respondenten", "experimenten"}
         files = [p for p in path.iterdir() if p.is_file() and (

@@ -20,6 +20,8 @@ from shv_analysis.text import LANGS, normalise_lang
 TEXT_PARAMETERS = frozenset({"data", "subset", "lang"})
 #: Parameters the report sets itself.
 RESERVED_PARAMETERS = ("output_dir",)
+#: Parameters whose value is checked by what it allows.
+CHECKED = TEXT_PARAMETERS | {"min_cell", *RESERVED_PARAMETERS}
 
 
 class ParameterError(ValueError):
@@ -135,3 +137,23 @@ def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, 
         raise ParameterError(problems)
     return values
 
+
+
+def check_parameters(values: Mapping[str, object], known: KnownParameters) -> dict[str, object]:
+    """Check parameters given as a mapping (the `run_report` API) like `parse_parameters`.
+
+    `data`, `subset`, `lang` and `min_cell` are checked as their text (a path-like or int
+    `data` becomes its text); other known parameters keep a non-text value as given.
+
+    Raises:
+        ParameterError: every problem at once, as `parse_parameters`.
+    """
+    texts: list[str] = []
+    typed: dict[str, object] = {}
+    for name, value in values.items():
+        if name in known.names and name not in CHECKED and not isinstance(value, str):
+            typed[name] = value
+        else:
+            texts.append(f"{name}={value}")
+    typed.update(parse_parameters(texts, known))
+    return typed

@@ -64,10 +64,13 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
-from shv_analysis.coding.decisions import DECISIONS_NAME
+from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
+from shv_analysis.ingest.validation import check_dataset
+from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
+from shv_analysis.text import normalise_lang
 from shv_analysis.report.outputs import (check_output_folder, data_record, each_manifest,
                                          install, keep_failed, remove_stale_failed,
                                          report_manifest, write_json)
@@ -77,7 +80,6 @@ from shv_analysis.report.tasks import (KERNEL_NAME, SectionResult, Task, error_i
 
 DEFAULT_TIMEOUT = 600
 NOTEBOOK_RE = re.compile(r"^(\d{2})_[A-Za-z0-9_]+\.ipynb$")
-RESERVED_PARAMETERS = ("output_dir",)
 ALL_DIR = "all"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -230,7 +232,6 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         2 for a usage error (nothing run).
     """
     from shv_analysis import __version__
-    from shv_analysis.cli.check import load_or_report
 
     stream = stream or sys.stderr
     started = time.perf_counter()
@@ -243,13 +244,18 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         print(f"shv report: no section notebooks (NN_name.ipynb) in "
               f"{notebook_dir or NOTEBOOK_DIR}", file=stream)
         return EXIT_USAGE
-    params = dict(parameters or {})
-    bad = [name for name in RESERVED_PARAMETERS if name in params]
-    if bad:
-        print(f"shv report: parameter {bad[0]} is set by the report (use --out)", file=stream)
+    known = known_parameters(notebooks)
+    try:
+        if parameters is None or isinstance(parameters, Mapping):
+            params = check_parameters(parameters or {}, known)
+        else:
+            params = parse_parameters(list(parameters), known)
+        lang = normalise_lang(params.pop("lang", lang))
+    except ValueError as exc:  # ParameterError: every problem, one per line
+        for line in str(exc).splitlines():
+            print(f"shv report: {line}", file=stream)
         return EXIT_USAGE
     data_path = Path(params.pop("data", None) or data or DEFAULT_DATA).expanduser().resolve()
-    lang = "en" if params.pop("lang", lang) == "en" else "nl"
     subset = params.pop("subset", None)
     out = Path(out or OUTPUT_DIR).expanduser().resolve()
     refusal = check_output_folder(out)
@@ -257,9 +263,18 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         print(f"shv report: {refusal}", file=stream)
         return EXIT_USAGE
 
-    ds = load_or_report(data_path, stream=stream)  # the problem list of `shv check`
+    checked = check_dataset(data_path, reference="auto", decisions_step=decisions_step("auto"))
+    if not checked.ok:
+        checked.print_problems(stream)  # the problem list of `shv check`
+    ds = checked.dataset if checked.ok else None
     if ds is None:
         print("shv report: the data have errors; no report was made", file=stream)
+        return EXIT_FAILED
+    empty = [name for name, frame in (("respondenten", ds.respondenten),
+                                      ("experimenten", ds.experimenten)) if frame.empty]
+    if empty:
+        print(f"shv report: the dataset holds no {' and no '.join(empty)} (an empty intake "
+              "template?); there is nothing to report, so no report was made", file=stream)
         return EXIT_FAILED
     try:
         if each:

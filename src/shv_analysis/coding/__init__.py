@@ -1,1 +1,5 @@
 """Assisted coding: keyword suggestions, decisions, agreement, intake workbooks."""
+
+from shv_analysis._lazy import submodule_getattr  # noqa: E402
+
+__getattr__ = submodule_getattr(__name__)

@@ -16,7 +16,7 @@ from shv_analysis.ingest import validation
 
 PACKAGE = Path(shv.__file__).parent
 # What the ingest layer may import from the package: the layers below it and itself.
-INGEST_MAY_IMPORT = ("shv_analysis.config", "shv_analysis.text", "shv_analysis.contract",
+INGEST_MAY_IMPORT = ("shv_analysis.config", "shv_analysis._lazy", "shv_analysis.text", "shv_analysis.contract",
                      "shv_analysis.ingest")
 
 

@@ -367,15 +367,14 @@ def test_each_respondent_type(tmp_path):
 # ------------------------------------------------------------------ options
 
 def test_parameters_and_sections_parse():
-    from shv_analysis.cli.report import parse_parameter
+    from shv_analysis.report.parameters import ParameterError, known_parameters, parse_parameters
     from shv_analysis.report.runner import discover_notebooks
 
-    assert parse_parameter("subset=provincie=Utrecht") == ("subset", "provincie=Utrecht")
-    assert parse_parameter("x=None") == ("x", None)
-    assert parse_parameter("n=3") == ("n", 3) and parse_parameter("f=0.5") == ("f", 0.5)
-    assert parse_parameter("flag=true") == ("flag", True)
-    with pytest.raises(ValueError):
-        parse_parameter("no-equals")
+    known = known_parameters(discover_notebooks(NOTEBOOK_DIR))
+    assert parse_parameters(["subset=provincie=Utrecht"], known) == {"subset": "provincie=Utrecht"}
+    assert parse_parameters(["subset=None", "min_cell=3"], known) == {"subset": None, "min_cell": 3}
+    with pytest.raises(ParameterError):
+        parse_parameters(["no-equals"], known)
     assert [p.stem for p in discover_notebooks(NOTEBOOK_DIR, ["04", "00_datakwaliteit"])] == [
         "00_datakwaliteit", "04_lessen"]
     with pytest.raises(ValueError):

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import jinja2
 from markupsafe import Markup
 
+from shv_analysis.text import normalise_lang
 from shv_analysis.config import TEMPLATE_DIR
 from shv_analysis.section import notice_html
 
@@ -46,8 +47,8 @@ WORDS = {
 
 
 def words(lang: str) -> dict[str, str]:
-    """The index pages' words in `lang` ("en", else Dutch)."""
-    return WORDS["en" if lang == "en" else "nl"]
+    """The index pages' words in `lang` ("nl" or "en"; see `text.normalise_lang`)."""
+    return WORDS[normalise_lang(lang)]
 
 
 def _escaped(value: Any) -> Any:

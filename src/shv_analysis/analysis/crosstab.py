@@ -16,7 +16,8 @@ import pandas as pd
 from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.analysis.statistics import TestResult, holm, independence_test, wilson_interval
+from shv_analysis.analysis.statistics import (TestResult, holm, independence_test,
+                                               significant_decimals, wilson_interval)
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.analysis.tables import Table, subset_note, words
 from shv_analysis.text import LANGS, normalise_lang, text, texts
@@ -145,7 +146,10 @@ def _tests(counts: pd.DataFrame, bases: pd.Series, row: cb.Field,
     frame = pd.DataFrame({
         "option": [o for o, _ in results], "name": [r.name for _, r in results],
         "statistic": [r.statistic for _, r in results], "p": [r.p for _, r in results],
-        "cramers_v": [r.cramers_v for _, r in results]})
+        "cramers_v": [r.cramers_v for _, r in results],
+        "mc_se": [np.nan if r.exact else r.mc_se for _, r in results],
+        "mc_draws": [np.nan if r.exact else r.mc_draws for _, r in results],
+        "mc_seed": [np.nan if r.exact else r.mc_seed for _, r in results]})
     frame["p_holm"] = holm(frame["p"].to_numpy())
     return None, frame
 
@@ -228,18 +232,37 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
 
 
 def test_line(ct: CrossTab, lang: str = "nl") -> str:
-    """The test footnote: one test, or per option with Holm-adjusted p-values."""
+    """The test footnote: one test, or per option with Holm-adjusted p-values.
+
+    Each option says whether its p is exact or a Monte Carlo estimate; a Monte Carlo p(Holm)
+    is printed to the decimals its standard error (times the Holm factor) allows, and the
+    draws, seed and largest standard error are named once at the end.
+    """
     lang = normalise_lang(lang)
     if ct.test is not None:
         return ct.test.describe(lang)
     parts = []
-    for r in ct.option_tests.itertuples(index=False):
-        name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
-        p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(0.001, lang, 3)) if r.p_holm < 0.001 \
-            else "= " + _fmt(r.p_holm, lang, 3)
+    frame = ct.option_tests
+    m = int(frame["p"].notna().sum())
+    mc_se = [se for se in frame.get("mc_se", pd.Series(dtype=float)) if pd.notna(se)]
+    for r in frame.itertuples(index=False):
+        se = getattr(r, "mc_se", None)
+        mc = se is not None and pd.notna(se)
+        name = {"chi2": "χ²", "none": "–"}.get(r.name) or _t(
+            "tests.fisher_mc" if mc else "tests.fisher_exact", lang)
+        digits = significant_decimals(se * m) if mc else 3
+        floor = 10.0 ** -digits
+        p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(floor, lang, digits)) \
+            if r.p_holm < floor else "= " + _fmt(r.p_holm, lang, digits)
         parts.append(_t("test_option", lang, label=category_label(ct.row, r.option, lang),
                         name=name, p=p))
-    return _t("test_head", lang) + "; ".join(parts)
+    out = _t("test_head", lang) + "; ".join(parts)
+    if mc_se:
+        draws = int(frame["mc_draws"].dropna().iloc[0])
+        seed = int(frame["mc_seed"].dropna().iloc[0])
+        out += _t("tests.mc_note", lang, draws=fmt_number(draws, lang, 0), seed=seed,
+                  se=_fmt(max(mc_se), lang, significant_decimals(max(mc_se), 8) + 1))
+    return out
 
 
 def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
@@ -269,8 +292,13 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
     out = _t("interpretation.head", lang, records=_fmt(total.records, lang),
              unit=_t(f"unit.{ct.unit}", lang), orgs=_fmt(total.organisations, lang),
              wide=wide, small=small)
-    out += _t("interpretation." + ("no_test" if not tested else
-                                   "significant" if significant else "not_significant"), lang)
+    if not tested:
+        out += _t("interpretation.no_test", lang)
+    elif ct.notice:  # synthetic data: no verdict, only what the test would mean on real data
+        out += _t("interpretation.synthetic_test", lang)
+    else:
+        out += _t("interpretation." + ("significant" if significant else "not_significant"),
+                  lang)
     if ct.notice:
         out += _t("interpretation.synthetic", lang)
     return out

@@ -119,7 +119,7 @@ def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     for suffix in (".png", ".svg"):
         assert (tmp_path / "figures" / f"{stem.name}{suffix}").is_file()
     sentences = [o.data for o in shown if hasattr(o, "data") and str(o.data).startswith("<p>")]
-    assert any("Exacte toets van Fisher" in s for s in sentences)
+    assert any("Toets van Fisher (exact)" in s for s in sentences)
     assert any(s.startswith("<p>Met 6 experimenten in 4 organisaties") for s in sentences)
 
 

@@ -179,7 +179,13 @@ def test_model_on_embedded_data_reports_clustered_odds_ratios():
     from shv_analysis.analysis.crosstab import evaluation_model
 
     table = evaluation_model(shv.load(), "en")
-    assert "91 clusters" in table.footnote and "n = 143 experiments" in table.footnote
+    assert "n = 143 experiments in 91 organisations" in table.footnote
+    assert "t distribution with 90 degrees of freedom" in table.footnote
+    assert "reference category: Population class: Under 20,000 inhabitants + 20,000 to 50,000 " \
+        "inhabitants; Type of experiment: Early detection; Goals set beforehand: No." in table.footnote
+    nl = evaluation_model(shv.load(), "nl").footnote
+    assert "t-verdeling met 90 vrijheidsgraden" in nl and "lt20k" not in nl and "standard" not in nl
+    assert table.meta["result"].note.count("t distribution with 90 degrees") == 1
     terms = table.data.set_index("code")
     assert "doelen_geformuleerd[T.True]" in terms.index
     assert terms.loc["doelen_geformuleerd[T.True]", "term"] == "Goals set beforehand: Yes"

@@ -115,11 +115,11 @@ def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     assert data.loc["basis"].tolist()[1:] == ["3 / 2", "1 / 1", "2 / 1", "6 / 4"]
     sidecar = stem.with_suffix(".json").read_text("utf-8")
     assert "n = 6 experimenten in 4 organisaties" in sidecar
-    assert "Exacte toets van Fisher" in sidecar and "n = 6" in sidecar  # 3 x 3, weet niet in
+    assert "Toets van Fisher (exact)" in sidecar and "n = 6" in sidecar  # 3 x 3, weet niet in
     for suffix in (".png", ".svg"):
         assert (tmp_path / "figures" / f"{stem.name}{suffix}").is_file()
     sentences = [o.data for o in shown if hasattr(o, "data") and str(o.data).startswith("<p>")]
-    assert any("Exacte toets van Fisher" in s for s in sentences)
+    assert any("Toets van Fisher (exact)" in s for s in sentences)
     assert any(s.startswith("<p>Met 6 experimenten in 4 organisaties") for s in sentences)
 
 

@@ -102,8 +102,8 @@ def test_fisher_chosen_for_tea_tasting():
     assert res.p == pytest.approx(0.4857142857, abs=1e-10)
     assert res.statistic == pytest.approx(9.0)  # sample odds ratio 3*3/(1*1)
     assert res.min_expected == 2.0 and res.dof is None
-    assert res.describe("nl").startswith("Exacte toets van Fisher, p = 0,486; ")
-    assert res.describe("en").startswith("Fisher's exact test, p = 0.486; ")
+    assert res.describe("nl").startswith("Toets van Fisher (exact), p = 0,486; ")
+    assert res.describe("en").startswith("Fisher's test (exact), p = 0.486; ")
 
 
 def _brute_force_fisher(table: list[list[int]]) -> float:
@@ -137,7 +137,7 @@ def test_fisher_2x3_with_zeros_matches_brute_force():
     assert res.name == "fisher"
     assert res.p == pytest.approx(_brute_force_fisher(table), rel=1e-9)
     assert res.p < 0.01
-    assert "exact p-value" in res.note and "Monte Carlo" not in res.note
+    assert "exact p-value" in res.note and "Monte Carlo" not in res.note and res.exact
     assert independence_test(np.array(table).T).p == pytest.approx(res.p, rel=1e-12)
 
 
@@ -155,13 +155,14 @@ def test_fisher_rxc_matches_r_reference_value():
 
 
 def test_fisher_monte_carlo_fallback_is_seeded(monkeypatch):
-    monkeypatch.setattr(st, "EXACT_TABLE_LIMIT", 10)
+    monkeypatch.setattr(st, "QUICK_ENUMERATION_LIMIT", 1)
+    monkeypatch.setattr(st, "fisher_exact_rxc", lambda counts: None)
     table = [[8, 2, 3], [1, 5, 4]]
     first, second = independence_test(table), independence_test(table)
     assert "Monte Carlo" in first.note and str(st.MONTE_CARLO_SEED) in first.note
     assert first.p == second.p
     assert first.p == pytest.approx(0.05714705, abs=0.005)
-    assert "(Monte Carlo estimate)" in first.describe("en")
+    assert "(Monte Carlo, 99,999 draws, seed 20240101, SE " in first.describe("en")
 
 
 def test_all_zero_column_is_dropped_and_named():

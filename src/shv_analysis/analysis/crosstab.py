@@ -16,7 +16,8 @@ import pandas as pd
 from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.analysis.statistics import TestResult, holm, independence_test, wilson_interval
+from shv_analysis.analysis.statistics import (TestResult, holm, independence_test,
+                                               significant_decimals, wilson_interval)
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.analysis.tables import Table, subset_note, words
 from shv_analysis.text import LANGS, normalise_lang, text, texts
@@ -145,7 +146,10 @@ def _tests(counts: pd.DataFrame, bases: pd.Series, row: cb.Field,
     frame = pd.DataFrame({
         "option": [o for o, _ in results], "name": [r.name for _, r in results],
         "statistic": [r.statistic for _, r in results], "p": [r.p for _, r in results],
-        "cramers_v": [r.cramers_v for _, r in results]})
+        "cramers_v": [r.cramers_v for _, r in results],
+        "mc_se": [np.nan if r.exact else r.mc_se for _, r in results],
+        "mc_draws": [np.nan if r.exact else r.mc_draws for _, r in results],
+        "mc_seed": [np.nan if r.exact else r.mc_seed for _, r in results]})
     frame["p_holm"] = holm(frame["p"].to_numpy())
     return None, frame
 
@@ -228,18 +232,37 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
 
 
 def test_line(ct: CrossTab, lang: str = "nl") -> str:
-    """The test footnote: one test, or per option with Holm-adjusted p-values."""
+    """The test footnote: one test, or per option with Holm-adjusted p-values.
+
+    Each option says whether its p is exact or a Monte Carlo estimate; a Monte Carlo p(Holm)
+    is printed to the decimals its standard error (times the Holm factor) allows, and the
+    draws, seed and largest standard error are named once at the end.
+    """
     lang = normalise_lang(lang)
     if ct.test is not None:
         return ct.test.describe(lang)
     parts = []
-    for r in ct.option_tests.itertuples(index=False):
-        name = {"chi2": "χ²", "fisher": "Fisher", "none": "–"}.get(r.name, r.name)
-        p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(0.001, lang, 3)) if r.p_holm < 0.001 \
-            else "= " + _fmt(r.p_holm, lang, 3)
+    frame = ct.option_tests
+    m = int(frame["p"].notna().sum())
+    mc_se = [se for se in frame.get("mc_se", pd.Series(dtype=float)) if pd.notna(se)]
+    for r in frame.itertuples(index=False):
+        se = getattr(r, "mc_se", None)
+        mc = se is not None and pd.notna(se)
+        name = {"chi2": "χ²", "none": "–"}.get(r.name) or _t(
+            "tests.fisher_mc" if mc else "tests.fisher_exact", lang)
+        digits = significant_decimals(se * m) if mc else 3
+        floor = 10.0 ** -digits
+        p = "= –" if pd.isna(r.p_holm) else ("< " + _fmt(floor, lang, digits)) \
+            if r.p_holm < floor else "= " + _fmt(r.p_holm, lang, digits)
         parts.append(_t("test_option", lang, label=category_label(ct.row, r.option, lang),
                         name=name, p=p))
-    return _t("test_head", lang) + "; ".join(parts)
+    out = _t("test_head", lang) + "; ".join(parts)
+    if mc_se:
+        draws = int(frame["mc_draws"].dropna().iloc[0])
+        seed = int(frame["mc_seed"].dropna().iloc[0])
+        out += _t("tests.mc_note", lang, draws=fmt_number(draws, lang, 0), seed=seed,
+                  se=_fmt(max(mc_se), lang, significant_decimals(max(mc_se), 8) + 1))
+    return out
 
 
 def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
@@ -269,8 +292,13 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
     out = _t("interpretation.head", lang, records=_fmt(total.records, lang),
              unit=_t(f"unit.{ct.unit}", lang), orgs=_fmt(total.organisations, lang),
              wide=wide, small=small)
-    out += _t("interpretation." + ("no_test" if not tested else
-                                   "significant" if significant else "not_significant"), lang)
+    if not tested:
+        out += _t("interpretation.no_test", lang)
+    elif ct.notice:  # synthetic data: no verdict, only what the test would mean on real data
+        out += _t("interpretation.synthetic_test", lang)
+    else:
+        out += _t("interpretation." + ("significant" if significant else "not_significant"),
+                  lang)
     if ct.notice:
         out += _t("interpretation.synthetic", lang)
     return out
@@ -281,24 +309,53 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
 MIN_LEVEL_SIZE = 10
 
 
-def _pool_rare(values: pd.Series, label: str, minimum: int = MIN_LEVEL_SIZE) -> pd.Series:
-    """Levels with fewer than `minimum` records pooled into one, so the model stays estimable."""
+MIN_LEVEL_EVENTS = 3  # fewest outcomes of either kind (events, non-events) a level may have
+
+
+def _sparse(values: pd.Series, outcome: pd.Series | None, minimum: int) -> pd.Series:
+    """Per level: too few records, or (with an outcome) too few events or non-events."""
     counts = values.value_counts()
-    rare = counts[counts < minimum].index
+    small = counts < minimum
+    if outcome is not None:
+        known = outcome.notna()
+        events = outcome[known].astype(bool).groupby(values[known]).agg(["sum", "count"])
+        events = events.reindex(counts.index, fill_value=0)
+        small |= (events["sum"] < MIN_LEVEL_EVENTS) | (
+            events["count"] - events["sum"] < MIN_LEVEL_EVENTS)
+    return small
+
+
+def _pool_rare(values: pd.Series, label: str, minimum: int = MIN_LEVEL_SIZE,
+               outcome: pd.Series | None = None) -> pd.Series:
+    """Levels with fewer than `minimum` records (or, given `outcome`, fewer than
+    `MIN_LEVEL_EVENTS` events or non-events) pooled into one, so the model stays estimable."""
+    small = _sparse(values, outcome, minimum)
+    rare = small[small].index
     return values.where(~values.isin(rare), label)
 
 
-def _pool_ordered(values: pd.Series, order: list[str],
-                  minimum: int = MIN_LEVEL_SIZE) -> pd.Series:
-    """Ordered classes with fewer than `minimum` records merged into the next class up."""
+def _pool_ordered(values: pd.Series, order: list[str], minimum: int = MIN_LEVEL_SIZE,
+                  outcome: pd.Series | None = None) -> pd.Series:
+    """Ordered classes with fewer than `minimum` records (or, given `outcome`, fewer than
+    `MIN_LEVEL_EVENTS` events or non-events) merged into the next class up."""
     values = values.astype(object)
+
+    def sparse(codes: list[str]) -> bool:
+        inside = values.isin(codes)
+        if inside.sum() < minimum:
+            return True
+        if outcome is None:
+            return False
+        known = outcome[inside & outcome.notna()].astype(bool)
+        return bool(known.sum() < MIN_LEVEL_EVENTS or (~known).sum() < MIN_LEVEL_EVENTS)
+
     groups: list[list[str]] = []
     for code in order:
-        if groups and values.isin(groups[-1]).sum() < minimum:
+        if groups and sparse(groups[-1]):
             groups[-1].append(code)
         else:
             groups.append([code])
-    if len(groups) > 1 and values.isin(groups[-1]).sum() < minimum:
+    if len(groups) > 1 and sparse(groups[-1]):
         groups[-2].extend(groups.pop())
     mapping = {code: "+".join(g) for g in groups for code in g}
     return values.map(mapping).where(values.notna(), None)
@@ -317,11 +374,13 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     m = texts("crosstab.model", lang)
     pilots = ds.pilots()
     pooled = m["pooled"]
+    planned = pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna())
     data = pd.DataFrame({
-        "gepland": pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna()),
+        "gepland": planned,
         "grootteklasse": _pool_ordered(pilots["grootteklasse"],
-                                       cb.get_field(cb.RESPONDENTEN, "grootteklasse").code_list),
-        "type": _pool_rare(pilots["type"].astype(object), pooled),
+                                       cb.get_field(cb.RESPONDENTEN, "grootteklasse").code_list,
+                                       outcome=planned),
+        "type": _pool_rare(pilots["type"].astype(object), pooled, outcome=planned),
         "doelen_geformuleerd": pilots["doelen_geformuleerd"].astype("boolean"),
         "respondent_id": pilots["respondent_id"]})
     title = m["title"]
@@ -337,7 +396,11 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     table = result.table.rename(columns={"term": "code", "ci_low": "or_low",
                                          "ci_high": "or_high"})
     labels = {c: m[c] for c in ("term", "odds_ratio", "or_low", "or_high", "p")}
-    footnote = m["footnote"].format(n=result.n_obs, k=result.n_clusters, note=result.note)
+    refs = "; ".join(_t("model.reference", lang, field=cb.any_field(name).label(lang),
+                        level=_level_label(name, level, lang))
+                     for name, level in result.reference_levels.items())
+    footnote = m["footnote"].format(n=result.n_obs, k=result.n_clusters,
+                                    df=result.n_clusters - 1, refs=refs)
     table.insert(1, "term", [_term_label(t, lang) for t in table["code"]])
     # code, term, odds_ratio, or_low, or_high, p; the code stays in the CSV
     return Table(data=table, title=title, footnote=footnote, key="model_effectmeting",
@@ -360,8 +423,14 @@ def _term_label(term: str, lang: str) -> str:
         f = cb.any_field(name)
     except KeyError:
         return term
+    return f"{f.label(lang)}: {_level_label(name, level, lang)}"
+
+
+def _level_label(name: str, level: str, lang: str) -> str:
+    """A model level in words: codebook labels, pooled classes joined by ' + ', ja/nee for bools."""
+    f = cb.any_field(name)
     if f.kind == "yesno":
         level = {"True": "ja", "False": "nee"}.get(level, level)
     parts = [f.code_label(code, lang) if code in f.code_list else code
              for code in level.split("+")]
-    return f"{f.label(lang)}: {' + '.join(parts)}"
+    return " + ".join(parts)

@@ -61,7 +61,8 @@ def clustered_logit(
     notes = [
         excluded_note,
         f"standard errors clustered by '{cluster}' ({groups.max() + 1} clusters; sandwich estimator with "
-        "small-sample correction); 95% CIs and p-values use the normal distribution",
+        "small-sample correction); 95% CIs and p-values use the t distribution with "
+        f"{groups.max()} degrees of freedom (clusters - 1)",
         "reference levels: " + ", ".join(f"{k} = {v}" for k, v in refs.items()) if refs else "",
     ]
     return LogitResult(table, len(y), int(groups.max() + 1), "; ".join(x for x in notes if x), refs)
@@ -195,7 +196,8 @@ def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
         warnings.simplefilter("always")
         try:
             fit = sm.Logit(y, design).fit(
-                disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups}
+                disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups},
+                use_t=True,
             )
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
             raise ModelNotEstimable(f"the model cannot be estimated (perfect separation or singular fit): {exc}") from exc

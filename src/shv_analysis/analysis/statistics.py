@@ -6,10 +6,12 @@ Every function returns plain numbers plus a note, so that a footnote can always 
 
 Fisher's exact test for tables larger than 2 x 2: `scipy.stats.fisher_exact` (scipy >= 1.15) does *not*
 compute an exact p-value for R x C tables when ``method=None``; it silently runs an unseeded Monte Carlo
-test (9,999 random tables), so repeated calls give different p-values. This module therefore enumerates
-all tables with the observed margins itself (exact, as R's ``fisher.test``), and only when that would
-exceed `EXACT_TABLE_LIMIT` tables falls back to scipy's Monte Carlo test with `MONTE_CARLO_RESAMPLES`
-resamples and the fixed seed `MONTE_CARLO_SEED`, stated in the result's note.
+test (9,999 random tables), so repeated calls give different p-values. This module therefore computes
+the exact p-value itself (as R's ``fisher.test``) with the network algorithm of
+`shv_analysis.analysis.fisher`, and only when that would take more than its work limit falls back to a
+Monte Carlo test with `MONTE_CARLO_RESAMPLES` draws and the fixed seed `MONTE_CARLO_SEED`; the
+footnote then names the draws, the seed and the standard error, and prints p only to the decimals
+that error allows.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from scipy.special import gammaln
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
+from shv_analysis.analysis.fisher import MonteCarloP, fisher_exact_rxc, fisher_monte_carlo
+
 MIN_EXPECTED_FOR_CHI2 = 5.0
-EXACT_TABLE_LIMIT = 1_000_000  # partial tables held in memory during exact R x C enumeration (< 2 s)
+QUICK_ENUMERATION_LIMIT = 100_000  # tables enumerated outright before the network algorithm is used
+EXACT_TABLE_LIMIT = 1_000_000  # partial tables of the brute-force check `_fisher_rxc_exact`
 MONTE_CARLO_RESAMPLES = 99_999
 MONTE_CARLO_SEED = 20_240_101
 RELATIVE_TIE_TOLERANCE = 1e-7  # tables this close in probability count as "as extreme" (as in R)
@@ -136,6 +141,10 @@ class TestResult:
     min_expected: float
     n: int
     note: str
+    exact: bool = True  # False: Monte Carlo p-value (then mc_* say how it was drawn)
+    mc_draws: int | None = None
+    mc_seed: int | None = None
+    mc_se: float | None = None
 
     def describe(self, lang: str = "nl") -> str:
         """One-line footnote in Dutch ('nl', decimal comma) or English ('en')."""
@@ -150,7 +159,7 @@ class TestResult:
                 else "no test possible (fewer than 2 non-empty rows or columns)"
             )
             return f"{reason[0].upper()}{reason[1:]}; {n_text}"
-        parts = [self._test_text(nl), _format_p(self.p, nl)]
+        parts = [self._test_text(nl), _format_p(self.p, nl, p_decimals(self))]
         head = ", ".join(parts)
         v_label = "Cramérs V (gecorrigeerd voor bias)" if nl else "Cramér's V (bias-corrected)"
         v_text = f"{v_label} = {_format_float(self.cramers_v, 2, nl)}"
@@ -161,10 +170,30 @@ class TestResult:
         if self.name == "chi2":
             label = "Chikwadraattoets van Pearson" if nl else "Pearson's chi-square test"
             return f"{label}, χ²({self.dof}) = {_format_float(self.statistic, 2, nl)}"
-        label = "Exacte toets van Fisher" if nl else "Fisher's exact test"
-        if "Monte Carlo" in self.note:
-            label += " (Monte Carlo-schatting)" if nl else " (Monte Carlo estimate)"
-        return label
+        if self.exact:
+            return "Toets van Fisher (exact)" if nl else "Fisher's test (exact)"
+        se = _format_float(self.mc_se, significant_decimals(self.mc_se, 8) + 1, nl)
+        if nl:
+            return (f"Toets van Fisher (Monte Carlo, {_format_int(self.mc_draws, nl)} trekkingen, "
+                    f"seed {self.mc_seed}, SE {se})")
+        return (f"Fisher's test (Monte Carlo, {_format_int(self.mc_draws, nl)} draws, "
+                f"seed {self.mc_seed}, SE {se})")
+
+
+def significant_decimals(se: float | None, most: int = 3) -> int:
+    """Decimals worth printing for a value with standard error `se`: the last digit is not noise.
+
+    The unit of the last printed digit is at least the standard error (SE 0.0012 -> 2 decimals,
+    SE 0.0004 -> 3); between 1 and `most`; `most` for an exact value (se None or 0).
+    """
+    if se is None or not se > 0:
+        return most
+    return int(min(most, max(1, math.floor(-math.log10(se)))))
+
+
+def p_decimals(result: "TestResult") -> int:
+    """Decimals of the p-value of a test: 3 for an exact p, fewer when Monte Carlo noise says so."""
+    return 3 if result.exact else significant_decimals(result.mc_se)
 
 
 def _format_float(value: float, decimals: int, nl: bool) -> str:
@@ -183,11 +212,12 @@ def _format_int(value: int, nl: bool) -> str:
     return text.replace(",", ".") if nl else text
 
 
-def _format_p(p: float, nl: bool) -> str:
-    """p-value with three decimals, or 'p < 0.001'."""
-    if np.isfinite(p) and p < 0.001:
-        return "p < 0,001" if nl else "p < 0.001"
-    return f"p = {_format_float(p, 3, nl)}"
+def _format_p(p: float, nl: bool, decimals: int = 3) -> str:
+    """p-value with `decimals` decimals, or 'p < 0.001' (at 3 decimals; 'p < 0.01' at 2, ...)."""
+    floor = 10.0 ** -decimals
+    if np.isfinite(p) and p < floor:
+        return f"p < {_format_float(floor, decimals, nl)}"
+    return f"p = {_format_float(p, decimals, nl)}"
 
 
 def independence_test(table: Any) -> TestResult:
@@ -207,9 +237,12 @@ def independence_test(table: Any) -> TestResult:
         chi2, p, dof, _ = stats.chi2_contingency(counts, correction=False)
         notes.append(f"Pearson chi-square without continuity correction; smallest expected count {min_expected:.2f}")
         return TestResult("chi2", float(chi2), float(p), int(dof), v, min_expected, n, "; ".join(notes))
-    statistic, p, how = _fisher(counts)
-    notes.append(f"Fisher's exact test because the smallest expected count is {min_expected:.2f} (< 5); {how}")
-    return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes))
+    statistic, p, how, mc = _fisher(counts)
+    notes.append(f"Fisher's test because the smallest expected count is {min_expected:.2f} (< 5); {how}")
+    if mc is None:
+        return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes))
+    return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes),
+                      exact=False, mc_draws=mc.draws, mc_seed=mc.seed, mc_se=mc.se)
 
 
 def _as_counts(table: Any) -> np.ndarray:
@@ -243,29 +276,35 @@ def _drop_empty(counts: np.ndarray, labels: tuple[list[str], list[str]] | None =
     return counts[keep_rows][:, keep_cols], note
 
 
-def _fisher(counts: np.ndarray) -> tuple[float, float, str]:
-    """Fisher's exact test: scipy for 2x2, own enumeration for R x C, seeded Monte Carlo if too large."""
+def _fisher(counts: np.ndarray) -> tuple[float, float, str, MonteCarloP | None]:
+    """Fisher's test: exact (network algorithm) where cheap, else seeded Monte Carlo.
+
+    Returns (statistic, p, note, Monte Carlo details or None for an exact p).
+    """
     if counts.shape == (2, 2):
         res = stats.fisher_exact(counts)
-        return float(res.statistic), float(res.pvalue), "two-sided, 2x2 (scipy); statistic is the sample odds ratio"
-    exact = _fisher_rxc_exact(counts)
+        return float(res.statistic), float(res.pvalue), \
+            "exact two-sided p, 2x2 (scipy); statistic is the sample odds ratio", None
+    small = _fisher_rxc_exact(counts, limit=QUICK_ENUMERATION_LIMIT)  # fastest for small tables
+    exact = small[:2] if small is not None else fisher_exact_rxc(counts)
     if exact is not None:
-        statistic, p, n_tables = exact
+        statistic, p = exact
         return statistic, p, (
-            f"exact p-value from all {n_tables:,} tables with the observed margins; "
-            "statistic is the probability of the observed table"
-        )
-    method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(MONTE_CARLO_SEED))
-    res = stats.fisher_exact(counts, method=method)
-    return float(res.statistic), float(res.pvalue), (
-        f"Monte Carlo p-value from {MONTE_CARLO_RESAMPLES:,} random tables with the observed margins "
-        f"(seed {MONTE_CARLO_SEED}), because exact enumeration would exceed {EXACT_TABLE_LIMIT:,} tables; "
-        "statistic is the probability of the observed table"
-    )
+            "exact p-value over all tables with the observed margins (network algorithm); "
+            "statistic is the probability of the observed table"), None
+    statistic, mc = fisher_monte_carlo(counts, MONTE_CARLO_RESAMPLES, MONTE_CARLO_SEED)
+    return statistic, mc.p, (
+        f"Monte Carlo p-value from {mc.draws:,} random tables with the observed margins "
+        f"(seed {mc.seed}; p = (k + 1) / (draws + 1) with k = {mc.k:,}; standard error "
+        f"{mc.se:.2g}), because the exact computation would exceed its work limit; "
+        "statistic is the probability of the observed table"), mc
 
 
 def _fisher_rxc_exact(counts: np.ndarray, limit: int | None = None) -> tuple[float, float, int] | None:
-    """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than `limit`."""
+    """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than `limit`.
+
+    Slow but obviously right; kept as an independent check of the network algorithm.
+    """
     limit = EXACT_TABLE_LIMIT if limit is None else limit
     table = counts if counts.shape[0] <= counts.shape[1] else counts.T
     row_sums = table.sum(axis=1)

@@ -55,24 +55,41 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
 
 
 def _clean(value):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
+    """A JSON-safe value: numpy scalars as Python numbers; nan and ±inf as None (JSON has neither)."""
     if isinstance(value, (np.integer,)):
         return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
     return value
+
+
+def _nonfinite_notes(prefix: str, record: dict) -> list[str]:
+    """One note per infinite or undefined number, naming where it was and what it was."""
+    notes = []
+    for key, value in record.items():
+        if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+            what = "nan (undefined)" if np.isnan(value) else ("+inf" if value > 0 else "-inf")
+            notes.append(f"{prefix}{key}: {what}, written as null")
+    return notes
 
 
 def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
     records = [{k: _clean(v) for k, v in rec.items()} for rec in cells.to_dict("records")]
     out = {"row": ct.row.name, "col": ct.col.name, "unit": ct.unit, "cells": records,
            "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")]}
+    notes: list[str] = []
     if ct.test is not None:
-        out["test"] = {"name": ct.test.name, "statistic": _clean(ct.test.statistic),
-                       "p": _clean(ct.test.p), "cramers_v": _clean(ct.test.cramers_v)}
+        test = {"name": ct.test.name, "statistic": ct.test.statistic, "p": ct.test.p,
+                "cramers_v": ct.test.cramers_v}
+        notes += _nonfinite_notes("test.", test)
+        out["test"] = {k: _clean(v) for k, v in test.items()}
     else:
         out["test"] = None
-        out["option_tests"] = [{k: _clean(v) for k, v in r.items()}
-                               for r in ct.option_tests.to_dict("records")]
+        rows = ct.option_tests.to_dict("records")
+        for r in rows:
+            notes += _nonfinite_notes(f"option_tests[{r['option']}].", {
+                k: v for k, v in r.items() if not k.startswith("mc_")})
+        out["option_tests"] = [{k: _clean(v) for k, v in r.items()} for r in rows]
+    if notes:
+        out["notes"] = notes
     return out

@@ -123,8 +123,9 @@ class Section:
         order = len(self.tables) + 1
         sheet = f"{self.name.split('_', 1)[0]} {stem.split('__', 1)[1]}"
         extra = {"section": self.name, "order": order, "sheet": sheet}
-        if table.meta.get("number_formats"):
-            extra["number_formats"] = table.meta["number_formats"]
+        for name in ("number_formats", "min_cell"):  # a cross-tab's numbers
+            if name in table.meta:
+                extra[name] = table.meta[name]
         write_table_csv(table, self.output_dir / TABLES_DIR / f"{stem}.csv", extra=extra)
         self.tables.append(self.output_dir / TABLES_DIR / f"{stem}.csv")
 

@@ -263,7 +263,8 @@ def crosstab_numbers(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table
     data["suppressed"] = [k if isinstance(k, str) else None for k in cells["suppression"]]
     return Table(data=data, title=wide.title, footnote=wide.footnote, key=wide.key, n=wide.n,
                  base=wide.base, notice=wide.notice, test=wide.test,
-                 meta={"crosstab": ct, "number_formats": NUMBER_FORMATS},
+                 meta={"crosstab": ct, "number_formats": NUMBER_FORMATS,
+                       "min_cell": int(min_cell)},
                  labels={c: c for c in NUMBER_COLUMNS})
 
 

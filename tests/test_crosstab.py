@@ -146,8 +146,9 @@ def test_cli_min_cell_blanks_suppressed_cells(capsys):
     assert main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI),
                  "--min-cell", "5"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    hidden = [r for r in rows if r["suppressed"] == "True"]
+    hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r["n"] == "" and r["pct"] == "" for r in hidden)
+    assert {r["suppressed"] for r in hidden} <= {"primary", "secondary"}
 
 
 def test_unknown_field_is_a_clear_error(capsys):

@@ -15,8 +15,10 @@ runs it already makes.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ from matplotlib.patches import Rectangle
 import shv_analysis as shv
 import shv_analysis.section as section_module
 from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.crosstab import test_line as describe_test
 from shv_analysis.present.export import workbook_from_folder
 from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes
@@ -52,9 +55,24 @@ def shown(monkeypatch):
 
 
 def _grid(csv_path) -> pd.DataFrame:
-    """The cells of a saved cross-tab: rows by code, columns by group label (no base row)."""
-    data = pd.read_csv(csv_path, dtype=str, keep_default_na=False).set_index("code")
-    return data.drop(index="basis").drop(columns="Categorie")
+    """The cells of a saved (long, numeric) cross-tab as the display reads them: rows by
+    code, columns by group label; a hidden cell as its mark ('<5' or 'x')."""
+    data = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    threshold = json.loads(Path(csv_path).with_suffix(".json").read_text("utf-8"))
+    marks = {"primary": "<" + str(threshold.get("min_cell", 5)), "secondary": "x"}
+
+    def show(r):
+        if r["suppressed"]:
+            return marks[r["suppressed"]]
+        if r["base"] == "0":
+            return "–"
+        f = lambda v: fmt_number(float(v), "nl", 0)
+        return f"{r['n']} ({f(r['pct'])}%; {f(r['ci_low'])}–{f(r['ci_high'])})"
+    data["cell"] = data.apply(show, axis=1)
+    rows = list(dict.fromkeys(data["row"]))
+    cols = list(dict.fromkeys(data["col_label"]))
+    return data.pivot(index="row", columns="col_label", values="cell").reindex(
+        index=rows, columns=cols)
 
 
 def _texts(fig) -> list[str]:
@@ -110,9 +128,11 @@ def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     assert grid.loc["ja", "Samenwerkingsverband"] == "1 (50%; 9–91)"
     assert grid.loc["nee", "Overige individuele gemeente"] == "1 (100%; 21–100)"
     assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
-    data = pd.read_csv(stem.with_suffix(".csv"), dtype=str).set_index("code")
-    assert data.loc["onbekend", "Categorie"] == "Weet niet"  # the code, not a missing value
-    assert data.loc["basis"].tolist()[1:] == ["3 / 2", "1 / 1", "2 / 1", "6 / 4"]
+    data = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    assert list(data.columns) == ["row", "col", "row_label", "col_label", "n", "base", "pct",
+                                  "ci_low", "ci_high", "suppressed"]
+    assert data.loc[data["row"] == "onbekend", "row_label"].iloc[0] == "Weet niet"
+    assert data.drop_duplicates("col")["base"].tolist() == ["3", "1", "2", "6"]
     sidecar = stem.with_suffix(".json").read_text("utf-8")
     assert "n = 6 experimenten in 4 organisaties" in sidecar
     assert "Toets van Fisher (exact)" in sidecar and "n = 6" in sidecar  # 3 x 3, weet niet in
@@ -166,7 +186,8 @@ def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
     hidden = grid.eq("<2")
     assert 0 < hidden.to_numpy().sum() < hidden.size
     assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
-    assert not ((hidden.sum(axis=1) == 1).any() or (hidden.sum(axis=0) == 1).any())
+    inner = hidden.drop(columns="Totaal")  # the totals are printed elsewhere: not protected
+    assert not ((inner.sum(axis=1) == 1).any() or (inner.sum(axis=0) == 1).any())
     expected = suppress_cells(ct.cells, 2, multi=False).set_index(["row", "col"])["suppressed"]
     codes = dict(zip(GROUPS, ["g4_g40", "gemeente", "samenwerkingsverband", "totaal"]))
     assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == \

@@ -158,7 +158,8 @@ def test_embedded_crosstabs_are_marked_as_illustrations(embedded):
     assert NOTICE_NL in page and "shv-synthetic-notice" in page
     assert "illustratie van de methode, geen bevinding" in page  # the computed intro
     assert page.count("alleen een illustratie") >= 9  # every cross-tab's sentence
-    assert "Exacte toets van Fisher" in page and "Chikwadraattoets" in page
+    assert "Chikwadraattoets" in page  # tables without hidden cells keep their test
+    assert "Toets niet getoond: kleine aantallen." in page  # the others print none
     assert "Kans op een geplande effectmeting" in page  # the clustered model
     tables = sorted((embedded / "tables").glob("05_kruistabellen__*.csv"))
     assert len(tables) == 10  # nine cross-tabs and the model
@@ -168,8 +169,12 @@ def test_embedded_crosstabs_are_marked_as_illustrations(embedded):
             assert (embedded / "figures" / f"{csv.stem}.png").is_file()
     headline = pd.read_csv(embedded / "tables" /
                            "05_kruistabellen__kruistabel_effectmeting_respondenttype.csv")
-    headline = headline.set_index("code")
-    assert headline.loc["basis", "Totaal"] == "143 / 91"
+    assert headline.loc[headline["col"] == "totaal", "base"].tolist() == [143, 143, 143]
+    known = pd.read_csv(embedded / "tables" /
+                        "05_kruistabellen__kruistabel_effectmeting_grootteklasse.csv",
+                        keep_default_na=False).set_index(["row", "col"])
+    assert known.loc[("nee", "ge100k"), "suppressed"] != "primary"  # holds 15: never '<5'
+    assert known.loc[("onbekend", "lt20k"), "suppressed"] == "primary"
 
 
 def test_synthetic_notice_on_every_page(embedded):
@@ -231,12 +236,14 @@ def test_mini_numbers(mini_report):
 def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
     """A report run exports, so section 05 hides counts below 5 (and what would reveal them)."""
     stem = mini_report / "tables" / "05_kruistabellen__kruistabel_effectmeting_respondenttype"
-    table = pd.read_csv(stem.with_suffix(".csv"), dtype=str).set_index("code")
-    assert table.loc["basis"].tolist()[1:] == ["3 / 2", "1 / 1", "2 / 1", "6 / 4"]
-    cells = table.drop(index="basis").drop(columns="Categorie").to_numpy().ravel()
-    assert all(c == "<5" or c.startswith("0 (") for c in cells), cells
+    table = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    assert table.drop_duplicates("col")["base"].tolist() == ["3", "1", "2", "6"]
+    assert all(k in ("primary", "secondary") or n == "0"
+               for k, n in zip(table["suppressed"], table["n"])), table
+    assert (table.loc[table["suppressed"] != "", ["n", "pct"]] == "").all().all()
     sidecar = json.loads(stem.with_suffix(".json").read_text("utf-8"))
-    assert "Exacte toets van Fisher" in sidecar["test"] and "onderdrukt" in sidecar["footnote"]
+    assert sidecar["test"] == "Toets niet getoond: kleine aantallen."
+    assert "onderdrukt" in sidecar["footnote"]
     # the hand-computed cells (1 of 3, 1 of 2, 1 of 1, 3 of 6) appear in no exported file
     hidden = ["1 (33%; 6–79)", "1 (50%; 9–91)", "1 (100%; 21–100)", "3 (50%; 19–81)"]
     texts = _all_text(mini_report)
@@ -247,7 +254,7 @@ def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
         if name.startswith("tables/05_") and name.endswith((".csv", ".json")):
             assert not re.search(r"(?<![\d.,])[1-4] \(", texts[name]), name
     page = (mini_report / "html" / "05_kruistabellen.html").read_text("utf-8")
-    assert "Exacte toets van Fisher, p = 1,000" in page
+    assert "Toets niet getoond: kleine aantallen." in page and "p = 1,000" not in page
     assert "Het model is niet te schatten" in page  # 6 pilots cannot carry the model
 
 

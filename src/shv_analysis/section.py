@@ -106,21 +106,27 @@ class Section:
         if sentence:
             _display(_html(f"<p>{html.escape(sentence)}</p>"))
 
-    def table(self, table: Table, key: str | None = None) -> None:
-        """Show a Table; with output_dir, save it as CSV (+ sidecar) for the workbook."""
+    def table(self, table: Table, key: str | None = None, saved: Table | None = None) -> None:
+        """Show a Table; with output_dir, save it (or `saved`, the same result in another
+        form, such as a cross-tab's numbers) as CSV (+ sidecar) for the workbook."""
         from dataclasses import replace
 
         shown = table.data.drop(columns=["code"], errors="ignore")  # codes stay in the CSV
         _display(replace(table, data=shown, meta={**table.meta, "lang": self.lang}))
         if self.output_dir is None:
             return
+        if saved is not None:
+            table = saved
         from shv_analysis.present.export import write_table_csv
 
         stem = self._stem(key or table.key, TABLES_DIR)
         order = len(self.tables) + 1
         sheet = f"{self.name.split('_', 1)[0]} {stem.split('__', 1)[1]}"
-        write_table_csv(table, self.output_dir / TABLES_DIR / f"{stem}.csv",
-                        extra={"section": self.name, "order": order, "sheet": sheet})
+        extra = {"section": self.name, "order": order, "sheet": sheet}
+        for name in ("number_formats", "min_cell"):  # a cross-tab's numbers
+            if name in table.meta:
+                extra[name] = table.meta[name]
+        write_table_csv(table, self.output_dir / TABLES_DIR / f"{stem}.csv", extra=extra)
         self.tables.append(self.output_dir / TABLES_DIR / f"{stem}.csv")
 
     def figure(self, fig, key: str, alt: str | None = None) -> None:
@@ -172,26 +178,22 @@ class Section:
     def crosstab(self, ct, key: str | None = None) -> None:
         """A cross-tab (`crosstab.CrossTab`): display table, chart, test line and sentence.
 
-        The table is `ct.to_table(lang, self.min_cell)` (suppressed cells read '<min_cell>')
-        with the row codes in a `code` column that only the CSV keeps (last row: `basis`);
-        the chart is `plotting.crosstab_chart` with the same suppression; the sentence is
-        `crosstab.interpretation`, computed from the cells that are shown. With output_dir
-        the table is saved as CSV (+ sidecar) and the chart as PNG/SVG.
+        The display table is `ct.to_table(lang, self.min_cell)` (hidden cells read '<5' or
+        'x'); with output_dir the CSV (+ sidecar) holds `crosstab.crosstab_numbers`: one row
+        per cell with n, base, pct, ci_low, ci_high and `suppressed`, numbers only. The
+        chart is `charts.crosstab_chart` with the same suppression. A table with a hidden
+        cell shows no statistic, p-value or V ('Toets niet getoond: kleine aantallen'); the
+        sentence is `narrative.crosstab_sentence`, computed from the cells that are shown.
         """
-        from dataclasses import replace
-
-        from shv_analysis.analysis.crosstab import interpretation, test_line
+        from shv_analysis.analysis.crosstab import crosstab_numbers
         from shv_analysis.present.charts import crosstab_chart
+        from shv_analysis.present.narrative import crosstab_sentence
 
         table = ct.to_table(self.lang, self.min_cell)
-        rows = list(dict.fromkeys(ct.cells["row"]))
-        data = table.data.copy()
-        data.insert(0, "code", rows + ["basis"])
-        table = replace(table, data=data)
-        self.table(table, key)
+        self.table(table, key, saved=crosstab_numbers(ct, self.lang, self.min_cell))
         self.figure(crosstab_chart(ct, self.lang, self.min_cell), key or table.key)
-        self.text(test_line(ct, self.lang))
-        self.text(interpretation(ct, self.lang, self.min_cell))
+        self.text(table.test)
+        self.text(crosstab_sentence(ct, self.lang, self.min_cell))
 
     def show(self, table: Table, key: str | None = None, **options) -> None:
         """Table and its bar chart, as the report shows most results."""

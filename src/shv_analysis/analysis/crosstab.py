@@ -190,15 +190,14 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     (`totaal` last), labelled with the group's codebook label.
     """
     lang = normalise_lang(lang)
-    cells = suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else \
-        ct.cells.assign(suppressed=False)
+    cells = shown_cells(ct, min_cell)
     cols = list(dict.fromkeys(cells["col"]))
     rows = list(dict.fromkeys(cells["row"]))
     grid = {}
     for c in cols:
         part = cells[cells["col"] == c].set_index("row")
         grid[c] = [
-            ("<" + str(min_cell)) if part.loc[r, "suppressed"] else
+            mark(part.loc[r, "suppression"], min_cell, lang) if part.loc[r, "suppressed"] else
             f"{part.loc[r, 'n']} ({_fmt(part.loc[r, 'pct'], lang)}%; "
             f"{_fmt(part.loc[r, 'ci_low'], lang)}–{_fmt(part.loc[r, 'ci_high'], lang)})"
             if part.loc[r, "base"] else "–" for r in rows]
@@ -210,15 +209,70 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
         base_row[b.col] = f"{b.records} / {b.organisations}"
     data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
     title = _t("title", lang, row=ct.row.label(lang), col=ct.col.label(lang).lower())
-    return Table(data=data, title=title, footnote=_footnote(ct, lang, min_cell),
+    kinds = set(cells.loc[cells["suppressed"], "suppression"])
+    test = _t("test_not_shown", lang) if kinds else test_line(ct, lang)
+    return Table(data=data, title=title, footnote=_footnote(ct, lang, min_cell, kinds),
                  key=f"kruistabel_{ct.row.name}_{ct.col.name}",
                  n=int(ct.bases["records"].iloc[-1]), base=unit,
-                 notice=ct.notice, test=test_line(ct, lang), meta={"crosstab": ct},
+                 notice=ct.notice, test=test, meta={"crosstab": ct},
                  labels={"category": w["category"],
                          **{c: category_label(ct.col, c, lang) for c in cols}})
 
 
-def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
+def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
+    """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None)."""
+    if not min_cell:
+        return ct.cells.assign(suppressed=False, suppression=None)
+    return suppress_cells(ct.cells, min_cell, ct.row.kind == "multi")
+
+
+def has_hidden_cells(ct: CrossTab, min_cell: int) -> bool:
+    """True when the table suppresses a cell: then no test statistic, p or V is shown."""
+    return bool(min_cell) and bool(shown_cells(ct, min_cell)["suppressed"].any())
+
+
+def mark(kind: str | None, min_cell: int, lang: str = "nl") -> str:
+    """The mark of a hidden cell: '<5' (primary) or 'x' (secondary); '' when shown."""
+    if kind == "primary":
+        return _t("mark.primary", lang, min_cell=min_cell)
+    return _t("mark.secondary", lang) if kind == "secondary" else ""
+
+
+NUMBER_COLUMNS = ["row", "col", "row_label", "col_label", "n", "base", "pct", "ci_low",
+                  "ci_high", "suppressed"]
+NUMBER_FORMATS = {"n": "0", "base": "0", "pct": "0.0", "ci_low": "0.0", "ci_high": "0.0"}
+
+
+def crosstab_numbers(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
+    """The cross-tab as numbers, for CSV and Excel: one row per cell (`NUMBER_COLUMNS`).
+
+    row, col: codes; row_label, col_label: labels; n, base: whole numbers; pct, ci_low,
+    ci_high: percentages of the column base (95% Wilson); suppressed: "primary",
+    "secondary" or empty. A hidden cell has n, pct and the interval empty. Same title,
+    footnote and test line as `crosstab_table`.
+    """
+    lang = normalise_lang(lang)
+    wide = crosstab_table(ct, lang, min_cell)
+    cells = shown_cells(ct, min_cell)
+    hidden = cells["suppressed"].to_numpy()
+    data = pd.DataFrame({
+        "row": cells["row"].to_numpy(), "col": cells["col"].to_numpy(),
+        "row_label": [category_label(ct.row, r, lang) for r in cells["row"]],
+        "col_label": [category_label(ct.col, c, lang) for c in cells["col"]],
+        "n": pd.array(np.where(hidden, pd.NA, cells["n"].to_numpy(dtype=object)),
+                      dtype="Int64"),
+        "base": pd.array(cells["base"].to_numpy(dtype=np.int64), dtype="Int64")})
+    for c in ("pct", "ci_low", "ci_high"):
+        data[c] = np.where(hidden, np.nan, cells[c].to_numpy(dtype=float))
+    data["suppressed"] = [k if isinstance(k, str) else None for k in cells["suppression"]]
+    return Table(data=data, title=wide.title, footnote=wide.footnote, key=wide.key, n=wide.n,
+                 base=wide.base, notice=wide.notice, test=wide.test,
+                 meta={"crosstab": ct, "number_formats": NUMBER_FORMATS,
+                       "min_cell": int(min_cell)},
+                 labels={c: c for c in NUMBER_COLUMNS})
+
+
+def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) -> str:
     total = ct.bases.iloc[-1]
     out = _t("footnote", lang, n=total.records, unit=_t(f"unit.{ct.unit}", lang),
              orgs=total.organisations)
@@ -228,6 +282,10 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int) -> str:
         out += _t("clustered", lang)
     if min_cell:
         out += _t("suppressed", lang, min_cell=min_cell)
+        for kind in ("primary", "secondary"):
+            if kind in (kinds or ()):
+                out += _t(f"mark_note.{kind}", lang, min_cell=min_cell, top=min_cell - 1,
+                          mark=mark(kind, min_cell, lang))
     return out + subset_note(ct.subset_label, lang)
 
 

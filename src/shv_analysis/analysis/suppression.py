@@ -1,9 +1,20 @@
-"""Small-cell suppression for exported cross-tabs, with secondary suppression.
+"""Small-cell suppression for exported cross-tabs: primary and secondary cells, audited.
 
-Primary: counts 0 < n < threshold are hidden. Secondary: wherever a line of the table (a row
-across its columns and total; for single-choice fields also a column, whose base is shown)
-would have exactly one hidden cell, the smallest other cell of that line is hidden too, so
-no hidden count can be recovered by subtraction. Repeated until nothing changes.
+Primary ('<t', kind "primary"): counts 1 to t-1; and, in a row or column whose total is
+between 1 and t-1, every cell, zeros included (otherwise a shown zero beside one hidden
+cell gives a single record's profile away). Row totals below t (the total column) are
+primary too, although the report's frequency tables print them: the audit treats all row
+totals and column bases as published.
+
+Secondary ('x', kind "secondary"): cells of at least t hidden only so that no hidden cell can
+be recovered. They are chosen by `disclosure.audit`, the attacker's view of what the report
+publishes (shown cells, zeros, percentages and intervals, the margins, the marks' meaning):
+as long as a hidden cell fails one of its requirements, the cheapest set of extra cells
+(fewest cells, then smallest total) that gives it, on its own, a wide enough range is hidden
+too: a rectangle of four cells (single-choice field) or a second cell in the row
+(multi-response field). When no such set exists, all its row's and column's cells are
+hidden, then the whole interior; a cell that still fails is reported by the audit. A
+secondary cell is never a zero and never marked '<t'.
 
 The threshold (`resolve_min_cell`): exported tables suppress counts below `DEFAULT_MIN_CELL`;
 interactive exploration shows everything. A notebook's `min_cell = None` therefore means
@@ -14,10 +25,17 @@ integer always wins (0 switches suppression off, also in a report).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
+from shv_analysis.analysis.disclosure import (KIND_NAMES, PRIMARY, SECONDARY, SHOWN, CellAudit,
+                                              Grid, audit, audit_cell, mark_bounds,
+                                              targets)
+
 DEFAULT_MIN_CELL = 5
+TOTAL = "totaal"  # the total column of `crosstab` cells (same code as crosstab.TOTAL)
 
 
 def resolve_min_cell(min_cell, exporting: bool) -> int:
@@ -40,44 +58,190 @@ def resolve_min_cell(min_cell, exporting: bool) -> int:
     return int(value)
 
 
-def _lines(rows: list, cols: list, by_column: bool) -> list[list[tuple[int, int]]]:
-    lines = [[(i, j) for j in range(len(cols))] for i in range(len(rows))]
-    if by_column:
-        lines += [[(i, j) for i in range(len(rows))] for j in range(len(cols))]
-    return lines
+def primary_kinds(grid: Grid) -> np.ndarray:
+    """Rows x groups of SHOWN / PRIMARY: counts 1..t-1, and every cell of a small line."""
+    t, n = grid.threshold, grid.counts
+    live = (grid.row_totals[:, None] > 0) & (grid.col_bases[None, :] > 0)
+    hidden = ((n > 0) & (n < t)) | (grid.small() & live)
+    return np.where(hidden, PRIMARY, SHOWN)
 
 
-def suppression_mask(counts: np.ndarray, threshold: int, by_column: bool) -> np.ndarray:
-    """Boolean mask (rows x cols) of cells to hide; the last column is the row total."""
-    hidden = (counts > 0) & (counts < threshold)
-    lines = _lines(list(range(counts.shape[0])), list(range(counts.shape[1])), by_column)
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            flags = [hidden[c] for c in line]
-            if sum(flags) != 1:
+def _slack(grid: Grid, kinds: np.ndarray, c: tuple[int, int], marks: bool) -> tuple[float, float]:
+    """How far cell c may go down and up on its own bounds, if hidden (marks or not)."""
+    value = grid.counts[c]
+    upper = float(min(grid.row_totals[c[0]], grid.col_bases[c[1]]))
+    lower = 0.0
+    if marks:
+        low, high = mark_bounds(grid, kinds, *c)
+        lower, upper = max(lower, low), min(upper, high)
+    return value - lower, upper - value
+
+
+def _moves(grid: Grid, kinds: np.ndarray, plus: list, minus: list, marks: bool) -> float:
+    """Width of the cycle that moves `plus` cells up and `minus` cells down (and back)."""
+    up = min([_slack(grid, kinds, c, marks)[1] for c in plus] +
+             [_slack(grid, kinds, c, marks)[0] for c in minus])
+    down = min([_slack(grid, kinds, c, marks)[0] for c in plus] +
+               [_slack(grid, kinds, c, marks)[1] for c in minus])
+    return max(up, 0) + max(down, 0)
+
+
+def _candidates(grid: Grid, kinds: np.ndarray, i: int, j: int):
+    """(new cells, plus cells, minus cells) of each cycle through (i, j)."""
+    rows, cols = kinds.shape
+    if grid.multi:
+        for jj in range(cols):
+            if jj != j:
+                yield [(i, jj)], [(i, j)], [(i, jj)]
+        return
+    for ii in range(rows):
+        for jj in range(cols):
+            if ii != i and jj != j:
+                yield [(i, jj), (ii, j), (ii, jj)], [(i, j), (ii, jj)], [(i, jj), (ii, j)]
+
+
+def _fix(grid: Grid, kinds: np.ndarray, failing: CellAudit) -> bool:
+    """Hide more cells for a failing hidden cell; False when nothing more can be hidden."""
+    i, j = failing.row, failing.col
+    best = None
+    for cells, plus, minus in _candidates(grid, kinds, i, j):
+        new = [c for c in cells if kinds[c] == SHOWN]
+        if any(grid.counts[c] == 0 for c in new):
+            continue  # zeros are never secondary
+        trial = kinds.copy()
+        for c in new:
+            trial[c] = SECONDARY
+        wide = (_moves(grid, trial, plus, minus, False) >= failing.need_numbers and
+                _moves(grid, trial, plus, minus, True) >= failing.need_marks)
+        if wide and new:
+            cost = (len(new), sum(int(grid.counts[c]) for c in new), new)
+            best = cost if best is None or cost < best else best
+    if best is not None:
+        for c in best[2]:
+            kinds[c] = SECONDARY
+        return True
+    rows, cols = np.indices(kinds.shape)
+    for region in ((rows == i) | (cols == j), np.ones(kinds.shape, dtype=bool)):
+        more = region & (kinds == SHOWN) & (grid.counts > 0)
+        if more.any():
+            kinds[more] = SECONDARY
+            return True
+    return False
+
+
+def _cycle_proof(grid: Grid, kinds: np.ndarray, i: int, j: int) -> bool:
+    """True when a cycle of hidden cells alone already gives (i, j) its target widths.
+
+    A cycle is one feasible direction, so the true range is at least as wide; this spares
+    the linear programmes for most cells."""
+    want_numbers, want_marks = targets(grid, kinds[i, j])
+    for cells, plus, minus in _candidates(grid, kinds, i, j):
+        if all(kinds[c] != SHOWN for c in cells) and \
+                _moves(grid, kinds, plus, minus, False) >= want_numbers and \
+                _moves(grid, kinds, plus, minus, True) >= want_marks:
+            return True
+    return False
+
+
+def choose(grid: Grid) -> np.ndarray:
+    """Rows x groups of SHOWN / PRIMARY / SECONDARY for the interior (see the module doc).
+
+    Hiding a cell only widens the other hidden cells' ranges (its true value stays feasible),
+    so a cell that passed once is not audited again.
+    """
+    kinds = primary_kinds(grid)
+    done: set[tuple[int, int]] = set()
+    while True:
+        fixed = False
+        for i, j in zip(*np.nonzero(kinds)):
+            cell = (int(i), int(j))
+            if cell in done:
                 continue
-            candidates = [c for c in line if not hidden[c]]
-            if not candidates:
+            if _cycle_proof(grid, kinds, *cell) or audit_cell(grid, kinds, *cell).ok:
+                done.add(cell)
                 continue
-            nonzero = [c for c in candidates if counts[c] > 0] or candidates
-            pick = min(nonzero, key=lambda c: (counts[c], c))
-            hidden[pick] = True
-            changed = True
-    return hidden
+            if not _fix(grid, kinds, audit_cell(grid, kinds, *cell)):
+                done.add(cell)  # nothing more to hide: the audit reports it
+            fixed = True
+            break
+        if not fixed:
+            return kinds
+
+
+@lru_cache(maxsize=256)
+def _cached(counts: bytes, shape: tuple, totals: bytes, bases: bytes, threshold: int,
+            multi: bool) -> bytes:
+    grid = Grid(np.frombuffer(counts, dtype=np.int64).reshape(shape),
+                np.frombuffer(totals, dtype=np.int64), np.frombuffer(bases, dtype=np.int64),
+                multi, threshold)
+    return choose(grid).astype(np.int64).tobytes()
+
+
+def grid_of(cells: pd.DataFrame, threshold: int, multi: bool) -> tuple[Grid, list, list]:
+    """The `Grid` of long-form cross-tab cells (row, col, n, base); and its rows and groups."""
+    rows = list(dict.fromkeys(cells["row"]))
+    groups = [c for c in dict.fromkeys(cells["col"]) if c != TOTAL]
+    n = cells.pivot(index="row", columns="col", values="n").reindex(index=rows)
+    bases = cells.drop_duplicates("col").set_index("col")["base"]
+    counts = n.reindex(columns=groups).to_numpy(dtype=np.int64)
+    totals = (n[TOTAL].to_numpy(dtype=np.int64) if TOTAL in n.columns else counts.sum(axis=1))
+    grid = Grid(counts, totals, bases.reindex(groups).to_numpy(dtype=np.int64), multi,
+                int(threshold))
+    return grid, rows, groups
+
+
+def cell_kinds(grid: Grid) -> np.ndarray:
+    """`choose(grid)`, cached on the grid's numbers (a table is drawn and written more than once)."""
+    counts = np.ascontiguousarray(grid.counts, dtype=np.int64)
+    out = _cached(counts.tobytes(), counts.shape,
+                  np.ascontiguousarray(grid.row_totals, dtype=np.int64).tobytes(),
+                  np.ascontiguousarray(grid.col_bases, dtype=np.int64).tobytes(),
+                  grid.threshold, grid.multi)
+    return np.frombuffer(out, dtype=np.int64).reshape(counts.shape)
 
 
 def suppress_cells(cells: pd.DataFrame, threshold: int, multi: bool) -> pd.DataFrame:
-    """Long-form cells (row, col, n, ...) with a `suppressed` column added.
-
-    For a multi-response field the rows overlap, so only rows (not columns) add up.
+    """Long-form cells (row, col, n, base, ...) with `suppressed` (bool) and `suppression`
+    ("primary", "secondary" or None) added. The total column's cells below the threshold are
+    primary; its other cells are shown. For a multi-response field only rows add up.
     """
-    rows = list(dict.fromkeys(cells["row"]))
-    cols = list(dict.fromkeys(cells["col"]))
-    grid = cells.pivot(index="row", columns="col", values="n").reindex(index=rows, columns=cols)
-    mask = suppression_mask(grid.to_numpy(dtype=int), threshold, by_column=not multi)
-    flags = pd.DataFrame(mask, index=rows, columns=cols).stack()
     out = cells.copy()
-    out["suppressed"] = [bool(flags.loc[(r, c)]) for r, c in zip(out["row"], out["col"])]
+    if not threshold:
+        return out.assign(suppressed=False, suppression=None)
+    grid, rows, groups = grid_of(cells, threshold, multi)
+    kinds = cell_kinds(grid)
+    names = {}
+    for a, r in enumerate(rows):
+        for b, g in enumerate(groups):
+            names[(r, g)] = KIND_NAMES.get(int(kinds[a, b]))
+        total = int(grid.row_totals[a])
+        names[(r, TOTAL)] = "primary" if 0 < total < threshold else None
+    out["suppression"] = [names.get((r, c)) for r, c in zip(out["row"], out["col"])]
+    out["suppressed"] = out["suppression"].notna()
     return out
+
+
+def suppression_mask(counts: np.ndarray, threshold: int, by_column: bool) -> np.ndarray:
+    """Boolean mask (rows x cols) of cells to hide; the last column is the row total.
+
+    by_column: a single-choice field (columns add up to their bases); False for a
+    multi-response field, whose column bases are then taken as the largest cell of the
+    column (only for this array interface; `suppress_cells` uses the true bases).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    interior = counts[:, :-1]
+    bases = interior.sum(axis=0) if by_column else interior.max(axis=0, initial=0)
+    grid = Grid(interior, counts[:, -1], bases, not by_column, int(threshold))
+    kinds = cell_kinds(grid) if threshold else np.zeros_like(interior)
+    totals = (counts[:, -1] > 0) & (counts[:, -1] < threshold)
+    return np.column_stack([kinds != SHOWN, totals])
+
+
+def audit_cells(cells: pd.DataFrame, threshold: int, multi: bool) -> list[CellAudit]:
+    """The disclosure audit of a suppressed cross-tab (`disclosure.audit`), for reports/tests."""
+    grid, _, _ = grid_of(cells, threshold, multi)
+    return audit(grid, cell_kinds(grid))
+
+
+__all__ = ["DEFAULT_MIN_CELL", "resolve_min_cell", "suppress_cells", "suppression_mask",
+           "audit_cells", "cell_kinds", "choose", "grid_of", "primary_kinds", "audit_cell"]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
 from shv_analysis.analysis.suppression import suppress_cells
+from shv_analysis.text import text
 from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
 
 
@@ -39,12 +40,14 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
     if ds.synthetic:
         print(ds.notice("en") + " This cross-tab is illustrative, not a finding.",
               file=sys.stderr)
-    cells = ct.cells
+    cells = ct.cells.assign(suppressed=None)
     if args.min_cell:
-        cells = suppress_cells(cells, args.min_cell, ct.row.kind == "multi")
-        hidden = cells["suppressed"]
-        cells = cells.astype({"n": object, "pct": object, "ci_low": object, "ci_high": object})
+        marked = suppress_cells(ct.cells, args.min_cell, ct.row.kind == "multi")
+        hidden = marked["suppressed"].to_numpy()
+        cells = cells.astype({"n": object, "pct": object, "ci_low": object, "ci_high": object,
+                              "suppressed": object})
         cells.loc[hidden, ["n", "pct", "ci_low", "ci_high"]] = None
+        cells["suppressed"] = [k if isinstance(k, str) else None for k in marked["suppression"]]
     if args.format == "json":
         json.dump(_json(ct, cells), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         print()
@@ -78,7 +81,19 @@ def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
     out = {"row": ct.row.name, "col": ct.col.name, "unit": ct.unit, "cells": records,
            "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")]}
     notes: list[str] = []
-    if ct.test is not None:
+    if cells["suppressed"].notna().any():  # no statistic, p or V beside hidden cells
+        reason = text("crosstab.test_not_shown", "en")
+        if ct.test is not None:
+            out["test"] = {"name": ct.test.name, "statistic": None, "p": None,
+                           "cramers_v": None, "test_not_shown": reason}
+        else:
+            out["test"] = None
+            out["option_tests"] = [{"option": o, "name": n, "statistic": None, "p": None,
+                                    "p_holm": None, "cramers_v": None, "test_not_shown": reason}
+                                   for o, n in zip(ct.option_tests["option"],
+                                                   ct.option_tests["name"])]
+        out["test_not_shown"] = reason
+    elif ct.test is not None:
         test = {"name": ct.test.name, "statistic": ct.test.statistic, "p": ct.test.p,
                 "cramers_v": ct.test.cramers_v}
         notes += _nonfinite_notes("test.", test)

@@ -234,18 +234,16 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     footnote (n and organisations), test line and the red synthetic notice come from
     `ct.to_table(lang, min_cell)`. With `min_cell` > 0 the cells that table suppresses
     (`suppression.suppress_cells`) are not drawn: no bar, no interval, no percentage, only
-    the mark '<min_cell>'.
+    the mark ('<5' for a primary cell, 'x' for a secondary one).
     """
     from matplotlib.patches import Patch
 
-    from shv_analysis.analysis.crosstab import MISSING, TOTAL, category_label
+    from shv_analysis.analysis.crosstab import MISSING, TOTAL, category_label, mark, shown_cells
     from shv_analysis.analysis.formatting import fmt_int
-    from shv_analysis.analysis.suppression import suppress_cells
 
     lang = normalise_lang(lang)
     table = ct.to_table(lang, min_cell)
-    cells = (suppress_cells(ct.cells, min_cell, ct.row.kind == "multi") if min_cell else
-             ct.cells.assign(suppressed=False))
+    cells = shown_cells(ct, min_cell)
     rows = list(dict.fromkeys(cells["row"]))
     bases = ct.bases.set_index("col")["records"]
     groups = [g for g in dict.fromkeys(cells["col"])
@@ -293,7 +291,8 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
                 cell = grid.loc[(r, g)]
                 y = i * block + j
                 if cell["suppressed"]:
-                    ax.text(upper * 0.012, y, f"<{min_cell}", va="center", ha="left",
+                    ax.text(upper * 0.012, y, mark(cell["suppression"], min_cell, lang),
+                            va="center", ha="left",
                             fontsize=7.5, style="italic", color=SUPPRESSED_COLOR, zorder=4)
                     continue
                 ys.append(y)

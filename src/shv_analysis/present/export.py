@@ -122,7 +122,8 @@ def read_table(path: str | Path) -> Table:
     if len(meta.get("columns", [])) == len(data.columns):
         data.columns = meta["columns"]
     percent = [c for c in data.columns if _percent_header(str(c))]
-    kept = {k: v for k, v in meta.items() if k in ("section", "order", "sheet")}
+    kept = {k: v for k, v in meta.items() if k in ("section", "order", "sheet",
+                                                    "number_formats")}
     return Table(data=data, title=meta["title"], footnote=meta["footnote"], key=meta["key"],
                  n=meta["n"], base=meta["base"], notice=meta.get("notice"),
                  test=meta.get("test"), meta={**kept, "percent": percent})
@@ -195,11 +196,16 @@ def _table_sheet(ws, table: Table, fonts: dict) -> None:
         _put(ws, row, j, col, font=fonts["bold"])
     percent = set(table.percent_columns())
     pct_cols = {j for j, c in enumerate(table.data.columns, start=1) if c in percent}
+    formats = {j: table.meta["number_formats"][str(c)]  # from the sidecar (cross-tab numbers)
+               for j, c in enumerate(table.data.columns, start=1)
+               if str(c) in table.meta.get("number_formats", {})}
     for values in table.data.itertuples(index=False):
         row += 1
         for j, value in enumerate(values, start=1):
             cell = _put(ws, row, j, value)
-            if j in pct_cols and isinstance(cell.value, float):
+            if j in formats and isinstance(cell.value, (int, float)):
+                cell.number_format = formats[j]
+            elif j in pct_cols and isinstance(cell.value, float):
                 cell.number_format = "0.0"
     row += 1
     for line in table.footer().splitlines():

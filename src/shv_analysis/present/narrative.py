@@ -7,8 +7,13 @@ percentage reads 'n.v.t.' / 'n/a'.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
+
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.analysis.crosstab import has_hidden_cells, interpretation
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
@@ -155,6 +160,23 @@ def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
         out += _t("crosstabs.suppressed", lang, min_cell=fmt_int(min_cell, lang))
     else:
         out += _t("crosstabs.not_suppressed", lang)
+    return out
+
+
+def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
+    """`crosstab.interpretation`, or, when the table hides a cell, the same opening without
+    any test verdict: 'Toets niet getoond: kleine aantallen.' (no p-value beside hidden cells).
+    """
+    lang = normalise_lang(lang)
+    if not has_hidden_cells(ct, min_cell):
+        return interpretation(ct, lang, min_cell)
+    blind = replace(ct, test=None, option_tests=pd.DataFrame({"p_holm": []}), notice=None)
+    head = interpretation(blind, lang, min_cell)
+    no_test = text("crosstab.interpretation.no_test", lang)
+    head = head[:-len(no_test)] if head.endswith(no_test) else head + " "
+    out = head + text("crosstab.test_not_shown", lang)
+    if ct.notice:
+        out += text("crosstab.interpretation.synthetic", lang)
     return out
 
 

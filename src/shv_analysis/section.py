@@ -180,7 +180,7 @@ class Section:
         """
         from dataclasses import replace
 
-        from shv_analysis.analysis.crosstab import interpretation, test_line
+        from shv_analysis.analysis.crosstab import interpretation
         from shv_analysis.present.charts import crosstab_chart
 
         table = ct.to_table(self.lang, self.min_cell)
@@ -190,7 +190,7 @@ class Section:
         table = replace(table, data=data)
         self.table(table, key)
         self.figure(crosstab_chart(ct, self.lang, self.min_cell), key or table.key)
-        self.text(test_line(ct, self.lang))
+        # The test line is in the table's footer (and on the chart): not printed again.
         self.text(interpretation(ct, self.lang, self.min_cell))
 
     def show(self, table: Table, key: str | None = None, **options) -> None:

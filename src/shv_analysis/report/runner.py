@@ -172,8 +172,9 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
     notice = sub.notice(lang)
     if (report_dir / "tables").is_dir():
         workbook_from_folder(report_dir / "tables", report_dir / "tables.xlsx", notice=notice,
-                             lang=lang, dataset=ds.name)
-    write_report_index(report_dir, results, lang, notice, ds.name, plan.subset, version)
+                             lang=lang, dataset=ds.display_name(lang))
+    write_report_index(report_dir, results, lang, notice, ds.display_name(lang), plan.subset,
+                       version)
     status = "ok" if all(r.status == "ok" for r in results) else "failed"
     sections = [{"name": r.section, "title": r.title, "status": r.status,
                  "seconds": r.seconds, "execute_seconds": r.execute_seconds,
@@ -192,7 +193,8 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
 def finish_each(root: Path, field_name: str, summaries: list[dict], ds, lang: str,
                 data: dict, parameters: dict, version: str) -> None:
     """index.html and manifest.json of an `--each` root folder."""
-    write_each_index(root, field_name, summaries, lang, ds.notice(lang), ds.name, version)
+    write_each_index(root, field_name, summaries, lang, ds.notice(lang), ds.display_name(lang),
+                     version)
     status = "ok" if all(s["status"] == "ok" for s in summaries) else "failed"
     manifest = each_manifest(root, version=version, status=status, each=field_name,
                              data=data, ds=ds, lang=lang, parameters=parameters,

@@ -265,6 +265,6 @@ def reproduction(ds: Dataset, lang: str = "nl") -> Table:
                      "hide": ["figure"],
                      "value_labels": {"unit": {u: w[f"repro_unit.{u}"]
                                                for u in ("count", "pct")}},
-                     "unit_decimals": {"column": "unit", "columns": ["published",
+                     "unit_decimals": {"column": "unit", "columns": [
                                        "reproduced", "deviation"], "count": 0, "pct": 1}},
                  labels={c: w[f"repro_column.{c}"] for c in codes})

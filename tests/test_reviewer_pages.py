@@ -139,7 +139,7 @@ def test_workbook_sheets_are_titled_linked_and_print_ready(report):
     assert links == [f"'{n}'!A1" for n in names]
     first = wb[names[0]]
     assert first.page_setup.fitToWidth == 1 and first.sheet_properties.pageSetUpPr.fitToPage
-    assert first.print_title_rows == "4:4"
+    assert first.print_title_rows == "$4:$4"
     assert first.oddHeader.center.text.startswith(text("notice.synthetic", lang)[:40])
     if lang == "nl":
         assert "05 Effectiviteitsmeting naar" in names

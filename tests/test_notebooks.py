@@ -169,7 +169,8 @@ def test_select_language_keeps_one_language_and_all_code(path):
 def test_select_language_en_gives_the_english_text_of_section_02():
     """The English text is the one that travelled in the old `shv.en` cell metadata."""
     nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), "en")
-    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"
+                and "analyst" not in c.metadata.get("tags", [])]
     assert [c.source.splitlines()[0] for c in markdown] == [
         "# Characteristics of experiments and pilots", "## Types of experiments",
         "## Phases of debt assistance", "## Specific target groups", "## Partners",
@@ -180,17 +181,34 @@ def test_select_language_en_gives_the_english_text_of_section_02():
     assert "Kenmerken experimenten en pilots" not in str([c.source for c in nb.cells])
     assert notebook_title(nb, "") == "Characteristics of experiments and pilots"
     assert "tags" not in markdown[0].metadata
-    assert nb.cells[1].metadata["tags"] == ["parameters"]
+    analyst = [c for c in nb.cells if "analyst" in c.metadata.get("tags", [])]
+    assert [(c.id, c.metadata.tags) for c in analyst] == [("02-params", ["analyst"])]
+    assert analyst[0].source.startswith("*Parameters in the cell below: `data`, `lang`")
+    assert nb.cells[2].metadata["tags"] == ["parameters"]
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: p.stem)
+def test_the_parameter_explanation_is_an_analyst_cell(path):
+    """The reviewer page drops cells tagged `analyst`: the parameter explanation is one
+    (in both languages) and no other cell mentions the parameter cell."""
+    nb = _load(path)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        about_parameters = ("Parameters in de cel" in cell.source
+                            or "Parameters in the cell" in cell.source)
+        assert about_parameters == ("analyst" in tags and cell.cell_type == "markdown"), \
+            (path.name, cell.id)
 
 
 def test_select_language_nl_keeps_the_dutch_notebook():
     nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), " NL ")
-    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"
+                and "analyst" not in c.metadata.get("tags", [])]
     assert [c.source.splitlines()[0] for c in markdown] == [
         "# Kenmerken experimenten en pilots", "## Typen experimenten",
         "## Fasen van schuldhulpverlening", "## Specifieke doelgroepen",
         "## Samenwerkingspartners", "## Type experiment per gemeente"]
-    assert len(nb.cells) == 13
+    assert len(nb.cells) == 14  # with the analyst cell on the parameters
 
 
 def test_select_language_rejects_other_languages():

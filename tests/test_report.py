@@ -136,7 +136,7 @@ def test_embedded_numbers_are_the_computed_figures(embedded):
         < part.loc["g4_g40", "95%-BI bovengrens (%)"]
     cover = _table(embedded, "01_overzicht__dekking")
     assert (cover.loc["gedekt", "n"], cover.loc["gedekt", "Basis"]) == parts["dekking.pct"]
-    goals = _table(embedded, "04_lessen__experimenten_doelen_geformuleerd")
+    goals = _table(embedded, "03_effecten__experimenten_doelen_geformuleerd")
     assert goals.loc["ja", "n"] == parts["doelen.geformuleerd"][0]
     repro = pd.read_csv(embedded / "tables" / "99_reproductie__reproductie.csv")
     assert (repro["code"] != "off").all()

@@ -78,8 +78,9 @@ def test_table_columns_are_codes_with_labels_per_language(mini):
     assert en.headers() == ["code", "Category", "n", "Base", "%"]
     assert nl.percent_columns() == ["pct"]
     html = nl._repr_html_()
-    assert "<th>Categorie</th>" in html and "<th>Basis</th>" in html and "category" not in html
-    assert "<th>Category</th>" in en._repr_html_()
+    assert '<th class="shv-text">Categorie</th>' in html and '<th class="shv-num">Basis</th>' \
+        in html and "category" not in html
+    assert "<th class=\"shv-text\">Category</th>" in en._repr_html_()
     # 2 of 6 phases 'preventie': 33.3 (one decimal) when shown
     assert nl.formatted().loc[0, "%"] == "33.3"
     part = indicators.participation_by_type(mini, "nl")

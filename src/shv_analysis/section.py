@@ -192,7 +192,7 @@ class Section:
         table = ct.to_table(self.lang, self.min_cell)
         self.table(table, key, saved=crosstab_numbers(ct, self.lang, self.min_cell))
         self.figure(crosstab_chart(ct, self.lang, self.min_cell), key or table.key)
-        self.text(table.test)
+        # The test line is in the table's footer (and on the chart): not printed again.
         self.text(crosstab_sentence(ct, self.lang, self.min_cell))
 
     def show(self, table: Table, key: str | None = None, **options) -> None:

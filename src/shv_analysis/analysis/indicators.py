@@ -8,6 +8,8 @@ Every label comes from the codebook (or, for published figures, from
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
@@ -130,25 +132,73 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
                  notice=ds.notice(lang), labels={"item": w["item"], "count": w["count"]})
 
 
-def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
-    """Every warning of the check, with values masked for e-mail addresses and phone numbers."""
-    lang = normalise_lang(lang)
-    from shv_analysis.ingest.privacy import mask_personal_text
+#: The kinds of check warning, by the start of their (English, CLI) message; a kind's text
+#: in the report language is `indicators.warning_kind.<kind>` in the catalogue.
+WARNING_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (kind, re.compile(pattern)) for kind, pattern in (
+        ("personal", r"^personal data"),
+        ("empty_rows", r"^\d+ empty row\(s\) skipped"),
+        ("headerless", r"^column without a header"),
+        ("merged", r"^merged cells"),
+        ("lock", r"^lock file found"),
+        ("metadata", r"^unreadable metadata"),
+        ("province", r"^read as '.*' \(the reference's spelling\)"),
+        ("g4", r"^respondent type is G4/G40 but"),
+        ("inhabitants", r"^inhabitants unknown"),
+        ("empty_table", r"^table '.*' holds no records"),
+        ("decision_duplicate", r"^another decision for"),
+        ("decision_unused", r".*a typed value is never overwritten"),
+        ("decision_filled", r"^\d+ empty cell\(s\) of .* filled from coding decisions"),
+        ("formula", r"^formula without a stored result"),
+    ))
 
+
+def warning_kind(message: str) -> str:
+    """The kind of a check warning (a key of `WARNING_KINDS`, else "other")."""
+    return next((kind for kind, pattern in WARNING_KINDS if pattern.match(message)), "other")
+
+
+def _row_ranges(rows: list[int]) -> str:
+    rows = sorted(set(rows))
+    parts, i = [], 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+            j += 1
+        parts.append(str(rows[i]) if i == j else f"{rows[i]}–{rows[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
+    """The check's warnings summarised in the report language: one row per kind of warning,
+    file and column, with the spreadsheet rows and the number of warnings.
+
+    The messages themselves (English, with the values) are those of `shv check`; the report
+    names the kind of each (`warning_kind`, text `indicators.warning_kind.<kind>`) and shows
+    no values, so nothing personal can slip through.
+    """
+    lang = normalise_lang(lang)
     w = _w(lang)
-    values = pd.Series([p.value for p in ds.warnings], dtype=object)
-    masked = mask_personal_text(values) if len(values) else values
+    groups: dict[tuple[str, str, str], list] = {}
+    for p in ds.warnings:
+        key = (warning_kind(p.message), p.file, p.column or "")
+        groups.setdefault(key, []).append(p.row)
+    keys = list(groups)
     data = pd.DataFrame({
-        "file": [p.file for p in ds.warnings],
-        "row": pd.array([p.row for p in ds.warnings], dtype="Int64"),
-        "column": [p.column or "" for p in ds.warnings],
-        "value": ["" if v is None or pd.isna(v) else str(v) for v in masked],
-        "message": [p.message for p in ds.warnings],
+        "code": [k[0] for k in keys],
+        "kind": [w[f"warning_kind.{k[0]}"] for k in keys],
+        "file": [k[1] for k in keys],
+        "column": [k[2] for k in keys],
+        "rows": [_row_ranges([r for r in groups[k] if r is not None]) for k in keys],
+        "count": pd.array([len(groups[k]) for k in keys], dtype="Int64"),
     })
+    labels = {"kind": w["warning_column.kind"], "file": w["file"], "column": w["column"],
+              "rows": w["warning_column.rows"], "count": w["warning_column.count"]}
     return Table(data=data, title=w["warn_title"],
                  footnote=w["warn_note"].format(n=len(ds.warnings)), key="waarschuwingen",
                  n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang),
-                 labels={c: w[c] for c in ("file", "row", "column", "value", "message")})
+                 labels=labels)
 
 
 def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
@@ -208,6 +258,13 @@ def reproduction(ds: Dataset, lang: str = "nl") -> Table:
     return Table(data=data, title=w["repro_title"],
                  footnote=w["repro_note"].format(n=len(frame)) + _subset_note(ds, lang),
                  key="reproductie", n=len(frame), base="published_figures.csv",
-                 notice=ds.notice(lang), meta={"verdicts": frame["verdict"].value_counts()
-                                               .to_dict()},
+                 notice=ds.notice(lang), meta={
+                     "verdicts": frame["verdict"].value_counts().to_dict(),
+                     # shown: no ids, units in words, counts as integers, percentages
+                     # with one decimal (the CSV keeps ids, codes and full precision)
+                     "hide": ["figure"],
+                     "value_labels": {"unit": {u: w[f"repro_unit.{u}"]
+                                               for u in ("count", "pct")}},
+                     "unit_decimals": {"column": "unit", "columns": [
+                                       "reproduced", "deviation"], "count": 0, "pct": 1}},
                  labels={c: w[f"repro_column.{c}"] for c in codes})

@@ -30,6 +30,12 @@ def verdict(unit: str, figure_id: str, published: float, value: float) -> str:
     return "off"
 
 
+def figure_label(figure_id: str, lang: str = "nl") -> str:
+    """The description of a published figure in `lang`: catalogue text
+    `reproduction.figure.<figure_id>` (in Dutch the `label_nl` of published_figures.csv)."""
+    return text(f"reproduction.figure.{figure_id}", lang)
+
+
 def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
     """figure_id, label, unit, published, reproduced, deviation, verdict per published figure.
 
@@ -44,7 +50,8 @@ def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
         value = computed.loc[row.figure_id, "value"]
         v = verdict(row.unit, row.figure_id, float(row.published), float(value))
         rows.append({
-            "figure_id": row.figure_id, "label": row.label_nl, "unit": row.unit,
+            "figure_id": row.figure_id, "label": figure_label(row.figure_id, lang),
+            "unit": row.unit,
             "published": row.published, "reproduced": float(value),
             "numerator": int(computed.loc[row.figure_id, "numerator"]),
             "denominator": computed.loc[row.figure_id, "denominator"],

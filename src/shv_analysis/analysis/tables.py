@@ -8,6 +8,7 @@ so percentages need not sum to 100.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,6 +35,33 @@ def subset_note(label: str | None, lang: str = "nl") -> str:
 # Column codes holding percentages (and those ending in "_pct"): one decimal when shown,
 # number format 0.0 in a workbook.
 PERCENT_CODES = frozenset({"pct", "ci_low", "ci_high"})
+
+#: A displayed value that is a number: a count or percentage, optionally with a bracketed
+#: interval, "n / m", a suppression mark ("<5") or a dash.
+NUMBER_TEXT = re.compile(r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
+                         r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—]\s*$")
+
+
+def html_table(frame: pd.DataFrame, numeric: list[bool]) -> str:
+    """A displayed table as HTML: `frame`'s headers and values (escaped, missing as empty),
+    each cell classed `shv-num` (right-aligned) or `shv-text` (left) by `numeric`."""
+    classes = ["shv-num" if is_number else "shv-text" for is_number in numeric]
+    head = "".join(f'<th class="{c}">{html.escape(str(h))}</th>'
+                   for c, h in zip(classes, frame.columns))
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = "".join(f'<td class="{c}">{"" if _missing(v) else html.escape(str(v))}</td>'
+                        for c, v in zip(classes, record))
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="shv-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def is_percent(column) -> bool:
@@ -98,13 +126,26 @@ class Table:
         decimals, '< 0,001' below that}); columns named by their display headers."""
 
         lang = normalise_lang(self.meta.get("lang", "en"))
-        out = self.data.copy()
+        out = self.shown_data()
         decimals = self.meta.get("decimals", {})
         percent = set(self.percent_columns())
+        by_unit = self.meta.get("unit_decimals")
+        for col, labels in self.meta.get("value_labels", {}).items():
+            if col in out.columns:
+                out[col] = out[col].map(lambda v, m=labels: m.get(v, v))
         for col in out.columns:
             digits = decimals.get(col)
+            if by_unit and col in by_unit["columns"]:
+                units = self.data.loc[out.index, by_unit["column"]]
+                out[col] = [("" if pd.isna(v) else fmt_number(v, lang, by_unit.get(u, 1)))
+                            for v, u in zip(out[col], units)]
+                continue
             if digits is None and col in percent:
                 digits = 1
+            if digits is None and pd.api.types.is_float_dtype(out[col]):
+                whole = out[col].dropna()
+                if len(whole) and (whole == whole.round()).all():
+                    digits = 0  # a float column of whole numbers: shown as integers
             if digits == "p":
                 small = "< " + fmt_number(0.001, lang, 3)
                 out[col] = out[col].map(lambda v: "" if pd.isna(v) else small if v < 0.001
@@ -112,18 +153,41 @@ class Table:
             elif digits is not None:
                 out[col] = out[col].map(lambda v, d=digits: "" if pd.isna(v) else
                                         fmt_number(v, lang, d))
-        out.columns = self.headers()
+        out.columns = [self.header(c) for c in out.columns]
+        return out
+
+    def shown_data(self) -> pd.DataFrame:
+        """Copy of `data` without the columns listed in `meta["hide"]` (kept in exports)."""
+        return self.data.drop(columns=list(self.meta.get("hide", ())), errors="ignore")
+
+    def numeric_columns(self) -> list[bool]:
+        """Per column: does it hold numbers (right-aligned when shown) or text (left)?
+
+        Numeric dtypes and percentage columns are numbers; a text column is a number column
+        when every value reads as one (`NUMBER_TEXT`: "24 (59%; 43–72)", "<5", "41 / 26").
+        """
+        percent = set(self.percent_columns())
+        if self.meta.get("unit_decimals"):
+            percent |= set(self.meta["unit_decimals"]["columns"])
+        out = []
+        shown = self.shown_data()
+        for col in shown.columns:
+            values = shown[col]
+            if col in percent or (pd.api.types.is_numeric_dtype(values)
+                                  and not pd.api.types.is_bool_dtype(values)):
+                out.append(True)
+                continue
+            texts_ = [str(v) for v in values if not _missing(v) and str(v).strip()]
+            out.append(bool(texts_) and all(NUMBER_TEXT.match(v) for v in texts_))
         return out
 
     def _repr_html_(self) -> str:
-        body = self.formatted().to_html(index=False, border=0, classes="shv-table",
-                                        na_rep="")
-        small = "\n".join(p for p in (self.footnote, self.test) if p)  # notice: in red below
+        # The synthetic notice is shown once per page (`Section.notice`), not per table.
+        body = html_table(self.formatted(), self.numeric_columns())
+        small = "\n".join(p for p in (self.footnote, self.test) if p)
         foot = "<br>".join(html.escape(line) for line in small.splitlines())
-        notice = ('<p class="shv-notice" style="color:#b00020;font-weight:bold">'
-                  f"{html.escape(self.notice)}</p>") if self.notice else ""
         return (f'<div class="shv-table-block"><p><strong>{html.escape(self.title)}</strong></p>'
-                f'{body}<p style="font-size:90%">{foot}</p>{notice}</div>')
+                f'{body}<p style="font-size:90%">{foot}</p></div>')
 
     def __repr__(self) -> str:
         return f"{self.title}\n{self.formatted().to_string(index=False)}\n{self.footer()}"

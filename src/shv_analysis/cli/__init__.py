@@ -7,6 +7,8 @@ import importlib
 import sys
 from typing import Sequence
 
+from shv_analysis import __version__
+
 # Modules that add subcommands through `register_cli(subparsers)`.
 COMMAND_MODULES = (
     "shv_analysis.cli.check",
@@ -24,6 +26,7 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shv", description="Analyse the inventory of debt-assistance pilots.")
+    parser.add_argument("--version", action="version", version=f"shv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
@@ -40,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `shv` console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the subcommand's usage, not the top-level one (argparse's default)
+        subparsers = next(a for a in parser._actions
+                          if isinstance(a, argparse._SubParsersAction))
+        subparsers.choices[args.command].error(
+            f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

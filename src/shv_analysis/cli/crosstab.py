@@ -13,6 +13,40 @@ from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.text import text
 from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
+from shv_analysis.contract import codebook as cb
+
+#: Field kinds that can be tabulated (ROW) and that can group (COL, with the province).
+ROW_KINDS = ("single", "multi", "yesno")
+COL_KINDS = ("single", "yesno")
+TEXT_GROUPS = ("provincie",)
+
+
+def valid_fields(kinds: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[str]:
+    """Names of the codebook's fields (derived ones included) of `kinds`, plus `extra`,
+    without duplicates, in codebook order."""
+    names = [f.name for f in cb.FIELDS + cb.DERIVED_FIELDS
+             if f.kind in kinds or f.name in extra]
+    return list(dict.fromkeys(names))
+
+
+def field_problem(row: str, col: str) -> str | None:
+    """Why ROW or COL cannot be cross-tabbed, naming the valid fields; None when both can."""
+    rows, cols = valid_fields(ROW_KINDS), valid_fields(COL_KINDS, TEXT_GROUPS)
+    if row not in rows:
+        return f"{row!r} is not a field to tabulate; valid fields: {', '.join(rows)}"
+    if col not in cols:
+        return f"{col!r} is not a field to group by; valid fields: {', '.join(cols)}"
+    return None
+
+
+def _min_cell(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {number}")
+    return number
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +56,17 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("col", help="grouping field, e.g. respondenttype, grootteklasse, provincie")
     p.add_argument("--data", help="dataset (default: the embedded synthetic dataset)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--min-cell", type=int, default=0,
+    p.add_argument("--min-cell", type=_min_cell, default=0,
                    help="suppress counts below N (with secondary suppression); default 0 = off")
     p.set_defaults(func=cmd_crosstab)
 
 
 def cmd_crosstab(args: argparse.Namespace) -> int:
     """Write the cells of a cross-tab (CSV or JSON with tests) to stdout; 2 for an unknown field."""
+    problem = field_problem(args.row, args.col)
+    if problem:
+        print(f"crosstab: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     ds = load_or_report(args.data)
     if ds is None:
         return EXIT_INVALID

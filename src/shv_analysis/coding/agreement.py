@@ -173,7 +173,8 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
               "kappa": w["kappa"], "ambiguous": w["ambiguous"], "no_suggestion": w["none"]}
     tables = {"agreement": Table(
         data=data, title=w["title"], footnote=w["foot"].format(n=n_texts), key="codering_kappa",
-        n=n_texts, base=w["records"], notice=notice, meta={"fields": list(fields)},
+        n=n_texts, base=w["records"], notice=notice,
+        meta={"fields": list(fields), "decimals": {"kappa": 3}},  # 0,736 in Dutch
         labels=labels)}
 
     diff = comp[comp["comparable"] & ~comp["agree"]]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
-from shv_analysis.text import text
+from shv_analysis.text import normalise_lang, text
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.reference import Reference, compact_key, parse_code, province_spellings
 
@@ -38,6 +38,13 @@ class Dataset:
         if self.metadata.get("name"):
             return str(self.metadata["name"])
         return self.source.name if self.source else "dataset"
+
+    def display_name(self, lang: str = "nl") -> str:
+        """The dataset's name for a report in `lang`: metadata `name_en` in English when it
+        is there, else `name`."""
+        if normalise_lang(lang) == "en" and self.metadata.get("name_en"):
+            return str(self.metadata["name_en"])
+        return self.name
 
     def notice(self, lang: str = "nl") -> str | None:
         """The synthetic-data notice, or None for real data."""

@@ -16,8 +16,11 @@ sidecar `<name>.json` beside it (`read_table` reads both back into a `Table`).
 Workbook layout (`write_workbook`): a first sheet 'Toelichting' (nl) / 'About' (en) with the
 dataset name, the synthetic notice and the list of sheets; then one sheet per table with
 its title, the notice, labelled bold headers, the rows, and under them the footnote lines.
-Sheet names are at most 31 characters and unique. No formulas. Workbook properties carry a
-fixed date and the zip entries fixed timestamps, so two runs give byte-identical files.
+Sheet names come from the tables' titles (with the section number), at most 31 characters
+cut at a word boundary, and unique; the about sheet links to every sheet. Every sheet prints
+on A4 fitted to the width, its header row repeated, the notice in the page header and the
+page number in the footer. No formulas. Workbook properties carry a fixed date and the zip
+entries fixed timestamps, so two runs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -139,21 +142,60 @@ def _percent_header(header: str) -> bool:
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary (a hard cut only for a
+    first word longer than `limit`), without trailing spaces or punctuation."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut[:limit].rstrip(" ,;:-–(")
+
+
 def unique_sheet_names(hints: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
-    """Excel-valid sheet names (≤ 31 characters, no []:*?/\\), unique case-insensitively."""
+    """Excel-valid sheet names (≤ 31 characters, no []:*?/\\), unique case-insensitively,
+    cut at a word boundary; a repeated name gets " (2)", " (3)", ..."""
     taken = {r.lower() for r in reserved}
     names = []
     for hint in hints:
         base = _BAD_SHEET_CHARS.sub("_", str(hint)).strip().strip("'") or "Tabel"
-        base = base[:MAX_SHEET_NAME]
+        base = cut_at_word(base, MAX_SHEET_NAME)
         name, i = base, 2
         while name.lower() in taken:
             suffix = f" ({i})"
-            name = base[:MAX_SHEET_NAME - len(suffix)] + suffix
+            name = cut_at_word(base, MAX_SHEET_NAME - len(suffix)) + suffix
             i += 1
         taken.add(name.lower())
         names.append(name)
     return names
+
+
+def sheet_hint(hint: str, table: Table) -> str:
+    """The name a table's sheet should get: its section number (the hint's first word when
+    that is a number, as `Section` writes it) and its title in the report language."""
+    first = str(hint).split(" ", 1)[0]
+    return f"{first} {table.title}" if first.isdigit() else table.title
+
+
+def _footer_text(text: str) -> str:
+    return text.replace("&", "&&")  # header/footer codes start with &
+
+
+def _print_setup(ws, header_row: int | None, notice: str | None) -> None:
+    """A4, fit to the page width, the header row repeated on every page, the notice in the
+    page header and the page number in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    if notice:
+        ws.oddHeader.center.text = _footer_text(notice)[:250]
+        ws.oddHeader.center.size = 8
+        ws.oddHeader.center.color = NOTICE_COLOR
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "&P / &N"
 
 
 def _cell_value(value):
@@ -212,6 +254,7 @@ def _table_sheet(ws, table: Table, fonts: dict) -> None:
         row += 1
         _put(ws, row, 1, line, font=fonts["notice"] if line == table.notice else fonts["note"])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _print_setup(ws, header_row, table.notice)
     for j, col in enumerate(columns, start=1):
         cells = [col] + [str(v) for v in table.data.iloc[:, j - 1].tolist()]
         width = min(60, max(8, max(len(c) for c in cells) + 2))
@@ -246,6 +289,7 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.writer.excel import ExcelWriter
 
     from shv_analysis import __version__
@@ -254,7 +298,8 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
     words = texts("export.about", lang)
     pairs = [(t.key, t) if isinstance(t, Table) else (t[0], t[1]) for t in tables]
     about = ABOUT_SHEET[lang]
-    names = unique_sheet_names([hint for hint, _ in pairs], reserved=[about])
+    names = unique_sheet_names([sheet_hint(hint, table) for hint, table in pairs],
+                               reserved=[about])
     fonts = {"title": Font(bold=True, size=13), "bold": Font(bold=True),
              "notice": Font(bold=True, color=NOTICE_COLOR), "note": Font(italic=True, size=9)}
 
@@ -270,13 +315,17 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
     for j, head in enumerate((words["sheet"], words["table"], words["note"]), start=1):
         _put(ws, 7, j, head, font=fonts["bold"])
     for i, (name, (_, table)) in enumerate(zip(names, pairs), start=8):
-        _put(ws, i, 1, name)
+        link = _put(ws, i, 1, name)
+        quoted = name.replace("'", "''")
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!A1")
+        link.style = "Hyperlink"
         _put(ws, i, 2, table.title)
         _put(ws, i, 3, table.footnote)
     _put(ws, 9 + len(pairs), 1, words["made"].format(v=__version__), font=fonts["note"])
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 90
+    _print_setup(ws, 7, notice)
 
     for name, (_, table) in zip(names, pairs):
         if notice and not table.notice:  # the workbook's notice on every sheet

@@ -266,5 +266,5 @@ def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:
     title = text(f"maps.title.{kind}", lang)
     if ds.subset_label:
         title += f" ({ds.subset_label})"
-    return choropleth(classes, title=title, lang=lang, source_note=ds.name,
+    return choropleth(classes, title=title, lang=lang, source_note=ds.display_name(lang),
                       synthetic=ds.synthetic, subset_codes=subset_municipalities(ds))

@@ -38,7 +38,7 @@ def _subset(ds: Dataset, lang: str) -> str:
 def loaded(ds: Dataset, lang: str = "nl") -> str:
     """What was read: dataset name, records per table and warnings."""
     lang = normalise_lang(lang)
-    return _t("loaded", lang, name=ds.name, subset=_subset(ds, lang),
+    return _t("loaded", lang, name=ds.display_name(lang), subset=_subset(ds, lang),
               r=fmt_int(len(ds.respondenten), lang), e=fmt_int(len(ds.experimenten), lang),
               w=fmt_int(len(ds.warnings), lang))
 

@@ -40,6 +40,9 @@ from papermill.exceptions import PapermillException, PapermillExecutionError
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from shv_analysis.report.language import cell_languages, select_language
+from shv_analysis.text import DEFAULT_LANG
+
 #: Name of the engine; the same as the entry point's in pyproject.toml.
 ENGINE_NAME = "shv"
 
@@ -79,7 +82,40 @@ class WarmClient(PapermillNotebookClient):
         super().papermill_execute_cells()
 
 
-class WarmEngine(NBClientEngine):
+def select_parameter_language(nb):
+    """Keep the prose of the notebook's `lang` parameter (papermill's injected parameters,
+    else Dutch), as `shv report --lang` does; a notebook without ``lang-*`` cells is
+    returned as it is.
+
+    Raises:
+        ValueError: the `lang` parameter is not a known language.
+    """
+    if not any(cell_languages(cell) for cell in nb.get("cells", [])):
+        return nb
+    parameters = nb.get("metadata", {}).get("papermill", {}).get("parameters") or {}
+    return select_language(nb, parameters.get("lang") or DEFAULT_LANG)
+
+
+class LanguageEngine(NBClientEngine):
+    """papermill's nbclient engine that first keeps the cells of the `lang` parameter.
+
+    Registered as papermill's default engine when this module is loaded (unless another
+    package replaced the default), so that plain ``papermill NB OUT -p lang en`` gives the
+    same prose as ``shv report --lang en``; notebooks without ``lang-*`` cells run as
+    before.
+    """
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, *args, **kwargs):
+        return super().execute_notebook(select_parameter_language(nb), kernel_name, *args,
+                                        **kwargs)
+
+
+if papermill_engines.get_engine(None) is NBClientEngine:
+    papermill_engines.register(None, LanguageEngine)
+
+
+class WarmEngine(LanguageEngine):
     """papermill engine running a notebook on a given kernel manager and client.
 
     Extra keyword arguments of `papermill.execute_notebook`: `km` and `kc` (the kernel

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from shv_analysis.text import normalise_lang
 from shv_analysis.config import TEMPLATE_DIR
 from shv_analysis.section import notice_html
+from shv_analysis.text import DEFAULT_LANG, normalise_lang
 
 #: nbconvert template (a folder of TEMPLATE_DIR) of the section pages.
 SECTION_TEMPLATE = "section"
@@ -133,24 +134,45 @@ def write_each_index(root: Path, field_name: str, summaries: Sequence[dict], lan
     (root / "index.html").write_text(page, encoding="utf-8")
 
 
+#: Cell tag of analyst-only text (how to set the parameters): dropped from reviewer pages.
+ANALYST_TAG = "analyst"
+
+
 def section_exporters() -> dict:
     """The two nbconvert exporters of the section pages (`section` template, base `lab`).
 
     Returns:
-        `{"html": outputs only (no code, no prompts), "code": code and outputs}`.
+        `{"html": outputs only (no code, no prompts, no cells tagged `analyst`), "code":
+        code and outputs}`.
     """
     from nbconvert import HTMLExporter  # in the workers only: slow to import
+    from traitlets.config import Config
 
     common = {"extra_template_basedirs": [str(TEMPLATE_DIR)],
               "template_name": SECTION_TEMPLATE}
+    reviewer = Config()
+    reviewer.TagRemovePreprocessor.enabled = True
+    reviewer.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
     return {
-        "html": HTMLExporter(**common, exclude_input=True, exclude_input_prompt=True,
-                             exclude_output_prompt=True),
+        "html": HTMLExporter(config=reviewer, **common, exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True),
         "code": HTMLExporter(**common),
     }
 
 
+def notebook_lang(nb) -> str:
+    """The report language of an executed notebook: its papermill `lang` parameter, else
+    Dutch."""
+    parameters = nb.get("metadata", {}).get("papermill", {}).get("parameters") or {}
+    try:
+        return normalise_lang(parameters.get("lang"))
+    except ValueError:  # papermill already refused it; the page is still written
+        return DEFAULT_LANG
+
+
 def render_section(exporter, nb, title: str) -> str:
-    """A section page (HTML text) of an executed notebook, titled `title`."""
+    """A section page (HTML text) of an executed notebook, titled `title`, whose
+    `<html lang>` is the notebook's report language (`notebook_lang`)."""
+    exporter.language_code = notebook_lang(nb)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body

@@ -26,11 +26,12 @@ from shv_analysis.ingest.validation import check_dataset
 from shv_analysis.synthetic.generator import PILOT_COLUMNS, RESPONDENT_COLUMNS, generate
 from shv_analysis.synthetic.targets import DEFAULT_SEED
 
-__all__ = ["DEFAULT_OUT", "DATASET_NAME", "pct_half_up", "coded_dataset", "marginals_report",
+__all__ = ["DEFAULT_OUT", "DATASET_NAME", "DATASET_NAME_EN", "pct_half_up", "coded_dataset", "marginals_report",
            "metadata", "readme_text", "dataset_files", "write_dataset"]
 
 DEFAULT_OUT = DEFAULT_DATA
 DATASET_NAME = "Synthetische reconstructie inventarisatie 2019"
+DATASET_NAME_EN = "Synthetic reconstruction of the 2019 inventory"
 GENERATOR = "shv_analysis.synthetic"
 # The dataset's own description in `metadata.json` (what is real, what is invented); the
 # report's notice on pages, tables and figures is the catalogue's `notice.synthetic`.
@@ -111,7 +112,8 @@ def marginals_report(respondenten: pd.DataFrame, experimenten: pd.DataFrame,
 
 def metadata(seed: int) -> dict:
     """The contents of `metadata.json` for `seed` (synthetic flag, name, seed, notices)."""
-    return {"synthetic": True, "name": DATASET_NAME, "seed": int(seed), "generator": GENERATOR,
+    return {"synthetic": True, "name": DATASET_NAME, "name_en": DATASET_NAME_EN,
+            "seed": int(seed), "generator": GENERATOR,
             "notice_nl": NOTICE_NL, "notice_en": NOTICE_EN}
 
 

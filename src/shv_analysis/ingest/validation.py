@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
 from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
 from shv_analysis.ingest.values import (
@@ -90,10 +91,11 @@ class _Sink:
 
 # ---------------------------------------------------------------- value coders
 
-def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
+def unify_multi_columns(table: RawTable, sink: _Sink,
+                        codebook: Codebook = DEFAULT) -> pd.DataFrame:
     """`<field>__<code>` yes/no columns folded into one `;`-separated cell per multi field."""
     frame = table.frame.copy()
-    multi = {f.name: f for f in cb.fields(table.name) if f.kind == "multi"}
+    multi = {f.name: f for f in codebook.fields(table.name) if f.kind == "multi"}
     for col in list(frame.columns):
         match = _OPTION_RE.match(col)
         if not match or match.group("field") not in multi:
@@ -121,12 +123,13 @@ def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
     return frame
 
 
-def unified_table(table: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+def unified_table(table: RawTable, codebook: Codebook = DEFAULT
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
     """A raw table's frame with its `<field>__<code>` columns folded into one `;`-separated
     cell per multi field (see `unify_multi_columns`), and the problems found doing so
     (unknown option columns, cells that are not yes/no)."""
     sink = _Sink(table)
-    frame = unify_multi_columns(table, sink)
+    frame = unify_multi_columns(table, sink, codebook)
     return frame, sink.problems
 
 
@@ -137,20 +140,22 @@ def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
 
 
 def code_table(table: RawTable, reference: Reference | None,
-               decisions: RawStep | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+               decisions: RawStep | None = None,
+               codebook: Codebook = DEFAULT) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw table -> coded frame (see docs/architecture.md) and the problems found.
 
     `decisions`, when given, is applied to the raw experiments frame (multi columns unified)
-    before its cells are coded; other tables ignore it.
+    before its cells are coded; other tables ignore it. `codebook`: the dataset's (the
+    package's codebook, or extended by the dataset's `codeboek`).
     """
     sink = _Sink(table)
-    frame = unify_multi_columns(table, sink)
+    frame = unify_multi_columns(table, sink, codebook)
     if decisions is not None and table.name == cb.EXPERIMENTEN:
         frame = decisions(frame)
     rows = frame[ROW_COL]
     out = pd.DataFrame({ROW_COL: rows})
     present = set(frame.columns)
-    for f in cb.fields(table.name):
+    for f in codebook.fields(table.name):
         if f.name not in present:
             if f.required:
                 found = ", ".join(table.headers.values()) or "none"
@@ -159,7 +164,7 @@ def code_table(table: RawTable, reference: Reference | None,
             _absent(out, f)
             continue
         _code_field(frame[f.name].astype(str), f, rows, out, sink, reference)
-    known = {f.name for f in cb.fields(table.name)} | {ROW_COL}
+    known = {f.name for f in codebook.fields(table.name)} | {ROW_COL}
     for col in frame.columns:
         if col not in known:
             out[col] = frame[col]
@@ -352,7 +357,7 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     coded: dict[str, pd.DataFrame] = {}
     apply = decisions_step(raw.source, problems) if decisions_step is not None else None
     for name, table in raw.tables.items():
-        frame, found = code_table(table, ref, apply)
+        frame, found = code_table(table, ref, apply, raw.codebook)
         coded[name] = frame
         problems.extend(found)
     if len(coded) == 2:
@@ -364,7 +369,8 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
     warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
-                      source=raw.source, metadata=raw.metadata, warnings=warnings)
+                      source=raw.source, metadata=raw.metadata, warnings=warnings,
+                      codebook=raw.codebook)
     return CheckResult(dataset, errors, warnings, raw.source)
 
 

@@ -231,6 +231,15 @@ def extension_fields(ds: Dataset) -> list[cb.Field]:
     return book.extra_fields(cb.EXPERIMENTEN) + book.extra_fields(cb.RESPONDENTEN)
 
 
+def extension_note(ds: Dataset, lang: str = "nl") -> str:
+    """The sentence introducing the tables of `extension_fields` ('' when there are none)."""
+    found = extension_fields(ds)
+    if not found:
+        return ""
+    return text("extension.fields", normalise_lang(lang),
+                fields=", ".join(f.label(lang) for f in found))
+
+
 def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None = None,
               sort: str = "codebook", title: str | None = None) -> Table:
     """Frequency table of one field: label, n, base, % of the base, with its footnote.

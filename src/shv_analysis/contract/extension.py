@@ -123,14 +123,17 @@ class Codebook:
     def codebook_frame(self):
         """The coded fields as a flat table (tabel, veld, code, label_nl, label_en).
 
-        An extended codebook adds the columns `soort` and `verplicht`, so the frame can be
-        read back as the extension it holds (a template's `codeboek` sheet).
+        An extended codebook adds the columns `soort` and `verplicht` (filled for its new
+        fields), so the frame reads back as the extension it holds (a template's `codeboek`
+        sheet).
         """
         import pandas as pd
 
+        new = set(self.added_fields)
         rows = [{"tabel": f.table, "veld": f.name, "code": c.code, "label_nl": c.nl,
-                 "label_en": c.en, "soort": f.kind, "verplicht": "ja" if f.required else "nee"}
-                for f in self.contract_fields for c in f.codes]
+                 "label_en": c.en, "soort": f.kind if (f.table, f.name) in new else "",
+                 "verplicht": ("ja" if f.required else "nee") if (f.table, f.name) in new
+                 else ""} for f in self.contract_fields for c in f.codes]
         frame = pd.DataFrame(rows, columns=["tabel", "veld", "code", "label_nl", "label_en",
                                             "soort", "verplicht"])
         return frame if not self.is_default else frame.drop(columns=["soort", "verplicht"])

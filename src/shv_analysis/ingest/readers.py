@@ -176,6 +176,11 @@ def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None
         return _rows_to_table(name, path.name, None, rows, problems)
 
 
+def read_csv_table(path: Path, name: str, problems: list[Problem]) -> RawTable | None:
+    """A CSV file as the raw table `name` (e.g. a `codeboek.csv`); problems are appended."""
+    return _read_csv(path, name, problems)
+
+
 # ---------------------------------------------------------------- xlsx
 
 def _open_workbook(path: Path, label: str, problems: list[Problem]):

@@ -22,7 +22,9 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
-from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
+from shv_analysis.ingest.questionnaire import CODEBOOK_NAME, extended_codebook
+from shv_analysis.ingest.readers import (ROW_COL, RawDataset, RawTable, read_csv_table,
+                                         read_dataset)
 from shv_analysis.ingest.values import (
     blank,
     code_multi,
@@ -398,3 +400,38 @@ def load(path: str | os.PathLike, reference="auto",
         raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
                                                        "dataset could not be read")])
     return result.dataset
+
+
+def read_codebook_extension(path: str | os.PathLike) -> Codebook:
+    """The package's codebook extended by a codebook extension (e.g. for `shv template`).
+
+    Args:
+        path: a `codeboek.csv` file, or a folder or workbook dataset holding a `codeboek`
+            file or sheet.
+
+    Raises:
+        InvalidDataset: the file is missing or unreadable, or rows of the extension are bad
+            (each problem names the file, sheet and row).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / f"{CODEBOOK_NAME}.csv"
+    problems: list[Problem] = []
+    if path.suffix.lower() == ".csv" and path.is_file():
+        table = read_csv_table(path, CODEBOOK_NAME, problems)
+        codebook = DEFAULT
+        if table is not None:
+            codebook, found = extended_codebook(table.frame, table.file, table.sheet)
+            problems.extend(found)
+    elif path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file():
+        raw = read_dataset(path)
+        codebook = raw.codebook
+        problems = [p for p in raw.problems if p.sheet is not None
+                    and cb.normalise(p.sheet) == CODEBOOK_NAME]
+    else:
+        problems.append(Problem(str(path), None, None, None, None, "not found: give a "
+                                "codeboek.csv file, or a workbook with a sheet 'codeboek'"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InvalidDataset(errors)
+    return codebook

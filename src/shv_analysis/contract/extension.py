@@ -180,8 +180,8 @@ class _Extender:
         specs = self._new_field_specs(rows)
         for row in rows:
             self._add(row, specs)
-        if self.problems:
-            raise ExtensionError(self.problems)
+        if self.problems:  # in row order
+            raise ExtensionError(sorted(self.problems, key=lambda p: p.row or 0))
         if len(self.added_codes) == len(self.base.added_codes) and \
                 len(self.added_fields) == len(self.base.added_fields):
             return self.base
@@ -274,6 +274,12 @@ class _Extender:
             self.error(row, "code", row.code, "not a code: use lower-case letters, digits and "
                        "single '_' (e.g. energiecoach, sociale_media)")
             return
+        if name in specs:  # a new field: its soort and tabel were checked for all its rows
+            spec = specs[name]
+            f = None if spec is None else self._new_field(row, name, spec)
+            if f is not None:
+                self._add_code(f, row, code)
+            return
         f = self._known(name, tabel or None)
         if f is None and tabel and self._known(name, None) is not None:
             other = self._known(name, None)
@@ -285,13 +291,8 @@ class _Extender:
                        "codes")
             return
         if f is None:
-            spec = specs.get(name)
-            if spec is None:
-                return  # reported once, on its first row
-            f = self._new_field(row, name, spec)
-            if f is None:
-                return
-        elif self._restates(f, code, row):
+            return
+        if self._restates(f, code, row):
             return
         elif not self._fits(f, row, soort, verplicht):
             return

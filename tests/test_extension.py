@@ -283,3 +283,10 @@ def test_errors_name_the_exports_header_and_the_maps_row(tmp_path):
         "warning: respondenten.csv, row 1, column 'E-mail': personal data (contact names, "
         "phone, e-mail): column(s) not read and never copied into any output",
     ]
+
+
+def test_check_summary_names_the_extension(capsys):
+    assert main(["check", str(EXTENSION)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "  codebook extension (codeboek.csv): code type: energiecoach; new field kanalen "
+        "(multi, experimenten): sociale_media, huisbezoek, brief")

@@ -63,11 +63,20 @@ class Codebook:
     codebook (`is_default`).
     """
 
-    contract_fields: tuple[cb.Field, ...] = cb.FIELDS
-    derived_fields: tuple[cb.Field, ...] = cb.DERIVED_FIELDS
+    own_fields: tuple[cb.Field, ...] | None = None  # None: the package's, `codebook.FIELDS`
     added_codes: tuple[tuple[str, str, str], ...] = ()
     added_fields: tuple[tuple[str, str], ...] = ()
     source: str | None = field(default=None, compare=False)
+
+    @property
+    def contract_fields(self) -> tuple[cb.Field, ...]:
+        """Every input field of both tables (the package's, plus the extension's)."""
+        return cb.FIELDS if self.own_fields is None else self.own_fields
+
+    @property
+    def derived_fields(self) -> tuple[cb.Field, ...]:
+        """The fields computed from the data (`grootteklasse`, `deelname`, ...)."""
+        return cb.DERIVED_FIELDS
 
     @property
     def is_default(self) -> bool:
@@ -119,6 +128,14 @@ class Codebook:
     def extra_fields(self, table: str | None = None) -> list[cb.Field]:
         """The fields the extension defines (not in the package's codebook), in order."""
         return [self.get_field(t, n) for t, n in self.added_fields if table in (None, t)]
+
+    def describe(self) -> str:
+        """What the extension adds, e.g. "code type: energiecoach; new field kanalen (multi,
+        experimenten): sociale_media, huisbezoek, brief"; '' for the default codebook."""
+        parts = [f"code {name}: {code}" for _, name, code in self.added_codes]
+        for f in self.extra_fields():
+            parts.append(f"new field {f.name} ({f.kind}, {f.table}): {', '.join(f.code_list)}")
+        return "; ".join(parts)
 
     def codebook_frame(self):
         """The coded fields as a flat table (tabel, veld, code, label_nl, label_en).
@@ -185,7 +202,7 @@ class _Extender:
         if len(self.added_codes) == len(self.base.added_codes) and \
                 len(self.added_fields) == len(self.base.added_fields):
             return self.base
-        return replace(self.base, contract_fields=tuple(self.fields[k] for k in self.order),
+        return replace(self.base, own_fields=tuple(self.fields[k] for k in self.order),
                        added_codes=tuple(self.added_codes),
                        added_fields=tuple(self.added_fields),
                        source=self.file + (f", sheet '{self.sheet}'" if self.sheet else ""))

@@ -73,7 +73,7 @@ def category_codes(values: pd.Series, f: cb.Field) -> tuple[np.ndarray, list[str
 def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
     """Cross-tab of field `row` against grouping field `col` (codes in cells; see module doc)."""
     lang = normalise_lang(lang)
-    row_f, col_f = cb.any_field(row), cb.any_field(col)
+    row_f, col_f = ds.codebook.any_field(row), ds.codebook.any_field(col)
     if row_f.kind not in ("single", "multi", "yesno"):
         raise ValueError(f"crosstab: '{row}' is not a coded field")
     if col_f.kind == "multi":

@@ -203,7 +203,8 @@ def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
 
 def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
     if f.kind == "multi":
-        cols = [c for c in cb.multi_columns(f.name) if c in frame.columns]
+        cols = [c for c in (cb.multi_column(f.name, code) for code in f.code_list)
+                if c in frame.columns]
         return int((~frame[cols].any(axis=1)).sum()) if cols else None
     if f.name not in frame.columns:
         return None
@@ -221,7 +222,7 @@ def missing_values(ds: Dataset, lang: str = "nl") -> Table:
     rows = []
     for table, frame in ((cb.RESPONDENTEN, ds.respondenten), (cb.EXPERIMENTEN, ds.experimenten)):
         label = cb.TABLE_LABELS[table][LANGS.index(lang)]
-        for f in cb.fields(table):
+        for f in ds.codebook.fields(table):
             n = _missing_count(frame, f)
             if n is None:
                 continue

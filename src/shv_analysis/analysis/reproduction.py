@@ -36,6 +36,18 @@ def figure_label(figure_id: str, lang: str = "nl") -> str:
     return text(f"reproduction.figure.{figure_id}", lang)
 
 
+def skip_reason(ds, lang: str = "nl") -> str | None:
+    """Why published figures cannot be compared with this dataset, or None when they can.
+
+    The published figures are those of the 2019 inventory: they apply only to a dataset
+    coded with the package's own codebook (`ds.codebook.is_default`).
+    """
+    lang = normalise_lang(lang)
+    if not ds.codebook.is_default:
+        return text("extension.reproduction_skipped", lang, source=ds.codebook.source)
+    return None
+
+
 def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
     """figure_id, label, unit, published, reproduced, deviation, verdict per published figure.
 

@@ -203,7 +203,8 @@ def _base_name(table: str, lang: str) -> str:
 
 def counts(ds: Dataset, field_name: str, table: str | None = None) -> pd.DataFrame:
     """Code, n and base for one single or multi field (the numbers behind a frequency table)."""
-    f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
+    book = ds.codebook
+    f = book.get_field(table, field_name) if table else book.any_field(field_name)
     records = _records(ds, f.table)
     base = len(records)
     if f.kind == "multi":
@@ -223,6 +224,22 @@ def counts(ds: Dataset, field_name: str, table: str | None = None) -> pd.DataFra
     return rows
 
 
+def extension_fields(ds: Dataset) -> list[cb.Field]:
+    """The coded fields the dataset's own codebook adds (experiments first, then respondents);
+    empty for the package's codebook, so a section that loops over them shows nothing."""
+    book = ds.codebook
+    return book.extra_fields(cb.EXPERIMENTEN) + book.extra_fields(cb.RESPONDENTEN)
+
+
+def extension_note(ds: Dataset, lang: str = "nl") -> str:
+    """The sentence introducing the tables of `extension_fields` ('' when there are none)."""
+    found = extension_fields(ds)
+    if not found:
+        return ""
+    return text("extension.fields", normalise_lang(lang),
+                fields=", ".join(f.label(lang) for f in found))
+
+
 def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None = None,
               sort: str = "codebook", title: str | None = None) -> Table:
     """Frequency table of one field: label, n, base, % of the base, with its footnote.
@@ -231,7 +248,8 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     descending with 'overig' last, as the report sorts types and effects.
     """
     lang = normalise_lang(lang)
-    f = cb.get_field(table, field_name) if table else cb.any_field(field_name)
+    book = ds.codebook
+    f = book.get_field(table, field_name) if table else book.any_field(field_name)
     w = words(lang)
     rows = counts(ds, f.name, f.table)
     rows["pct"] = 100 * rows["n"] / rows["base"].where(rows["base"] > 0)

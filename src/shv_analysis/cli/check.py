@@ -41,4 +41,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  warnings: {len(result.warnings)}")
     for warning in result.warnings:
         print(f"  {warning}")
+    if not ds.codebook.is_default:
+        print(f"  codebook extension ({ds.codebook.source}): {ds.codebook.describe()}")
     return EXIT_OK

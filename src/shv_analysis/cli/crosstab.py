@@ -14,6 +14,7 @@ from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.text import text
 from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import DEFAULT, Codebook
 
 #: Field kinds that can be tabulated (ROW) and that can group (COL, with the province).
 ROW_KINDS = ("single", "multi", "yesno")
@@ -21,17 +22,22 @@ COL_KINDS = ("single", "yesno")
 TEXT_GROUPS = ("provincie",)
 
 
-def valid_fields(kinds: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[str]:
+def valid_fields(kinds: tuple[str, ...], extra: tuple[str, ...] = (),
+                 codebook: Codebook = DEFAULT) -> list[str]:
     """Names of the codebook's fields (derived ones included) of `kinds`, plus `extra`,
     without duplicates, in codebook order."""
-    names = [f.name for f in cb.FIELDS + cb.DERIVED_FIELDS
+    names = [f.name for f in codebook.contract_fields + codebook.derived_fields
              if f.kind in kinds or f.name in extra]
     return list(dict.fromkeys(names))
 
 
-def field_problem(row: str, col: str) -> str | None:
-    """Why ROW or COL cannot be cross-tabbed, naming the valid fields; None when both can."""
-    rows, cols = valid_fields(ROW_KINDS), valid_fields(COL_KINDS, TEXT_GROUPS)
+def field_problem(row: str, col: str, codebook: Codebook = DEFAULT) -> str | None:
+    """Why ROW or COL cannot be cross-tabbed, naming the valid fields; None when both can.
+
+    `codebook`: the dataset's (a codebook extension adds fields).
+    """
+    rows = valid_fields(ROW_KINDS, codebook=codebook)
+    cols = valid_fields(COL_KINDS, TEXT_GROUPS, codebook)
     if row not in rows:
         return f"{row!r} is not a field to tabulate; valid fields: {', '.join(rows)}"
     if col not in cols:
@@ -64,10 +70,16 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 def cmd_crosstab(args: argparse.Namespace) -> int:
     """Write the cells of a cross-tab (CSV or JSON with tests) to stdout; 2 for an unknown field."""
     problem = field_problem(args.row, args.col)
+    ds = None
+    if problem:  # perhaps a field of the dataset's own codebook (a codebook extension)
+        ds = load_or_report(args.data)
+        if ds is None:
+            return EXIT_INVALID
+        problem = field_problem(args.row, args.col, ds.codebook)
     if problem:
         print(f"crosstab: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    ds = load_or_report(args.data)
+    ds = ds if ds is not None else load_or_report(args.data)
     if ds is None:
         return EXIT_INVALID
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shv_analysis.analysis.reproduction import reproduction_table
+from shv_analysis.analysis.reproduction import reproduction_table, skip_reason
 from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, load_or_report
 
 
@@ -19,10 +19,18 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    """Print published vs reproduced figures; 1 when a figure is off (or the data invalid)."""
+    """Print published vs reproduced figures; 1 when a figure is off (or the data invalid).
+
+    A dataset the comparison does not apply to (`reproduction.skip_reason`) gets the reason
+    on stderr and exit code 0.
+    """
     ds = load_or_report(args.data)
     if ds is None:
         return EXIT_INVALID
+    skipped = skip_reason(ds, args.lang)
+    if skipped:
+        print(skipped, file=sys.stderr)
+        return EXIT_OK
     table = reproduction_table(ds, args.lang)
     if ds.synthetic:
         print(ds.notice(args.lang))

@@ -9,6 +9,8 @@ from pathlib import Path
 from shv_analysis.coding.template import EXPLANATION_SHEET, TEMPLATE_ROWS, write_template
 from shv_analysis.coding.workbook import CODEBOOK_SHEET
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.problems import InvalidDataset
+from shv_analysis.ingest.validation import read_codebook_extension
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -25,6 +27,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows", type=int, default=TEMPLATE_ROWS,
                    help=f"rows per sheet with drop-down lists (default {TEMPLATE_ROWS})")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--codeboek", metavar="FILE",
+                   help="codebook extension (codeboek.csv, or a workbook with a sheet "
+                        "'codeboek'): its codes join the drop-down lists, its new fields "
+                        "become columns")
     p.set_defaults(func=cmd_template)
 
 
@@ -40,7 +46,18 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.rows < 1:
         print("error: --rows must be at least 1", file=sys.stderr)
         return EXIT_INVALID
-    write_template(out, rows=args.rows)
+    codebook = None
+    if getattr(args, "codeboek", None):
+        try:
+            codebook = read_codebook_extension(args.codeboek)
+        except InvalidDataset as exc:
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            return EXIT_INVALID
+    if codebook is None:
+        write_template(out, rows=args.rows)
+    else:
+        write_template(out, rows=args.rows, codebook=codebook)
     print(f"template written: {out} (sheets: {EXPLANATION_SHEET}, {cb.RESPONDENTEN}, "
           f"{cb.EXPERIMENTEN}, {CODEBOOK_SHEET}, metadata)")
     return EXIT_OK

@@ -16,6 +16,7 @@ from shv_analysis.coding.workbook import (CODEBOOK_SHEET, WIDE_COLUMNS, add_vali
                                           select_first, set_widths, write_codebook_sheet,
                                           write_header, write_text)
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.privacy import is_personal_header
 
 EXPLANATION_SHEET = "toelichting"
@@ -39,15 +40,16 @@ class TemplateColumn:
         return self.field.nl
 
 
-def template_columns(table: str) -> list[TemplateColumn]:
+def template_columns(table: str, codebook: Codebook = DEFAULT) -> list[TemplateColumn]:
     """The template's columns of one table, from the codebook: every contract field, a multi
-    field as one ja/nee column per option (`<field>__<code>`).
+    field as one ja/nee column per option (`<field>__<code>`). `codebook`: the package's, or
+    one extended by a codebook extension (its new fields come last).
 
     Raises:
         ValueError: when a column would hold personal data (see `is_personal_header`).
     """
     columns = []
-    for f in cb.fields(table):
+    for f in codebook.fields(table):
         if f.kind == "multi":
             columns.extend(TemplateColumn(cb.multi_column(f.name, c.code), f, c) for c in f.codes)
         else:
@@ -83,12 +85,12 @@ def _column_help(col: TemplateColumn) -> str:
     return f"{f.nl} ({need}): {how}."
 
 
-def _table_sheet(wb, table: str, ranges: dict, rows: int) -> None:
+def _table_sheet(wb, table: str, ranges: dict, rows: int, codebook: Codebook) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(table)
-    columns = template_columns(table)
+    columns = template_columns(table, codebook)
     write_header(ws, [c.header for c in columns], {c.header: _column_help(c) for c in columns})
     widths, yes_no = [], []
     last = rows + 1
@@ -126,7 +128,7 @@ def _table_sheet(wb, table: str, ranges: dict, rows: int) -> None:
     set_widths(ws, widths)
 
 
-def _explanation_sheet(wb, rows: int) -> None:
+def _explanation_sheet(wb, rows: int, codebook: Codebook) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(EXPLANATION_SHEET, 0)
@@ -146,7 +148,7 @@ def _explanation_sheet(wb, rows: int) -> None:
          "'ja' bij elk antwoord dat van toepassing is; leeg betekent nee. Bij de fasen is "
          "minstens één 'ja' verplicht.", False),
         ("4. Verplichte kolommen: " + "; ".join(
-            f"{t}: " + ", ".join(f.name for f in cb.fields(t) if f.required)
+            f"{t}: " + ", ".join(f.name for f in codebook.fields(t) if f.required)
             for t in cb.TABLE_NAMES) + ".", False),
         ("5. Elke pilot_id en respondent_id is uniek; de respondent_id van een experiment "
          "moet op het blad respondenten staan.", False),
@@ -179,7 +181,7 @@ def _explanation_sheet(wb, rows: int) -> None:
     for c, head in enumerate(("blad", "kolom", "verplicht", "invullen"), start=1):
         ws.cell(row=row, column=c, value=head).font = bold
     for table in cb.TABLE_NAMES:
-        for col in template_columns(table):
+        for col in template_columns(table, codebook):
             row += 1
             values = (table, col.header, "ja" if col.field.required and col.option is None
                       else "", _column_help(col))
@@ -189,18 +191,25 @@ def _explanation_sheet(wb, rows: int) -> None:
     set_widths(ws, [16, 34, 10, 90])
 
 
-def write_template(path: str | Path, rows: int = TEMPLATE_ROWS) -> Path:
-    """Write the intake workbook generated from the codebook; returns its path."""
+def write_template(path: str | Path, rows: int = TEMPLATE_ROWS,
+                   codebook: Codebook = DEFAULT) -> Path:
+    """Write the intake workbook generated from the codebook; returns its path.
+
+    `codebook`: the package's, or one extended by a codebook extension
+    (`ingest.validation.read_codebook_extension`): its codes appear in the drop-down lists,
+    its new fields as columns, and its `codeboek` sheet holds the extension, so a filled-in
+    template reads back with the same codebook.
+    """
     from openpyxl import Workbook
 
     path = Path(path)
     wb = Workbook()
     wb.remove(wb.active)
-    _explanation_sheet(wb, rows)
+    _explanation_sheet(wb, rows, codebook)
     codebook_ws = wb.create_sheet(CODEBOOK_SHEET)
-    ranges = write_codebook_sheet(codebook_ws, cb.codebook_frame())
+    ranges = write_codebook_sheet(codebook_ws, codebook.codebook_frame())
     for table in cb.TABLE_NAMES:
-        _table_sheet(wb, table, ranges, rows)
+        _table_sheet(wb, table, ranges, rows, codebook)
     wb.move_sheet(codebook_ws, offset=len(cb.TABLE_NAMES))
     meta = wb.create_sheet("metadata")
     write_header(meta, ["key", "value"])

@@ -48,7 +48,7 @@ def raw_pilots(data: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     table = raw.tables.get(cb.EXPERIMENTEN)
     if table is None:
         return None, [p for p in raw.problems if p.severity == "error"]
-    frame, found = unified_table(table)
+    frame, found = unified_table(table, raw.codebook)
     return frame, [p for p in raw.problems + found if p.severity == "error"]
 
 

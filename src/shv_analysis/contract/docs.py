@@ -17,6 +17,8 @@ from string import Template
 from typing import Any, Iterable, Sequence
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import (EXTENSION_COLUMNS, OPTIONAL_COLUMNS, SOORTEN,
+                                             VERPLICHT)
 
 KIND_TEXT = {"yesno": "yes/no"}  # how a kind is written in the document, when not its name
 
@@ -86,6 +88,60 @@ of two codes, make the pilot "ambiguous". For multi fields every matching code i
 suggested.
 
 $rules
+## A dataset's own questions: the codebook extension
+
+A later inventory may ask more than the questionnaire above. A dataset may then bring a
+codebook extension: a workbook sheet `codeboek` or, in a folder, a file `codeboek.csv`,
+with the columns $ext_columns and optionally $ext_optional:
+
+| column | meaning |
+|---|---|
+| `veld` | a known coded field (single or multi, above) to add a code to, or the name of a new field |
+| `code` | the code: lower-case letters, digits and single `_` |
+| `label_nl`, `label_en` | its Dutch and English label (`label_en` empty: the Dutch label) |
+| `soort` | for a new field: $soorten |
+| `tabel` | for a new field: $tabellen |
+| `verplicht` | for a new field: $verplicht (empty: `nee`) |
+
+For example:
+
+| veld | code | label_nl | label_en | soort | tabel | verplicht |
+|---|---|---|---|---|---|---|
+| type | energiecoach | Energiecoach | Energy coach | | | |
+| kanalen | sociale_media | Sociale media | Social media | multi | experimenten | nee |
+| kanalen | huisbezoek | Huisbezoek | Home visit | | | |
+| kanalen | brief | Brief | Letter | | | |
+
+The first row adds a code to `type`; the others define a new multi field `kanalen` (its
+rows must agree on `soort` and `tabel`, which one row may give for all). The data then use
+the new codes like any other: `sociale_media;brief` in one cell, or option columns such as
+`kanalen__brief`. Validation, frequency tables, cross-tabs (`shv crosstab kanalen
+respondenttype`), charts, the missing values of section 00 and the tables of section 02
+follow the extension; `shv template OUT.xlsx --codeboek codeboek.csv` writes an intake
+workbook with the extension's codes in its drop-down lists and its new fields as columns.
+A row repeating a code exactly as the codebook has it (a template's own `codeboek` sheet)
+adds nothing.
+
+Errors, each naming file, sheet and row: a duplicate code (twice in the extension, or a
+code the codebook already has, with other labels); a code or label that collides with the
+code or a label of another code of the same field; an unknown `soort`, `tabel` or
+`verplicht`; a code for a field that takes none (text, number, date, list, yes/no or
+derived); a new field without `soort` and `tabel`.
+
+The published figures (`shv reproduce`, section 99) belong to the questionnaire above:
+with an extension the comparison is skipped, and the section says why.
+
+## Survey-tool exports: the column map
+
+A sheet `kolommen` (folder: `kolommen.csv`) with the columns `bron` (a header of the
+export, matched like the headers above) and `veld` (the field it holds, or an option
+column such as `partners__sociaal_werk`), optionally `tabel` (rename in that table only),
+renames headers before anything is read, so a Forms, LimeSurvey or Qualtrics export needs
+no retyping; problems still name the export's own header. Errors naming the map's row: an
+unknown target field, an unknown `tabel`, a header mapped twice, two headers mapped to one
+field, a target that is already another column of the table. A map row whose header is in
+no table is a warning.
+
 ## Bad input
 
 Every problem is reported with table, row number as the user sees it (spreadsheet
@@ -164,7 +220,8 @@ def contract_markdown() -> str:
     Returns:
         Markdown (str, ends in one newline) with one field table per table (column, kind,
         required, Dutch and English label, meaning), the code table of every coded input
-        field, the derived fields with their codes, and the coding keyword rules.
+        field, the derived fields with their codes, the coding keyword rules, and how a
+        dataset extends the codebook (`codeboek`) and maps an export's headers (`kolommen`).
     """
     raw: dict[str, Any] = cb.read_codebook()
     personal = raw["personal"]["columns"]
@@ -187,6 +244,11 @@ def contract_markdown() -> str:
         derived_codes=_table(code_header, _code_rows(cb.DERIVED_FIELDS)),
         coding_fields=_and([f"`{f}`" for f in cb.CODING_FIELDS], "or"),
         rules=_table(["field", "code", "rule", "keywords"], _rule_rows()),
+        ext_columns=_and([f"`{c}`" for c in EXTENSION_COLUMNS]),
+        ext_optional=_and([f"`{c}`" for c in OPTIONAL_COLUMNS]),
+        soorten=_and([f"`{c}`" for c in SOORTEN], "or"),
+        tabellen=_and([f"`{c}`" for c in cb.TABLE_NAMES], "or"),
+        verplicht=_and([f"`{c}`" for c in VERPLICHT], "or"),
     )
 
 

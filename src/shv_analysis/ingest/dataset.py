@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.text import normalise_lang, text
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.reference import Reference, compact_key, parse_code, province_spellings
@@ -26,6 +27,7 @@ class Dataset:
     metadata: dict = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     subset_label: str | None = None
+    codebook: Codebook = DEFAULT  # the package's, or extended by the dataset's `codeboek`
 
     @property
     def synthetic(self) -> bool:
@@ -61,7 +63,10 @@ class Dataset:
     def pilots(self) -> pd.DataFrame:
         """Pilots with their respondent's type, province, population and population class."""
         def compute() -> pd.DataFrame:
-            attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES]]
+            extra = [c for f in self.codebook.extra_fields(cb.RESPONDENTEN)
+                     for c in (self.codebook.multi_columns(f.name) if f.kind == "multi"
+                               else [f.name])]
+            attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES, *extra]]
             merged = self.experimenten.merge(attrs, on="respondent_id", how="left",
                                              validate="many_to_one")
             merged["signaalpartner"] = signal_partner(merged)
@@ -108,24 +113,25 @@ class Dataset:
         resp, exp = self.respondenten, self.experimenten
         if name in resp.columns or name == "deelname":
             column = self.participating() if name == "deelname" else resp[name]
-            keep, present = _subset_mask(column, name, value)
+            keep, present = _subset_mask(column, name, value, self.codebook)
             unit = "respondent"
             resp = resp[keep.to_numpy()].reset_index(drop=True)
             exp = exp[exp["respondent_id"].isin(resp["respondent_id"])]
-        elif name in exp.columns or name == "signaalpartner" or _is_multi(name):
+        elif name in exp.columns or name == "signaalpartner" or _is_multi(name, self.codebook):
             if name == "signaalpartner":
                 column = signal_partner(exp)
-            elif _is_multi(name):
-                column = exp[cb.multi_columns(name)]
+            elif _is_multi(name, self.codebook):
+                column = exp[self.codebook.multi_columns(name)]
             else:
                 column = exp[name]
-            keep, present = _subset_mask(column, name, value)
+            keep, present = _subset_mask(column, name, value, self.codebook)
             unit = "pilot"
             exp = exp[keep.to_numpy()]
             resp = resp[resp["respondent_id"].isin(exp["respondent_id"])].reset_index(drop=True)
         else:
             usable = sorted({*resp.columns, *exp.columns, "deelname", "signaalpartner",
-                             *(f.name for f in cb.fields(cb.EXPERIMENTEN) if f.kind == "multi")}
+                             *(f.name for f in self.codebook.fields(cb.EXPERIMENTEN)
+                               if f.kind == "multi")}
                             - {"_rij"} - {c for c in exp.columns if "__" in c})
             raise SubsetError(f"subset: unknown field '{name}'; use a field of respondenten or "
                               f"experimenten: {', '.join(usable)}", usable)
@@ -154,24 +160,25 @@ def parse_subset(spec: str) -> tuple[str, str]:
     return cb.normalise_header(name), value
 
 
-def _is_multi(name: str) -> bool:
+def _is_multi(name: str, codebook: Codebook = DEFAULT) -> bool:
     try:
-        return cb.pilot_field(name).kind == "multi"
+        return codebook.pilot_field(name).kind == "multi"
     except KeyError:
         return False
 
 
-def _field(name: str) -> cb.Field | None:
-    for f in cb.FIELDS + cb.DERIVED_FIELDS:
+def _field(name: str, codebook: Codebook = DEFAULT) -> cb.Field | None:
+    for f in codebook.contract_fields + codebook.derived_fields:
         if f.name == name:
             return f
     return None
 
 
-def _subset_mask(column, name: str, value: str) -> tuple[pd.Series, list[str]]:
+def _subset_mask(column, name: str, value: str,
+                 codebook: Codebook = DEFAULT) -> tuple[pd.Series, list[str]]:
     """Rows matching `value` in `column` (a frame of option columns for a multi field), and
     the values present, as a user may write them."""
-    f = _field(name)
+    f = _field(name, codebook)
     if isinstance(column, pd.DataFrame):  # multi field: one bool column per option
         present = [c.split("__", 1)[1] for c in column.columns if column[c].any()]
         code = cb.lookup(f).get(cb.normalise(value))

@@ -19,8 +19,9 @@ import pandas as pd
 
 from shv_analysis.contract.codebook import (TABLE_NAMES, clean_text, fields, normalise,
                        normalise_header)
+from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.contract.problems import Problem
-from shv_analysis.ingest import csvtext, workbook as wbook
+from shv_analysis.ingest import csvtext, questionnaire, workbook as wbook
 from shv_analysis.ingest.csvtext import decode_csv, detect_delimiter  # noqa: F401 (public API)
 from shv_analysis.ingest.privacy import is_personal_header, mask_personal_text
 
@@ -28,8 +29,7 @@ ROW_COL = "_rij"
 TABLE_EXTENSIONS = (".csv", ".xlsx", ".parquet")
 METADATA_FILE = "metadata.json"
 METADATA_SHEET = "metadata"
-
-
+EXTRA_TABLES = (questionnaire.CODEBOOK_NAME, questionnaire.COLUMNS_NAME)  # optional, own kind
 
 
 @dataclass
@@ -55,6 +55,7 @@ class RawDataset:
     tables: dict[str, RawTable]
     metadata: dict
     problems: list[Problem]
+    codebook: Codebook = DEFAULT  # the package's, or extended by the dataset's `codeboek`
 
 
 # ---------------------------------------------------------------- cell conversion
@@ -173,6 +174,11 @@ def _read_csv(path: Path, name: str, problems: list[Problem]) -> RawTable | None
         text = body.decode("utf-8")
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         return _rows_to_table(name, path.name, None, rows, problems)
+
+
+def read_csv_table(path: Path, name: str, problems: list[Problem]) -> RawTable | None:
+    """A CSV file as the raw table `name` (e.g. a `codeboek.csv`); problems are appended."""
+    return _read_csv(path, name, problems)
 
 
 # ---------------------------------------------------------------- xlsx
@@ -359,9 +365,9 @@ def _ranges(rows: list[int]) -> str:
     return text + (", …" if len(parts) > 10 else "")
 
 
-def _mask_free_text(table: RawTable) -> None:
+def _mask_free_text(table: RawTable, codebook: Codebook = DEFAULT) -> None:
     """Mask e-mail addresses and phone numbers in every free-text column of the table."""
-    coded = {f.name for f in fields(table.name) if f.kind != "text"}
+    coded = {f.name for f in codebook.fields(table.name) if f.kind != "text"}
     ids = {"respondent_id", "pilot_id"}
     for col in table.frame.columns:
         if col == ROW_COL or col in coded or col in ids or "__" in col:
@@ -376,6 +382,7 @@ def read_dataset(path: str | Path) -> RawDataset:
     path = Path(path)
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
+    extra: dict[str, RawTable | None] = {}
     metadata: dict = {}
     if not path.exists():
         problems.append(Problem(str(path), None, None, None, None,
@@ -387,6 +394,7 @@ def read_dataset(path: str | Path) -> RawDataset:
             table = _read_folder_table(path, name, problems)
             if table is not None:
                 tables[name] = table
+        extra = {n: _read_folder_table(path, n, problems, optional=True) for n in EXTRA_TABLES}
         problems.extend(wbook.lock_file_warnings(path, [
             p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TABLE_EXTENSIONS
             and normalise(p.stem) in TABLE_NAMES]))
@@ -407,6 +415,12 @@ def read_dataset(path: str | Path) -> RawDataset:
                                                                  problems)
                 if table is not None:
                     tables[name] = table
+            for name in EXTRA_TABLES:
+                sheet = _find_sheet(workbook, name)
+                rows = None if sheet is None else _data_rows(workbook, prepared, sheet,
+                                                             path.name, problems)
+                extra[name] = None if rows is None else _rows_to_table(name, path.name, sheet,
+                                                                       rows, problems)
             workbook.close()
         problems.extend(wbook.lock_file_warnings(path.parent, [path]))
     else:
@@ -414,9 +428,10 @@ def read_dataset(path: str | Path) -> RawDataset:
                                 f"unsupported file type '{path.suffix}': give an .xlsx workbook "
                                 "or a folder with respondenten/experimenten as csv, xlsx or "
                                 "parquet"))
+    codebook = questionnaire.apply_questionnaire(extra, tables, problems)
     for table in tables.values():
-        _mask_free_text(table)
-    return RawDataset(path, tables, metadata, problems)
+        _mask_free_text(table, codebook)
+    return RawDataset(path, tables, metadata, problems, codebook)
 
 
 def _folder_metadata(folder: Path, problems: list[Problem]) -> dict:
@@ -433,10 +448,14 @@ def _folder_metadata(folder: Path, problems: list[Problem]) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _read_folder_table(folder: Path, name: str, problems: list[Problem]) -> RawTable | None:
+def _read_folder_table(folder: Path, name: str, problems: list[Problem],
+                       optional: bool = False) -> RawTable | None:
+    """One table of a folder dataset; `optional`: a `codeboek`/`kolommen` CSV, or None."""
     candidates = sorted(p for p in folder.iterdir()
                         if p.is_file() and p.suffix.lower() in TABLE_EXTENSIONS
-                        and normalise(p.stem) == name)
+                        and normalise(p.stem) == name and (not optional or p.suffix.lower() == ".csv"))
+    if optional:
+        return _read_csv(candidates[0], name, problems) if candidates else None
     if not candidates:
         problems.append(Problem(str(folder), None, None, None, None,
                                 f"missing table '{name}': expected {name}.csv, {name}.xlsx or "

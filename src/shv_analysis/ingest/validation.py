@@ -20,8 +20,11 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
+from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
-from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
+from shv_analysis.ingest.questionnaire import CODEBOOK_NAME, extended_codebook
+from shv_analysis.ingest.readers import (ROW_COL, RawDataset, RawTable, read_csv_table,
+                                         read_dataset)
 from shv_analysis.ingest.values import (
     blank,
     code_multi,
@@ -90,10 +93,11 @@ class _Sink:
 
 # ---------------------------------------------------------------- value coders
 
-def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
+def unify_multi_columns(table: RawTable, sink: _Sink,
+                        codebook: Codebook = DEFAULT) -> pd.DataFrame:
     """`<field>__<code>` yes/no columns folded into one `;`-separated cell per multi field."""
     frame = table.frame.copy()
-    multi = {f.name: f for f in cb.fields(table.name) if f.kind == "multi"}
+    multi = {f.name: f for f in codebook.fields(table.name) if f.kind == "multi"}
     for col in list(frame.columns):
         match = _OPTION_RE.match(col)
         if not match or match.group("field") not in multi:
@@ -121,12 +125,13 @@ def unify_multi_columns(table: RawTable, sink: _Sink) -> pd.DataFrame:
     return frame
 
 
-def unified_table(table: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+def unified_table(table: RawTable, codebook: Codebook = DEFAULT
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
     """A raw table's frame with its `<field>__<code>` columns folded into one `;`-separated
     cell per multi field (see `unify_multi_columns`), and the problems found doing so
     (unknown option columns, cells that are not yes/no)."""
     sink = _Sink(table)
-    frame = unify_multi_columns(table, sink)
+    frame = unify_multi_columns(table, sink, codebook)
     return frame, sink.problems
 
 
@@ -137,20 +142,22 @@ def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
 
 
 def code_table(table: RawTable, reference: Reference | None,
-               decisions: RawStep | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+               decisions: RawStep | None = None,
+               codebook: Codebook = DEFAULT) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw table -> coded frame (see docs/architecture.md) and the problems found.
 
     `decisions`, when given, is applied to the raw experiments frame (multi columns unified)
-    before its cells are coded; other tables ignore it.
+    before its cells are coded; other tables ignore it. `codebook`: the dataset's (the
+    package's codebook, or extended by the dataset's `codeboek`).
     """
     sink = _Sink(table)
-    frame = unify_multi_columns(table, sink)
+    frame = unify_multi_columns(table, sink, codebook)
     if decisions is not None and table.name == cb.EXPERIMENTEN:
         frame = decisions(frame)
     rows = frame[ROW_COL]
     out = pd.DataFrame({ROW_COL: rows})
     present = set(frame.columns)
-    for f in cb.fields(table.name):
+    for f in codebook.fields(table.name):
         if f.name not in present:
             if f.required:
                 found = ", ".join(table.headers.values()) or "none"
@@ -159,7 +166,7 @@ def code_table(table: RawTable, reference: Reference | None,
             _absent(out, f)
             continue
         _code_field(frame[f.name].astype(str), f, rows, out, sink, reference)
-    known = {f.name for f in cb.fields(table.name)} | {ROW_COL}
+    known = {f.name for f in codebook.fields(table.name)} | {ROW_COL}
     for col in frame.columns:
         if col not in known:
             out[col] = frame[col]
@@ -352,7 +359,7 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     coded: dict[str, pd.DataFrame] = {}
     apply = decisions_step(raw.source, problems) if decisions_step is not None else None
     for name, table in raw.tables.items():
-        frame, found = code_table(table, ref, apply)
+        frame, found = code_table(table, ref, apply, raw.codebook)
         coded[name] = frame
         problems.extend(found)
     if len(coded) == 2:
@@ -364,7 +371,8 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
     warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
-                      source=raw.source, metadata=raw.metadata, warnings=warnings)
+                      source=raw.source, metadata=raw.metadata, warnings=warnings,
+                      codebook=raw.codebook)
     return CheckResult(dataset, errors, warnings, raw.source)
 
 
@@ -392,3 +400,38 @@ def load(path: str | os.PathLike, reference="auto",
         raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
                                                        "dataset could not be read")])
     return result.dataset
+
+
+def read_codebook_extension(path: str | os.PathLike) -> Codebook:
+    """The package's codebook extended by a codebook extension (e.g. for `shv template`).
+
+    Args:
+        path: a `codeboek.csv` file, or a folder or workbook dataset holding a `codeboek`
+            file or sheet.
+
+    Raises:
+        InvalidDataset: the file is missing or unreadable, or rows of the extension are bad
+            (each problem names the file, sheet and row).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / f"{CODEBOOK_NAME}.csv"
+    problems: list[Problem] = []
+    if path.suffix.lower() == ".csv" and path.is_file():
+        table = read_csv_table(path, CODEBOOK_NAME, problems)
+        codebook = DEFAULT
+        if table is not None:
+            codebook, found = extended_codebook(table.frame, table.file, table.sheet)
+            problems.extend(found)
+    elif path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file():
+        raw = read_dataset(path)
+        codebook = raw.codebook
+        problems = [p for p in raw.problems if p.sheet is not None
+                    and cb.normalise(p.sheet) == CODEBOOK_NAME]
+    else:
+        problems.append(Problem(str(path), None, None, None, None, "not found: give a "
+                                "codeboek.csv file, or a workbook with a sheet 'codeboek'"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InvalidDataset(errors)
+    return codebook

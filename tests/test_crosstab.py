@@ -153,7 +153,9 @@ def test_cli_min_cell_blanks_suppressed_cells(capsys):
 
 def test_unknown_field_is_a_clear_error(capsys):
     assert main(["crosstab", "nonsense", "respondenttype", "--data", str(MINI)]) == 2
-    assert "no field 'nonsense'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'nonsense' is not a field to tabulate; valid fields: respondenttype, type," in err
+    assert err.rstrip().endswith("grootteklasse, deelname, signaalpartner")
 
 
 def test_pool_ordered_merges_small_classes_upwards():

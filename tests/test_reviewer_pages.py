@@ -25,7 +25,7 @@ DUTCH = {"de", "het", "een", "en", "van", "niet", "met", "zijn", "wordt", "voor"
          "die", "dat", "naar", "bij", "ook", "geen", "is", "of", "er", "telt", "niets"}
 ANALYST = ("Parameters in de cel", "Parameters in the cell", "output_dir")
 # Text another branch translates (issue 13: the clustered model's footnote); remove on merge.
-PENDING = ("standard errors clustered",)
+PENDING: tuple[str, ...] = ()
 RAW = re.compile(r"<NA>|\bNaN\b|\bnan\b|\bNone\b|\d[.,]\d{6}\b")
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
+from shv_analysis.ingest.division import choose_division
 from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
 from shv_analysis.ingest.values import (
     blank,
@@ -34,7 +35,8 @@ from shv_analysis.ingest.values import (
 )
 from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
 from shv_analysis.ingest.reference import (MULTIPLE_PROVINCE_WORDS, Reference, compact_key,
-                                           load_reference, parse_code, province_spellings)
+                                           folder_years, load_reference, map_forward,
+                                           parse_code, province_spellings)
 
 _OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
 
@@ -224,32 +226,82 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
         out[f.name] = _code_municipalities(values, rows, f, sink, reference)
 
 
+def _across_years(reference: Reference):
+    """`token -> (code, warning, error)` for a list cell's part: a code, name or alias of the
+    reference's division, else of an earlier division mapped forward (`map_forward`: a
+    warning for a merger, an error for a split); (None, None, None) when unknown."""
+    earlier = [y for y in reversed(folder_years(reference.folder)) if y < reference.year]
+    cache: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+    def resolve(token: str) -> tuple[str | None, str | None, str | None]:
+        if token not in cache:
+            found: tuple[str | None, str | None, str | None] = (reference.resolve(token),
+                                                                None, None)
+            for year in earlier if found[0] is None else ():
+                moved = map_forward(token, year, reference.year, reference.folder)
+                if moved is None:
+                    continue
+                if moved.split:
+                    found = (None, None, moved.describe(cb.clean_text(token)))
+                else:
+                    code = moved.successors[0][0]
+                    found = (code, moved.describe(cb.clean_text(token)) if moved.changed
+                             else None, None)
+                break
+            cache[token] = found
+        return cache[token]
+    return resolve
+
+
+def _later_year(token: str, reference: Reference) -> str:
+    """" It is a municipality of 2024 (...)" when a later division of the folder knows it."""
+    for year in folder_years(reference.folder):
+        later = load_reference(reference.folder, year=year) if year > reference.year else None
+        code = later.resolve(token) if later is not None else None
+        if code is not None:
+            return (f"; '{token}' is {later.name_of(code)} ({code}) of the division of {year}: "
+                    f"declare that division (metadata key 'indeling' = {year} or --indeling "
+                    f"{year})")
+    return ""
+
+
 def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
                          reference: Reference | None) -> pd.Series:
-    """`gemeentecodes` cells -> 2019 codes joined by ';' (sorted, unique).
+    """`gemeentecodes` cells -> codes of the reference's division joined by ';' (sorted,
+    unique).
 
     Names are matched longest first, so a name holding a separator stays whole; a bare
-    ambiguous name ("Bergen") is an error listing the municipalities it may mean.
+    ambiguous name ("Bergen") is an error listing the municipalities it may mean. A code or
+    name of an earlier division is mapped forward with a warning per distinct value; one
+    that was split is an error listing its successors.
     """
-    resolve = reference.resolve if reference is not None else parse_code
+    across = _across_years(reference) if reference is not None else None
+    resolve = (lambda token: across(token)[0]) if across is not None else parse_code
+    year = reference.year if reference is not None else None
     resolved: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    moved: dict[str, tuple[str, set]] = {}
     for cell in pd.unique(values.to_numpy()):
         codes, bad = [], []
         for token, code in split_known(str(cell), resolve):
             if code is not None:
                 codes.append(code)
+                if across(token)[1] is not None:
+                    moved.setdefault(token, (across(token)[1], set()))[1].add(cell)
             elif reference is None and parse_code(token) is None:
                 bad.append((token, "a municipality name needs the reference tables to be "
                             "resolved; give CBS codes (GM0363) or set $SHV_REFERENCE_DIR (see "
                             "`shv reference download`)"))
+            elif reference is not None and across(token)[2] is not None:
+                bad.append((token, across(token)[2]))
             elif reference is not None and reference.candidates(token):
                 options = " or ".join(f"{name} ({code})"
                                       for code, name in reference.candidates(token))
                 bad.append((token, f"ambiguous municipality name: it may be {options}; write "
                             "the full name or the CBS code"))
             else:
-                bad.append((token, "unknown municipality; allowed: a CBS code of 1-1-2019 "
-                            "(GM0363, 363, 0363), its official name or a known alias"))
+                bad.append((token, f"unknown municipality; allowed: a CBS code of 1-1-{year} "
+                            "(GM0363, 363, 0363), its official name or a known alias"
+                            + _later_year(token, reference)))
         resolved[cell] = (";".join(sorted(set(codes))), bad)
     for cell, (_, bad) in resolved.items():
         if not bad:
@@ -257,6 +309,11 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
         mask = values.eq(cell)
         for token, message in bad:
             sink.add(rows[mask], f.name, [token] * int(mask.sum()), message)
+    for token, (message, cells) in moved.items():
+        where = rows[values.isin(cells).to_numpy()].tolist()
+        listed = ", ".join(str(r) for r in where[:10]) + (", …" if len(where) > 10 else "")
+        sink.add_one(where[0] if where else None, f.name, token,
+                     f"{message}; counted as that municipality (row(s) {listed})", "warning")
     return values.map({k: v[0] for k, v in resolved.items()})
 
 
@@ -319,7 +376,7 @@ def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTa
         for position in np.flatnonzero(np.array([bool(x) for x in small] + [False])[idx]):
             r_sink.add_one(resp.loc[g4, ROW_COL].iloc[position], "gemeentecodes",
                            small[idx[position]], "respondent type is G4/G40 but this municipality "
-                           "is not G4/G40 in the reference (1-1-2019)", "warning")
+                           f"is not G4/G40 in the reference (1-1-{reference.year})", "warning")
     problems.extend(r_sink.problems + e_sink.problems)
 
 
@@ -333,7 +390,7 @@ def resolve_reference(reference) -> Reference | None:
 
 
 def check_dataset(path: str | os.PathLike, reference="auto",
-                  decisions_step: DecisionsStep | None = None) -> CheckResult:
+                  decisions_step: DecisionsStep | None = None, indeling=None) -> CheckResult:
     """Read, code and check a dataset; every problem is collected, none raised.
 
     Args:
@@ -342,13 +399,18 @@ def check_dataset(path: str | os.PathLike, reference="auto",
         decisions_step: called once with the dataset's source path and the problem list; the
             `RawStep` it returns (if any) fills cells of the raw experiments before coding.
             None: the data as typed (`shv_analysis.load` passes the coding decisions step).
+        indeling: the municipal division (a year) to measure the data against; None: the
+            dataset's metadata key `indeling`, else inferred (see `ingest.division`).
 
     Returns:
         A `CheckResult`: the dataset (None when there are errors), errors and warnings sorted.
     """
     raw = read_dataset(path)
     ref = resolve_reference(reference)
-    problems = list(raw.problems)
+    division, problems = choose_division(raw, indeling, ref.folder if ref is not None else None)
+    if ref is not None and ref.year != division.year:
+        ref = load_reference(ref.folder, required=True, year=division.year)
+    problems = list(raw.problems) + problems
     coded: dict[str, pd.DataFrame] = {}
     apply = decisions_step(raw.source, problems) if decisions_step is not None else None
     for name, table in raw.tables.items():
@@ -364,7 +426,8 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
     warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
-                      source=raw.source, metadata=raw.metadata, warnings=warnings)
+                      source=raw.source, metadata=raw.metadata, warnings=warnings,
+                      division=division)
     return CheckResult(dataset, errors, warnings, raw.source)
 
 
@@ -381,13 +444,13 @@ def _empty_tables(raw: RawDataset, coded: dict[str, pd.DataFrame]) -> list[Probl
 
 
 def load(path: str | os.PathLike, reference="auto",
-         decisions_step: DecisionsStep | None = None) -> Dataset:
+         decisions_step: DecisionsStep | None = None, indeling=None) -> Dataset:
     """Load a dataset (arguments as `check_dataset`).
 
     Raises:
         InvalidDataset: listing every problem when the dataset has errors.
     """
-    result = check_dataset(path, reference, decisions_step)
+    result = check_dataset(path, reference, decisions_step, indeling)
     if not result.ok or result.dataset is None:
         raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
                                                        "dataset could not be read")])

@@ -113,8 +113,9 @@ def _tokens(raw: RawDataset) -> list[str]:
             if cb.clean_text(str(c))]
 
 
-def _knows_all(reference, cells: list[str]) -> bool:
-    return all(code is not None for cell in cells
+def _known(reference, cells: list[str]) -> int:
+    """How many parts of the cells the division knows (a name, alias or code of its own)."""
+    return sum(code is not None for cell in cells
                for _, code in split_known(cell, reference.resolve))
 
 
@@ -157,8 +158,8 @@ def choose_division(raw: RawDataset, requested=None,
     if not years:
         return Division(), problems
     cells = _tokens(raw)
-    chosen = next((y for y in reversed(years)
-                   if _knows_all(load_reference(folder, year=y), cells)), max(years))
+    # the most recent that knows every part; when none does, the one knowing the most
+    chosen = max(years, key=lambda y: (_known(load_reference(folder, year=y), cells), y))
     problems.append(Problem(raw.source.name, None, None, "gemeentecodes", None,
                             f"no municipal division declared (metadata key '{METADATA_KEY}' or "
                             f"--indeling) and no interview dates (gespreksdatum); assumed the "

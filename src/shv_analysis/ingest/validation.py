@@ -285,7 +285,7 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
         for token, code in split_known(str(cell), resolve):
             if code is not None:
                 codes.append(code)
-                if across(token)[1] is not None:
+                if across is not None and across(token)[1] is not None:
                     moved.setdefault(token, (across(token)[1], set()))[1].add(cell)
             elif reference is None and parse_code(token) is None:
                 bad.append((token, "a municipality name needs the reference tables to be "

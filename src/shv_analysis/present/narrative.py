@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.ingest.division import Division
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
@@ -40,9 +41,29 @@ def loaded(ds: Dataset, lang: str = "nl") -> str:
 
 def coverage(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
-    n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
+    n, base = len(ds.covered_municipalities()), ds.n_municipalities
     return _t("coverage", lang, n=fmt_int(n, lang), base=fmt_int(base, lang),
-              share=fmt_pct(pct(n, base), lang))
+              share=fmt_pct(pct(n, base), lang), year=ds.indeling)
+
+
+def division_text(division: Division, lang: str = "nl") -> str:
+    """Which municipal division counts, and why: the declaration, the interview dates, or
+    the assumption (`ingest.division.choose_division`)."""
+    lang = normalise_lang(lang)
+    d = division.detail
+    requested = d.get("requested", division.year)
+    sentence = _t(f"division.{division.basis}", lang, year=division.year,
+                  n=fmt_int(division.size, lang), requested=requested,
+                  date_year=d.get("date_year", ""), k=fmt_int(d.get("k", 0), lang),
+                  total=fmt_int(d.get("total", 0), lang))
+    if requested != division.year:
+        sentence += _t("division.same", lang, requested=requested, year=division.year)
+    return sentence
+
+
+def division(ds: Dataset, lang: str = "nl") -> str:
+    """The sentence saying which municipal division the dataset is measured against, and why."""
+    return division_text(ds.division, lang)
 
 
 def experiments(ds: Dataset, lang: str = "nl") -> str:

@@ -15,6 +15,22 @@ from shv_analysis.text import LANGS, normalise_lang, text, texts
 INFEASIBLE_GROUP = "aandeel_experimenten."
 INFEASIBLE_TOLERANCE = 1.0
 VERDICTS = {lang: texts("reproduction.verdict", lang) for lang in LANGS}
+#: The municipal division of the published figures (the report of 2020, interviews of 2019).
+PUBLISHED_DIVISION = 2019
+
+
+def skip_reasons(ds, lang: str = "nl") -> list[str]:
+    """Why the published figures cannot be compared with `ds` (empty: they can).
+
+    The published figures count municipalities in the division of 1-1-2019; a dataset in
+    another division is not comparable.
+    """
+    lang = normalise_lang(lang)
+    reasons = []
+    if ds.indeling != PUBLISHED_DIVISION:
+        reasons.append(text("reproduction.skipped.division", lang, year=ds.indeling,
+                            n=ds.n_municipalities, published=PUBLISHED_DIVISION))
+    return reasons
 
 
 def verdict(unit: str, figure_id: str, published: float, value: float) -> str:

@@ -11,7 +11,8 @@ import pandas as pd
 
 from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
 from shv_analysis.analysis.suppression import suppress_cells
-from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
+from shv_analysis.cli.common import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_indeling_argument,
+                                     load_or_report)
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -23,12 +24,13 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--min-cell", type=int, default=0,
                    help="suppress counts below N (with secondary suppression); default 0 = off")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_crosstab)
 
 
 def cmd_crosstab(args: argparse.Namespace) -> int:
     """Write the cells of a cross-tab (CSV or JSON with tests) to stdout; 2 for an unknown field."""
-    ds = load_or_report(args.data)
+    ds = load_or_report(args.data, indeling=args.indeling)
     if ds is None:
         return EXIT_INVALID
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shv_analysis.analysis.reproduction import reproduction_table
-from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, load_or_report
+from shv_analysis.analysis.reproduction import reproduction_table, skip_reasons
+from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, add_indeling_argument, load_or_report
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -15,13 +15,19 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", nargs="?", help="dataset (default: the embedded synthetic dataset)")
     p.add_argument("--lang", choices=("nl", "en"), default="en")
     p.add_argument("--format", choices=("table", "csv"), default="table")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_reproduce)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """Print published vs reproduced figures; 1 when a figure is off (or the data invalid)."""
-    ds = load_or_report(args.data)
+    ds = load_or_report(args.data, indeling=args.indeling)
     if ds is None:
+        return EXIT_INVALID
+    reasons = skip_reasons(ds, args.lang)
+    if reasons:
+        print("shv reproduce: not comparable with the published figures: " + " ".join(reasons),
+              file=sys.stderr)
         return EXIT_INVALID
     table = reproduction_table(ds, args.lang)
     if ds.synthetic:

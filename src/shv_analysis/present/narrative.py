@@ -10,6 +10,7 @@ from __future__ import annotations
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.ingest.division import Division
+from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
@@ -160,6 +161,14 @@ def reproduction(table: Table, lang: str = "nl") -> str:
     v = table.meta.get("verdicts", {})
     ok, near, off = (fmt_int(v.get(k, 0), lang) for k in ("ok", "near", "off"))
     return _t("reproduction", lang, n=fmt_int(table.n, lang), ok=ok, near=near, off=off)
+
+
+def reproduction_skipped(ds: Dataset, lang: str = "nl") -> str | None:
+    """Why section 99 does not compare with the published figures, or None when it does."""
+    reasons = reproduction_skip_reasons(ds, lang)
+    if not reasons:
+        return None
+    return _t("reproduction_skipped", lang, reasons=" ".join(reasons))
 
 
 def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from shv_analysis.coding.template import EXPLANATION_SHEET, TEMPLATE_ROWS, write_template
-from shv_analysis.coding.workbook import CODEBOOK_SHEET
-from shv_analysis.contract import codebook as cb
+from shv_analysis.coding.template import TEMPLATE_ROWS, write_template
+from shv_analysis.ingest.reference import ReferenceMissing
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -25,6 +24,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows", type=int, default=TEMPLATE_ROWS,
                    help=f"rows per sheet with drop-down lists (default {TEMPLATE_ROWS})")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--indeling", type=int, metavar="YYYY",
+                   help="municipal division of 1 January YYYY: its municipalities in sheet "
+                        "'gemeenten', the year in the metadata (default: the most recent "
+                        "division in the reference folder is listed, none declared)")
+    p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
     p.set_defaults(func=cmd_template)
 
 
@@ -40,7 +44,13 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.rows < 1:
         print("error: --rows must be at least 1", file=sys.stderr)
         return EXIT_INVALID
-    write_template(out, rows=args.rows)
-    print(f"template written: {out} (sheets: {EXPLANATION_SHEET}, {cb.RESPONDENTEN}, "
-          f"{cb.EXPERIMENTEN}, {CODEBOOK_SHEET}, metadata)")
+    try:
+        write_template(out, rows=args.rows, indeling=args.indeling, reference=args.reference)
+    except ReferenceMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(out, read_only=True).sheetnames
+    print(f"template written: {out} (sheets: {', '.join(sheets)})")
     return EXIT_OK

@@ -129,8 +129,8 @@ def choose_division(raw: RawDataset, requested=None,
         folder: the reference folder, or None when there are no reference tables.
 
     Returns:
-        (`Division`, problems): an error for an unusable year (the division is then the
-        default), a warning when the division was assumed.
+        (`Division`, problems): an error for an unusable year (the data are then coded in
+        the division the next basis gives), a warning when the division was assumed.
     """
     folder = Path(folder) if folder is not None else None
     years = folder_years(folder) if folder is not None else []
@@ -141,10 +141,10 @@ def choose_division(raw: RawDataset, requested=None,
             if year is None:
                 continue
             chosen = _declared(year, years, folder)
-        except DivisionError as exc:
+        except DivisionError as exc:  # an error; the data are still coded, on the next basis
             problems.append(Problem(*_where(raw, basis), None, METADATA_KEY,
                                     None if value is None else str(value), str(exc), "error"))
-            return Division(), problems
+            continue
         detail = {"requested": year} if chosen != year else {}
         return _division(chosen, basis, detail, folder), problems
     counts = _date_years(raw)

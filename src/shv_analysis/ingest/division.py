@@ -19,8 +19,9 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.readers import METADATA_FILE, METADATA_SHEET, RawDataset
-from shv_analysis.ingest.reference import (DEFAULT_YEAR, KNOWN_DIVISION_SIZES, change_dates,
-                                           folder_years, load_reference)
+from shv_analysis.ingest.reference import (DEFAULT_YEAR, KNOWN_DIVISION_SIZES, Reference,
+                                           change_dates, folder_years, load_reference,
+                                           map_forward)
 from shv_analysis.ingest.values import parse_date, split_known, via_uniques
 
 METADATA_KEY = "indeling"
@@ -181,3 +182,45 @@ def _division(year: int, basis: str, detail: dict, folder: Path | None) -> Divis
     ref = load_reference(folder, year=year) if folder is not None else None
     size = ref.size if ref is not None else KNOWN_DIVISION_SIZES[year]
     return Division(year, size, basis, detail)
+
+
+# ---------------------------------------------------------------- codes across years
+
+def across_years(reference: Reference):
+    """`token -> (code, warning, error)` for a list cell's part: a code, name or alias of the
+    reference's division, else of an earlier division mapped forward (`map_forward`: a
+    warning for a merger, an error for a split); (None, None, None) when unknown."""
+    earlier = [y for y in reversed(folder_years(reference.folder)) if y < reference.year]
+    cache: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+    def resolve(token: str) -> tuple[str | None, str | None, str | None]:
+        if token not in cache:
+            found: tuple[str | None, str | None, str | None] = (reference.resolve(token),
+                                                                None, None)
+            for year in earlier if found[0] is None else ():
+                moved = map_forward(token, year, reference.year, reference.folder)
+                if moved is None:
+                    continue
+                if moved.split:
+                    found = (None, None, moved.describe(cb.clean_text(token)))
+                else:
+                    code = moved.successors[0][0]
+                    found = (code, moved.describe(cb.clean_text(token)) if moved.changed
+                             else None, None)
+                break
+            cache[token] = found
+        return cache[token]
+    return resolve
+
+
+def later_division_hint(token: str, reference: Reference) -> str:
+    """"; 'GM1979' is Eemsdelta (GM1979) of the division of 2024: declare that division ..."
+    when a later division of the reference folder knows `token`, else ""."""
+    for year in folder_years(reference.folder):
+        later = load_reference(reference.folder, year=year) if year > reference.year else None
+        code = later.resolve(token) if later is not None else None
+        if code is not None:
+            return (f"; '{token}' is {later.name_of(code)} ({code}) of the division of {year}: "
+                    f"declare that division (metadata key 'indeling' = {year} or --indeling "
+                    f"{year})")
+    return ""

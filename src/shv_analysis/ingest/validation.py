@@ -21,7 +21,7 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
-from shv_analysis.ingest.division import choose_division
+from shv_analysis.ingest.division import across_years, choose_division, later_division_hint
 from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_dataset
 from shv_analysis.ingest.values import (
     blank,
@@ -35,8 +35,7 @@ from shv_analysis.ingest.values import (
 )
 from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
 from shv_analysis.ingest.reference import (MULTIPLE_PROVINCE_WORDS, Reference, compact_key,
-                                           folder_years, load_reference, map_forward,
-                                           parse_code, province_spellings)
+                                           load_reference, parse_code, province_spellings)
 
 _OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
 
@@ -226,45 +225,6 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
         out[f.name] = _code_municipalities(values, rows, f, sink, reference)
 
 
-def _across_years(reference: Reference):
-    """`token -> (code, warning, error)` for a list cell's part: a code, name or alias of the
-    reference's division, else of an earlier division mapped forward (`map_forward`: a
-    warning for a merger, an error for a split); (None, None, None) when unknown."""
-    earlier = [y for y in reversed(folder_years(reference.folder)) if y < reference.year]
-    cache: dict[str, tuple[str | None, str | None, str | None]] = {}
-
-    def resolve(token: str) -> tuple[str | None, str | None, str | None]:
-        if token not in cache:
-            found: tuple[str | None, str | None, str | None] = (reference.resolve(token),
-                                                                None, None)
-            for year in earlier if found[0] is None else ():
-                moved = map_forward(token, year, reference.year, reference.folder)
-                if moved is None:
-                    continue
-                if moved.split:
-                    found = (None, None, moved.describe(cb.clean_text(token)))
-                else:
-                    code = moved.successors[0][0]
-                    found = (code, moved.describe(cb.clean_text(token)) if moved.changed
-                             else None, None)
-                break
-            cache[token] = found
-        return cache[token]
-    return resolve
-
-
-def _later_year(token: str, reference: Reference) -> str:
-    """" It is a municipality of 2024 (...)" when a later division of the folder knows it."""
-    for year in folder_years(reference.folder):
-        later = load_reference(reference.folder, year=year) if year > reference.year else None
-        code = later.resolve(token) if later is not None else None
-        if code is not None:
-            return (f"; '{token}' is {later.name_of(code)} ({code}) of the division of {year}: "
-                    f"declare that division (metadata key 'indeling' = {year} or --indeling "
-                    f"{year})")
-    return ""
-
-
 def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
                          reference: Reference | None) -> pd.Series:
     """`gemeentecodes` cells -> codes of the reference's division joined by ';' (sorted,
@@ -275,7 +235,7 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
     name of an earlier division is mapped forward with a warning per distinct value; one
     that was split is an error listing its successors.
     """
-    across = _across_years(reference) if reference is not None else None
+    across = across_years(reference) if reference is not None else None
     resolve = (lambda token: across(token)[0]) if across is not None else parse_code
     year = reference.year if reference is not None else None
     resolved: dict[str, tuple[str, list[tuple[str, str]]]] = {}
@@ -301,7 +261,7 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
             else:
                 bad.append((token, f"unknown municipality; allowed: a CBS code of 1-1-{year} "
                             "(GM0363, 363, 0363), its official name or a known alias"
-                            + _later_year(token, reference)))
+                            + later_division_hint(token, reference)))
         resolved[cell] = (";".join(sorted(set(codes))), bad)
     for cell, (_, bad) in resolved.items():
         if not bad:

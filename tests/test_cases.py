@@ -57,7 +57,8 @@ def test_nuenen_name_with_comma_is_one_municipality():
 
 
 def test_sep_hint_line_sets_the_delimiter():
-    result = check_dataset(case("sep-hint-line"))
+    # undated, no metadata: the division is given (else assumed, with a warning)
+    result = check_dataset(case("sep-hint-line"), indeling=2019)
     assert result.ok, [str(e) for e in result.errors]
     resp = result.dataset.respondenten.set_index("respondent_id")
     assert resp.loc["R3", "gemeentecodes"] == "GM0010;GM0024"
@@ -124,10 +125,14 @@ def test_mixed_encoding_names_row_3_and_garbles_nothing():
 
 
 def test_province_spellings_become_one_province():
-    result = check_dataset(case("province-spelling"))
+    result = check_dataset(case("province-spelling"), indeling=2019)
     assert result.ok, [str(e) for e in result.errors]
     provinces = result.dataset.respondenten.set_index("respondent_id")["provincie"]
     assert provinces.to_dict() == {"R1": "Friesland", "R2": "Friesland", "R3": "Friesland"}
+    # undated and undeclared, its codes all exist in 2024: that division, spelled Fryslân
+    assumed = check_dataset(case("province-spelling")).dataset
+    assert assumed.indeling == 2024
+    assert set(assumed.respondenten["provincie"]) == {"Fryslân"}
     assert result.dataset.subset("provincie=Fryslân").respondenten["respondent_id"].tolist() \
         == ["R1", "R2", "R3"]
     (warning,) = [w for w in result.warnings if w.column == "provincie"]

@@ -18,7 +18,7 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.analysis import crosstab, indicators, tables
-from shv_analysis.analysis.reproduction import skip_reason
+from shv_analysis.analysis.reproduction import skip_reasons
 from shv_analysis.cli import main
 from shv_analysis.coding.template import write_template
 from shv_analysis.contract.extension import DEFAULT, ExtensionRow
@@ -119,8 +119,8 @@ def test_subset_missing_values_and_section_helpers(ds):
 
 
 def test_reproduction_applies_to_the_2019_codebook_only(ds, capsys):
-    assert skip_reason(shv.load()) is None
-    assert skip_reason(ds, "en") == (
+    assert skip_reasons(shv.load()) == []
+    assert skip_reasons(ds, "en")[-1] == (
         "The comparison with the published figures is skipped: this dataset extends the "
         "codebook (codeboek.csv), so its questions are not those of the 2019 inventory whose "
         "figures the report published.")

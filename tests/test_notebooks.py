@@ -28,7 +28,7 @@ NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ["00_datakwaliteit", "01_overzicht", "02_kenmerken", "03_effecten", "04_lessen",
             "05_kruistabellen", "99_reproductie"]
 EXTRA_PARAMETERS = {"05_kruistabellen": {"min_cell": None}}  # only where a notebook needs them
-DEFAULTS = {"data": None, "lang": "nl", "subset": None, "output_dir": None}
+DEFAULTS = {"data": None, "lang": "nl", "subset": None, "indeling": None, "output_dir": None}
 MAX_CODE_LINES = 10
 
 
@@ -102,7 +102,7 @@ def test_markdown_states_no_numbers(path):
 def test_setup_shows_the_notice_first(path):
     nb = _load(path)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert "shv.load(data, subset=subset)" in code[1]
+    assert "shv.load(data, subset=subset, indeling=indeling)" in code[1]
     assert "sec.notice(ds)" in code[1]
     extra = ", min_cell=min_cell" if "min_cell" in EXTRA_PARAMETERS.get(path.stem, {}) else ""
     assert f'Section("{path.stem}", output_dir, lang{extra})' in code[1]

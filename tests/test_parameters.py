@@ -17,7 +17,8 @@ def known():
 
 
 def test_known_parameters_come_from_the_parameters_cells(known):
-    assert set(known.names) == {"data", "lang", "subset", "output_dir", "min_cell"}
+    assert set(known.names) == {"data", "lang", "subset", "indeling", "output_dir", "min_cell"}
+    assert len(known.names["indeling"]) == len(NOTEBOOKS)
     assert known.names["min_cell"] == ("05_kruistabellen.ipynb",)
     assert len(known.names["lang"]) == len(NOTEBOOKS)
 
@@ -27,7 +28,7 @@ def test_typo_is_refused_with_a_suggestion_and_the_known_names(known):
         parse_parameters(["subest=provincie=Utrecht"], known)
     (message,) = err.value.problems
     assert "'subest'" in message and "did you mean 'subset'?" in message
-    assert "Known parameters: data, lang, min_cell, subset" in message
+    assert "Known parameters: data, indeling, lang, min_cell, subset" in message
 
 
 def test_every_problem_at_once(known):

@@ -184,6 +184,7 @@ def test_metadata():
     assert meta["seed"] == synthetic.DEFAULT_SEED
     assert meta["generator"] == "shv_analysis.synthetic"
     assert meta["notice_nl"] and meta["notice_en"]
+    assert meta["indeling"] == 2019
     assert list(meta) == sorted(meta)
 
 

@@ -89,7 +89,12 @@ def test_cli_check_lists_every_problem_and_exits_1(planted, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     errors = [line for line in out if not line.startswith("warning:")][:-1]
     assert len(errors) == len(EXPECTED_ERRORS)
-    assert out[-1].startswith(f"{len(EXPECTED_ERRORS)} error(s), 1 warning(s)")
+    # the G4/G40 warning, and the division assumed (no metadata, no interview dates)
+    assert out[-1].startswith(f"{len(EXPECTED_ERRORS)} error(s), 2 warning(s)")
+    assert ("warning: planted, column 'gemeentecodes': no municipal division declared "
+            "(metadata key 'indeling' or --indeling) and no interview dates (gespreksdatum); "
+            "assumed the division of 1-1-2019, the most recent in the reference that knows "
+            "every municipality code and name in the data") in out
 
 
 def test_cli_figures_on_invalid_data_gives_same_messages(planted, capsys):

@@ -33,7 +33,7 @@ _compat.install()
 
 
 def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
-         subset: str | None = None) -> Dataset:
+         subset: str | None = None, indeling: Any = None) -> Dataset:
     """Load and validate a dataset, optionally a subset of it.
 
     Args:
@@ -42,6 +42,8 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
         reference: folder with the CBS reference tables, ``"auto"`` to search, ``None`` for none.
         decisions: coding decisions file, ``"auto"`` for ``beslissingen.csv`` beside the data.
         subset: ``"field=value"`` filter (see `Dataset.subset`).
+        indeling: the municipal division (a year, e.g. 2024); ``None``: the dataset's
+            metadata key ``indeling``, else inferred from the interview dates or the codes.
 
     Returns:
         The coded `Dataset`.
@@ -52,11 +54,12 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
     if isinstance(path, int) and not isinstance(path, bool):
         path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
     ds = _load(path or DEFAULT_DATA, reference=reference,
-               decisions_step=decisions_step(decisions))
+               decisions_step=decisions_step(decisions), indeling=indeling)
     return ds.subset(subset) if subset else ds
 
 
-def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto") -> CheckResult:
+def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto",
+                  indeling: Any = None) -> CheckResult:
     """Read, code and check a dataset with its coding decisions; every problem is collected.
 
     Args:
@@ -64,11 +67,13 @@ def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto") -
         reference: folder with the CBS reference tables, ``"auto"`` to search, ``None`` for none.
         decisions: coding decisions file, ``"auto"`` for ``beslissingen.csv`` beside the data
             (when present), ``None`` for the data as typed.
+        indeling: the municipal division (a year); ``None``: declared or inferred.
 
     Returns:
         A `CheckResult` (dataset or None, errors, warnings); nothing is raised for bad input.
     """
-    return _check_dataset(path, reference=reference, decisions_step=decisions_step(decisions))
+    return _check_dataset(path, reference=reference, decisions_step=decisions_step(decisions),
+                          indeling=indeling)
 
 
 _LAZY = {

@@ -57,9 +57,9 @@ def figure_parts(ds: Dataset, figure_id: str) -> tuple[int, int | None]:
     group, _, code = figure_id.partition(".")
     exp = ds.experimenten
     special = {
-        "dekking.gemeenten_totaal": lambda: (cb.N_MUNICIPALITIES_2019, None),
+        "dekking.gemeenten_totaal": lambda: (ds.n_municipalities, None),
         "dekking.gemeenten_geraadpleegd": lambda: (len(ds.covered_municipalities()), None),
-        "dekking.pct": lambda: (len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019),
+        "dekking.pct": lambda: (len(ds.covered_municipalities()), ds.n_municipalities),
         "experimenten.totaal": lambda: (len(exp), None),
         "experimenten.respondenten_met_experiment": lambda: (int(ds.participating().sum()), None),
         "partners.betrokken": lambda: (int(exp[cb.multi_columns("partners")].any(axis=1).sum()),

@@ -41,15 +41,16 @@ def _subset_note(ds: Dataset, lang: str) -> str:
 
 
 def coverage(ds: Dataset, lang: str = "nl") -> Table:
-    """Distinct municipalities over all respondents against the 355 of 1-1-2019."""
+    """Distinct municipalities over all respondents against those of the dataset's division
+    (355 of 1-1-2019, 342 of 1-1-2024)."""
     lang = normalise_lang(lang)
     w = _w(lang)
-    n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
+    n, base = len(ds.covered_municipalities()), ds.n_municipalities
     tw = words(lang)
     data = pd.DataFrame({"code": ["gedekt"], "category": [w["coverage_row"]],
                          "n": [n], "base": [base], "pct": [pct(n, base)]})
     return Table(data=data, title=w["coverage_title"],
-                 footnote=w["coverage_note"].format(n=n, base=base) + _subset_note(ds, lang),
+                 footnote=w["coverage_note"].format(n=n, base=base, year=ds.indeling) + _subset_note(ds, lang),
                  key="dekking", n=base, base=w["municipalities"], notice=ds.notice(lang),
                  meta={"numerator": n, "denominator": base}, labels=column_labels(lang))
 
@@ -122,7 +123,7 @@ def records(ds: Dataset, lang: str = "nl") -> Table:
         "code": ["respondenten", "experimenten", "met_experiment", "gedekte_gemeenten",
                  "waarschuwingen"],
         "item": [w["rec_resp"], w["rec_exp"], w["rec_part"],
-                 w["rec_cov"].format(n=cb.N_MUNICIPALITIES_2019), w["rec_warn"]],
+                 w["rec_cov"].format(n=ds.n_municipalities), w["rec_warn"]],
         "count": [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
                      len(ds.warnings)],
     })

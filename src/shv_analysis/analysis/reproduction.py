@@ -15,6 +15,25 @@ from shv_analysis.text import LANGS, normalise_lang, text, texts
 INFEASIBLE_GROUP = "aandeel_experimenten."
 INFEASIBLE_TOLERANCE = 1.0
 VERDICTS = {lang: texts("reproduction.verdict", lang) for lang in LANGS}
+#: The municipal division of the published figures (the report of 2020, interviews of 2019).
+PUBLISHED_DIVISION = 2019
+
+
+def skip_reasons(ds, lang: str = "nl") -> list[str]:
+    """Why the published figures cannot be compared with `ds` (empty: they can).
+
+    The published figures count municipalities in the division of 1-1-2019 and code pilots
+    with the 2019 questionnaire: a dataset in another division, or coded with a codebook
+    extension (`ds.codebook.is_default` false), is not comparable.
+    """
+    lang = normalise_lang(lang)
+    reasons = []
+    if ds.indeling != PUBLISHED_DIVISION:
+        reasons.append(text("reproduction.skipped.division", lang, year=ds.indeling,
+                            n=ds.n_municipalities, published=PUBLISHED_DIVISION))
+    if not ds.codebook.is_default:
+        reasons.append(text("extension.reproduction_skipped", lang, source=ds.codebook.source))
+    return reasons
 
 
 def verdict(unit: str, figure_id: str, published: float, value: float) -> str:
@@ -34,18 +53,6 @@ def figure_label(figure_id: str, lang: str = "nl") -> str:
     """The description of a published figure in `lang`: catalogue text
     `reproduction.figure.<figure_id>` (in Dutch the `label_nl` of published_figures.csv)."""
     return text(f"reproduction.figure.{figure_id}", lang)
-
-
-def skip_reason(ds, lang: str = "nl") -> str | None:
-    """Why published figures cannot be compared with this dataset, or None when they can.
-
-    The published figures are those of the 2019 inventory: they apply only to a dataset
-    coded with the package's own codebook (`ds.codebook.is_default`).
-    """
-    lang = normalise_lang(lang)
-    if not ds.codebook.is_default:
-        return text("extension.reproduction_skipped", lang, source=ds.codebook.source)
-    return None
 
 
 def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:

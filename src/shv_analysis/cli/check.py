@@ -8,10 +8,12 @@ import sys
 from shv_analysis.cli.common import (  # noqa: F401  (load_or_report: the import path of 0.2)
     EXIT_INVALID,
     EXIT_OK,
+    add_indeling_argument,
     check,
     load_or_report,
     print_problems,
 )
+from shv_analysis.present.narrative import division_text
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -21,12 +23,13 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
     p.add_argument("--decisions", help="coding decisions file (default: beslissingen.csv "
                    "beside the data, when present)")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_check)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Print every problem (exit 1) or a summary of the valid dataset (exit 0)."""
-    result = check(args.data, args.reference, args.decisions)
+    result = check(args.data, args.reference, args.decisions, args.indeling)
     if not result.ok:
         print_problems(result, sys.stdout)
         return EXIT_INVALID
@@ -37,7 +40,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"OK: {result.source}")
     print(f"  respondenten: {summary['respondenten']} records")
     print(f"  experimenten: {summary['experimenten']} records")
-    print(f"  municipalities covered: {summary['gemeenten_gedekt']} of 355")
+    print(f"  municipalities covered: {summary['gemeenten_gedekt']} of "
+          f"{summary['gemeenten_totaal']}")
+    print(f"  municipal division: {division_text(ds.division, 'en')}")
     print(f"  warnings: {len(result.warnings)}")
     for warning in result.warnings:
         print(f"  {warning}")

@@ -12,7 +12,8 @@ import pandas as pd
 from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.text import text
-from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
+from shv_analysis.cli.common import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_indeling_argument,
+                                     load_or_report)
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 
@@ -64,6 +65,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--min-cell", type=_min_cell, default=0,
                    help="suppress counts below N (with secondary suppression); default 0 = off")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_crosstab)
 
 
@@ -72,14 +74,14 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
     problem = field_problem(args.row, args.col)
     ds = None
     if problem:  # perhaps a field of the dataset's own codebook (a codebook extension)
-        ds = load_or_report(args.data)
+        ds = load_or_report(args.data, indeling=args.indeling)
         if ds is None:
             return EXIT_INVALID
         problem = field_problem(args.row, args.col, ds.codebook)
     if problem:
         print(f"crosstab: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    ds = ds if ds is not None else load_or_report(args.data)
+    ds = ds if ds is not None else load_or_report(args.data, indeling=args.indeling)
     if ds is None:
         return EXIT_INVALID
     try:

@@ -8,7 +8,7 @@ import json
 import sys
 
 from shv_analysis.analysis.figures import compute_figures, published_figures
-from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, load_or_report
+from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, add_indeling_argument, load_or_report
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -18,12 +18,13 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
     p.add_argument("--decisions", help="coding decisions file (default: beside the data)")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_figures)
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
     """Write figure_id, numerator, denominator, value per figure as CSV or JSON to stdout."""
-    ds = load_or_report(args.data, args.reference, args.decisions)
+    ds = load_or_report(args.data, args.reference, args.decisions, indeling=args.indeling)
     if ds is None:
         return EXIT_INVALID
     if ds.synthetic:
@@ -31,7 +32,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
     frame = compute_figures(ds, published_figures())
     records = [_record(row) for row in frame.itertuples(index=False)]
     if args.format == "json":
-        json.dump({"dataset": ds.name, "synthetic": ds.synthetic, "figures": records},
+        json.dump({"dataset": ds.name, "synthetic": ds.synthetic, "indeling": ds.indeling,
+                   "figures": records},
                   sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from shv_analysis.config import USER_REFERENCE_DIR
 from shv_analysis.ingest import download
-from shv_analysis.ingest.reference import MUNICIPALITIES_FILE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,8 +26,11 @@ def cmd_download(args: argparse.Namespace) -> int:
     for path in paths:
         print(path)
     if args.year != 2019:
-        print(f"Note: the analysis reads {MUNICIPALITIES_FILE}; files for {args.year} "
-              "are written beside it.", file=sys.stderr)
+        print(f"Note: a dataset uses the division of {args.year} when it declares it "
+              f"(metadata key 'indeling' = {args.year}, or --indeling {args.year}) or when "
+              "its interview dates fall in that year; mergers since 2019 are read from "
+              "herindelingen_*.csv beside it, which CBS does not publish as such.",
+              file=sys.stderr)
     return EXIT_OK
 
 

@@ -23,6 +23,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, help="worker processes (default: number of CPUs)")
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                    help="notebook parameter, e.g. -p subset=provincie=Utrecht (repeatable)")
+    p.add_argument("--indeling", type=int, metavar="YYYY",
+                   help="municipal division of 1 January YYYY (default: the dataset's metadata "
+                        "key 'indeling', else the interview dates, else the codes); the same "
+                        "as -p indeling=YYYY")
     p.add_argument("--each", metavar="FIELD",
                    help="also one report per value of FIELD (e.g. respondenttype, provincie, "
                         "grootteklasse), with a top-level index")
@@ -44,6 +48,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("shv report: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     return run_report(data=args.data, out=args.out, lang=args.lang, jobs=args.jobs,
-                      parameters=args.parameter, each=args.each, sections=sections,
+                      parameters=args.parameter + ([f"indeling={args.indeling}"]
+                                                   if args.indeling is not None else []),
+                      each=args.each, sections=sections,
                       notebook_dir=args.notebooks, warm=not args.isolated,
                       timeout=args.timeout or None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shv_analysis.analysis.reproduction import reproduction_table, skip_reason
-from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, load_or_report
+from shv_analysis.analysis.reproduction import reproduction_table, skip_reasons
+from shv_analysis.cli.common import EXIT_INVALID, EXIT_OK, add_indeling_argument, load_or_report
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -15,21 +15,23 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", nargs="?", help="dataset (default: the embedded synthetic dataset)")
     p.add_argument("--lang", choices=("nl", "en"), default="en")
     p.add_argument("--format", choices=("table", "csv"), default="table")
+    add_indeling_argument(p)
     p.set_defaults(func=cmd_reproduce)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """Print published vs reproduced figures; 1 when a figure is off (or the data invalid).
 
-    A dataset the comparison does not apply to (`reproduction.skip_reason`) gets the reason
-    on stderr and exit code 0.
+    A dataset the comparison does not apply to (`reproduction.skip_reasons`: another
+    municipal division, a codebook extension) gets the reasons on stderr and exit code 0.
     """
-    ds = load_or_report(args.data)
+    ds = load_or_report(args.data, indeling=args.indeling)
     if ds is None:
         return EXIT_INVALID
-    skipped = skip_reason(ds, args.lang)
-    if skipped:
-        print(skipped, file=sys.stderr)
+    reasons = skip_reasons(ds, args.lang)
+    if reasons:
+        print("shv reproduce: not comparable with the published figures: " + " ".join(reasons),
+              file=sys.stderr)
         return EXIT_OK
     table = reproduction_table(ds, args.lang)
     if ds.synthetic:

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from shv_analysis.coding.template import EXPLANATION_SHEET, TEMPLATE_ROWS, write_template
-from shv_analysis.coding.workbook import CODEBOOK_SHEET
-from shv_analysis.contract import codebook as cb
+from shv_analysis.coding.template import TEMPLATE_ROWS, write_template
 from shv_analysis.contract.problems import InvalidDataset
+from shv_analysis.ingest.reference import ReferenceMissing
 from shv_analysis.ingest.validation import read_codebook_extension
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -31,6 +30,11 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                    help="codebook extension (codeboek.csv, or a workbook with a sheet "
                         "'codeboek'): its codes join the drop-down lists, its new fields "
                         "become columns")
+    p.add_argument("--indeling", type=int, metavar="YYYY",
+                   help="municipal division of 1 January YYYY: its municipalities in sheet "
+                        "'gemeenten', the year in the metadata (default: the most recent "
+                        "division in the reference folder is listed, none declared)")
+    p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
     p.set_defaults(func=cmd_template)
 
 
@@ -54,10 +58,15 @@ def cmd_template(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"error: {problem}", file=sys.stderr)
             return EXIT_INVALID
-    if codebook is None:
-        write_template(out, rows=args.rows)
-    else:
-        write_template(out, rows=args.rows, codebook=codebook)
-    print(f"template written: {out} (sheets: {EXPLANATION_SHEET}, {cb.RESPONDENTEN}, "
-          f"{cb.EXPERIMENTEN}, {CODEBOOK_SHEET}, metadata)")
+    extra = {} if codebook is None else {"codebook": codebook}
+    try:
+        write_template(out, rows=args.rows, indeling=args.indeling, reference=args.reference,
+                       **extra)
+    except ReferenceMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(out, read_only=True).sheetnames
+    print(f"template written: {out} (sheets: {', '.join(sheets)})")
     return EXIT_OK

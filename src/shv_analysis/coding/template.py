@@ -3,8 +3,10 @@
 Sheets `respondenten` and `experimenten` with the contract's columns (a multi field as one
 ja/nee column per option, `<field>__<code>`), drop-down lists with the Dutch labels (readable
 for the people who fill them in; the loader accepts labels and codes alike), a `codeboek`
-sheet, a Dutch `toelichting` and a `metadata` sheet. A filled-in template loads without edits.
-See docs/intake.md.
+sheet, a Dutch `toelichting`, a `gemeenten` sheet listing the municipalities of a division
+(`shv template --indeling 2024`: the 342 of 1-1-2024; default: the most recent in the
+reference folder) and a `metadata` sheet (key `indeling` set to the year given). A filled-in
+template loads without edits. See docs/intake.md.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from shv_analysis.coding.workbook import (CODEBOOK_SHEET, WIDE_COLUMNS, add_vali
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.privacy import is_personal_header
+from shv_analysis.ingest.reference import Reference, load_reference, reference_years
 
 EXPLANATION_SHEET = "toelichting"
 TEMPLATE_ROWS = 500
 YES_NO_LIST = '"ja,nee"'
+MUNICIPALITIES_SHEET = "gemeenten"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def template_columns(table: str, codebook: Codebook = DEFAULT) -> list[TemplateC
     return columns
 
 
-def _column_help(col: TemplateColumn) -> str:
+def _column_help(col: TemplateColumn, year: int | None = None) -> str:
     f = col.field
     need = "verplicht" if f.required else "niet verplicht"
     if col.option is not None:
@@ -73,7 +77,8 @@ def _column_help(col: TemplateColumn) -> str:
         "yesno": "kies ja of nee",
         "integer": "een heel getal, bijvoorbeeld 12500",
         "date": "een datum, jjjj-mm-dd of dd-mm-jjjj",
-        "list": "CBS-gemeentecodes (GM0363) of gemeentenamen, gescheiden door ;",
+        "list": "CBS-gemeentecodes (GM0363) of gemeentenamen, gescheiden door ;"
+                + (f" (blad {MUNICIPALITIES_SHEET}: de indeling van 1-1-{year})" if year else ""),
     }.get(f.kind, "")
     if f.name == "respondent_id":
         how = ("een respondent_id uit het blad respondenten" if f.table == cb.EXPERIMENTEN
@@ -81,17 +86,20 @@ def _column_help(col: TemplateColumn) -> str:
     elif f.name == "pilot_id":
         how = "uniek id, bijvoorbeeld P001"
     elif f.name in ("provincie", "inwoners"):
-        how += "; leeg laten mag, dan wordt het afgeleid uit de CBS-gemeentetabel van 2019"
+        how += ("; leeg laten mag, dan wordt het afgeleid uit de CBS-gemeentetabel van "
+                f"{year or 2019}")
     return f"{f.nl} ({need}): {how}."
 
 
-def _table_sheet(wb, table: str, ranges: dict, rows: int, codebook: Codebook) -> None:
+def _table_sheet(wb, table: str, ranges: dict, rows: int, codebook: Codebook,
+                 year: int | None = None) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(table)
     columns = template_columns(table, codebook)
-    write_header(ws, [c.header for c in columns], {c.header: _column_help(c) for c in columns})
+    write_header(ws, [c.header for c in columns],
+                 {c.header: _column_help(c, year) for c in columns})
     widths, yes_no = [], []
     last = rows + 1
     for i, col in enumerate(columns, start=1):
@@ -191,29 +199,69 @@ def _explanation_sheet(wb, rows: int, codebook: Codebook) -> None:
     set_widths(ws, [16, 34, 10, 90])
 
 
-def write_template(path: str | Path, rows: int = TEMPLATE_ROWS,
-                   codebook: Codebook = DEFAULT) -> Path:
+def template_division(indeling: int | None = None, reference=None) -> Reference | None:
+    """The division whose municipalities the template lists: `indeling`, else the most recent
+    in the reference folder; None without reference tables (and without `indeling`).
+
+    Raises:
+        ReferenceMissing: `indeling` given and no reference file of that division.
+    """
+    folder = reference.folder if isinstance(reference, Reference) else reference
+    if indeling is not None:
+        return load_reference(folder, required=True, year=int(indeling))
+    years = reference_years(folder)
+    return load_reference(folder, year=years[-1]) if years else None
+
+
+def _municipalities_sheet(wb, ref: Reference) -> None:
+    ws = wb.create_sheet(MUNICIPALITIES_SHEET)
+    write_header(ws, ["gemeentecode", "gemeentenaam", "provincie"])
+    for r, (code, row) in enumerate(ref.municipalities.sort_values("gemeentenaam").iterrows(),
+                                    start=2):
+        for c, value in enumerate((code, row["gemeentenaam"], row["provincie"]), start=1):
+            write_text(ws, r, c, value)
+    set_widths(ws, [14, 34, 16])
+
+
+def write_template(path: str | Path, rows: int = TEMPLATE_ROWS, indeling: int | None = None,
+                   reference=None, codebook: Codebook = DEFAULT) -> Path:
     """Write the intake workbook generated from the codebook; returns its path.
 
-    `codebook`: the package's, or one extended by a codebook extension
-    (`ingest.validation.read_codebook_extension`): its codes appear in the drop-down lists,
-    its new fields as columns, and its `codeboek` sheet holds the extension, so a filled-in
-    template reads back with the same codebook.
+    Args:
+        path: the .xlsx file to write.
+        rows: rows per sheet with drop-down lists.
+        indeling: the municipal division (a year) the inventory uses: its municipalities go
+            to the `gemeenten` sheet and the year to the metadata (`indeling`). None: the most
+            recent division of the reference folder is listed and no division is declared.
+        reference: a reference folder or `Reference` (default: the first found).
+        codebook: the package's, or one extended by a codebook extension
+            (`ingest.validation.read_codebook_extension`): its codes appear in the drop-down
+            lists, its new fields as columns, and its `codeboek` sheet holds the extension, so
+            a filled-in template reads back with the same codebook.
+
+    Raises:
+        ReferenceMissing: `indeling` given and no reference file of that division.
     """
     from openpyxl import Workbook
 
     path = Path(path)
+    division = template_division(indeling, reference)
+    year = division.year if division is not None else None
     wb = Workbook()
     wb.remove(wb.active)
     _explanation_sheet(wb, rows, codebook)
     codebook_ws = wb.create_sheet(CODEBOOK_SHEET)
     ranges = write_codebook_sheet(codebook_ws, codebook.codebook_frame())
     for table in cb.TABLE_NAMES:
-        _table_sheet(wb, table, ranges, rows, codebook)
+        _table_sheet(wb, table, ranges, rows, codebook, year)
     wb.move_sheet(codebook_ws, offset=len(cb.TABLE_NAMES))
+    if division is not None:
+        _municipalities_sheet(wb, division)
     meta = wb.create_sheet("metadata")
     write_header(meta, ["key", "value"])
-    for r, (key, value) in enumerate((("name", ""), ("synthetic", "nee")), start=2):
+    declared = str(indeling) if indeling is not None else ""
+    for r, (key, value) in enumerate((("name", ""), ("synthetic", "nee"),
+                                      ("indeling", declared)), start=2):
         write_text(meta, r, 1, key)
         write_text(meta, r, 2, value or None)
     set_widths(meta, [14, 40])

@@ -1,6 +1,7 @@
-"""Municipal boundaries of 2019: GeoJSON parsing, projection and ready-to-draw paths.
+"""Municipal boundaries of a division: GeoJSON parsing, projection and ready-to-draw paths.
 
-The boundaries are read from `gemeenten_2019.geojson` in the reference folder (see
+The boundaries are read from `gemeenten_<year>.geojson` (default 2019) in the reference
+folder (see
 `reference.find_reference_dir`), projected with a plain equirectangular scaling
 (x = lon * cos 52.1°, y = lat) and turned into matplotlib paths once per process
 (and per file version). No geopandas, no network.
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 import numpy as np
 
 from shv_analysis.ingest import reference
-from shv_analysis.ingest.reference import BOUNDARIES_FILE, ReferenceMissing, parse_code
+from shv_analysis.ingest.reference import (BOUNDARIES_FILE, DEFAULT_YEAR, ReferenceMissing,
+                                           boundaries_file, parse_code)
 
 if TYPE_CHECKING:  # matplotlib is imported lazily: `shv` starts without it
     from matplotlib.path import Path as MplPath
@@ -161,33 +163,38 @@ def _read_boundaries(path: Path, mtime_ns: int, size: int) -> Boundaries:
     return Boundaries.from_geojson(data, source=str(path))
 
 
-def _boundaries_path(folder: str | os.PathLike | None) -> Path | None:
+def _boundaries_path(folder: str | os.PathLike | None, year: int = DEFAULT_YEAR) -> Path | None:
+    name = boundaries_file(year)
     if folder is not None:
-        path = Path(folder).expanduser() / BOUNDARIES_FILE
+        path = Path(folder).expanduser() / name
         return path if path.is_file() else None
-    found = reference.find_reference_dir()
+    found = reference.find_reference_dir(year=year)
     dirs = ([found] if found is not None else []) + reference.candidate_dirs()
     for d in dirs:
-        if (d / BOUNDARIES_FILE).is_file():
-            return d / BOUNDARIES_FILE
+        if (d / name).is_file():
+            return d / name
     return None
 
 
-def boundaries_available(folder: str | os.PathLike | None = None) -> bool:
-    """True when a boundaries file can be found (without reading it)."""
-    return _boundaries_path(folder) is not None
+def boundaries_available(folder: str | os.PathLike | None = None,
+                         year: int = DEFAULT_YEAR) -> bool:
+    """True when a boundaries file of the division of `year` can be found (without reading
+    it)."""
+    return _boundaries_path(folder, year) is not None
 
 
-def load_boundaries(folder: str | os.PathLike | None = None) -> Boundaries:
-    """The municipal boundaries of 2019, parsed once per process (and per file version).
+def load_boundaries(folder: str | os.PathLike | None = None,
+                    year: int = DEFAULT_YEAR) -> Boundaries:
+    """The municipal boundaries of the division of 1-1-`year` (default 2019), parsed once per
+    process (and per file version).
 
-    `folder` defaults to the reference folder holding `gemeenten_2019.csv`, then any other
+    `folder` defaults to the reference folder holding `gemeenten_<year>.csv`, then any other
     reference folder holding the GeoJSON. Raises `ReferenceMissing` when there is none.
     """
-    path = _boundaries_path(folder)
+    path = _boundaries_path(folder, year)
     if path is None:
         where = f" in {folder}" if folder is not None else ""
-        raise ReferenceMissing(f"No municipal boundaries ({BOUNDARIES_FILE}) found{where}. "
+        raise ReferenceMissing(f"No municipal boundaries ({boundaries_file(year)}) found{where}. "
                                + reference.how_to_get_reference())
     path = path.resolve()
     stat = path.stat()

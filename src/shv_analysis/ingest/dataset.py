@@ -12,6 +12,7 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.text import normalise_lang, text
 from shv_analysis.contract.problems import Problem
+from shv_analysis.ingest.division import Division
 from shv_analysis.ingest.reference import Reference, compact_key, parse_code, province_spellings
 
 RESPONDENT_ATTRIBUTES = ("respondenttype", "provincie", "inwoners", "grootteklasse")
@@ -28,6 +29,17 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
     subset_label: str | None = None
     codebook: Codebook = DEFAULT  # the package's, or extended by the dataset's `codeboek`
+    division: Division = field(default_factory=Division)
+
+    @property
+    def indeling(self) -> int:
+        """The municipal division (1 January of this year) the dataset is measured against."""
+        return self.division.year
+
+    @property
+    def n_municipalities(self) -> int:
+        """Number of municipalities of the dataset's division (355 in 2019, 342 in 2024)."""
+        return self.division.size
 
     @property
     def synthetic(self) -> bool:
@@ -80,7 +92,7 @@ class Dataset:
             pd.unique(self.experimenten["respondent_id"])))
 
     def covered_municipalities(self) -> set[str]:
-        """Distinct 2019 municipality codes over all respondents."""
+        """Distinct municipality codes (of the dataset's division) over all respondents."""
         cells = pd.unique(self.respondenten["gemeentecodes"].dropna())
         return {code for cell in cells for code in str(cell).split(";") if code}
 
@@ -89,6 +101,8 @@ class Dataset:
             "respondenten": len(self.respondenten),
             "experimenten": len(self.experimenten),
             "gemeenten_gedekt": len(self.covered_municipalities()),
+            "gemeenten_totaal": self.n_municipalities,
+            "indeling": self.indeling,
             "waarschuwingen": len(self.warnings),
             "synthetisch": self.synthetic,
         }

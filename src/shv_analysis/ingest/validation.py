@@ -22,6 +22,7 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
+from shv_analysis.ingest.division import across_years, choose_division, later_division_hint
 from shv_analysis.ingest.questionnaire import CODEBOOK_NAME, extended_codebook
 from shv_analysis.ingest.readers import (ROW_COL, RawDataset, RawTable, read_csv_table,
                                          read_dataset)
@@ -233,30 +234,41 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
 
 def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
                          reference: Reference | None) -> pd.Series:
-    """`gemeentecodes` cells -> 2019 codes joined by ';' (sorted, unique).
+    """`gemeentecodes` cells -> codes of the reference's division joined by ';' (sorted,
+    unique).
 
     Names are matched longest first, so a name holding a separator stays whole; a bare
-    ambiguous name ("Bergen") is an error listing the municipalities it may mean.
+    ambiguous name ("Bergen") is an error listing the municipalities it may mean. A code or
+    name of an earlier division is mapped forward with a warning per distinct value; one
+    that was split is an error listing its successors.
     """
-    resolve = reference.resolve if reference is not None else parse_code
+    across = across_years(reference) if reference is not None else None
+    resolve = (lambda token: across(token)[0]) if across is not None else parse_code
+    year = reference.year if reference is not None else None
     resolved: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    moved: dict[str, tuple[str, set]] = {}
     for cell in pd.unique(values.to_numpy()):
         codes, bad = [], []
         for token, code in split_known(str(cell), resolve):
             if code is not None:
                 codes.append(code)
+                if across is not None and across(token)[1] is not None:
+                    moved.setdefault(token, (across(token)[1], set()))[1].add(cell)
             elif reference is None and parse_code(token) is None:
                 bad.append((token, "a municipality name needs the reference tables to be "
                             "resolved; give CBS codes (GM0363) or set $SHV_REFERENCE_DIR (see "
                             "`shv reference download`)"))
+            elif reference is not None and across(token)[2] is not None:
+                bad.append((token, across(token)[2]))
             elif reference is not None and reference.candidates(token):
                 options = " or ".join(f"{name} ({code})"
                                       for code, name in reference.candidates(token))
                 bad.append((token, f"ambiguous municipality name: it may be {options}; write "
                             "the full name or the CBS code"))
             else:
-                bad.append((token, "unknown municipality; allowed: a CBS code of 1-1-2019 "
-                            "(GM0363, 363, 0363), its official name or a known alias"))
+                bad.append((token, f"unknown municipality; allowed: a CBS code of 1-1-{year} "
+                            "(GM0363, 363, 0363), its official name or a known alias"
+                            + later_division_hint(token, reference)))
         resolved[cell] = (";".join(sorted(set(codes))), bad)
     for cell, (_, bad) in resolved.items():
         if not bad:
@@ -264,6 +276,11 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
         mask = values.eq(cell)
         for token, message in bad:
             sink.add(rows[mask], f.name, [token] * int(mask.sum()), message)
+    for token, (message, cells) in moved.items():
+        where = rows[values.isin(cells).to_numpy()].tolist()
+        listed = ", ".join(str(r) for r in where[:10]) + (", …" if len(where) > 10 else "")
+        sink.add_one(where[0] if where else None, f.name, token,
+                     f"{message}; counted as that municipality (row(s) {listed})", "warning")
     return values.map({k: v[0] for k, v in resolved.items()})
 
 
@@ -326,7 +343,7 @@ def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTa
         for position in np.flatnonzero(np.array([bool(x) for x in small] + [False])[idx]):
             r_sink.add_one(resp.loc[g4, ROW_COL].iloc[position], "gemeentecodes",
                            small[idx[position]], "respondent type is G4/G40 but this municipality "
-                           "is not G4/G40 in the reference (1-1-2019)", "warning")
+                           f"is not G4/G40 in the reference (1-1-{reference.year})", "warning")
     problems.extend(r_sink.problems + e_sink.problems)
 
 
@@ -340,7 +357,7 @@ def resolve_reference(reference) -> Reference | None:
 
 
 def check_dataset(path: str | os.PathLike, reference="auto",
-                  decisions_step: DecisionsStep | None = None) -> CheckResult:
+                  decisions_step: DecisionsStep | None = None, indeling=None) -> CheckResult:
     """Read, code and check a dataset; every problem is collected, none raised.
 
     Args:
@@ -349,13 +366,18 @@ def check_dataset(path: str | os.PathLike, reference="auto",
         decisions_step: called once with the dataset's source path and the problem list; the
             `RawStep` it returns (if any) fills cells of the raw experiments before coding.
             None: the data as typed (`shv_analysis.load` passes the coding decisions step).
+        indeling: the municipal division (a year) to measure the data against; None: the
+            dataset's metadata key `indeling`, else inferred (see `ingest.division`).
 
     Returns:
         A `CheckResult`: the dataset (None when there are errors), errors and warnings sorted.
     """
     raw = read_dataset(path)
     ref = resolve_reference(reference)
-    problems = list(raw.problems)
+    division, problems = choose_division(raw, indeling, ref.folder if ref is not None else None)
+    if ref is not None and ref.year != division.year:
+        ref = load_reference(ref.folder, required=True, year=division.year)
+    problems = list(raw.problems) + problems
     coded: dict[str, pd.DataFrame] = {}
     apply = decisions_step(raw.source, problems) if decisions_step is not None else None
     for name, table in raw.tables.items():
@@ -372,7 +394,7 @@ def check_dataset(path: str | os.PathLike, reference="auto",
     warnings += derive_warnings + _empty_tables(raw, coded)
     dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
                       source=raw.source, metadata=raw.metadata, warnings=warnings,
-                      codebook=raw.codebook)
+                      codebook=raw.codebook, division=division)
     return CheckResult(dataset, errors, warnings, raw.source)
 
 
@@ -389,13 +411,13 @@ def _empty_tables(raw: RawDataset, coded: dict[str, pd.DataFrame]) -> list[Probl
 
 
 def load(path: str | os.PathLike, reference="auto",
-         decisions_step: DecisionsStep | None = None) -> Dataset:
+         decisions_step: DecisionsStep | None = None, indeling=None) -> Dataset:
     """Load a dataset (arguments as `check_dataset`).
 
     Raises:
         InvalidDataset: listing every problem when the dataset has errors.
     """
-    result = check_dataset(path, reference, decisions_step)
+    result = check_dataset(path, reference, decisions_step, indeling)
     if not result.ok or result.dataset is None:
         raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
                                                        "dataset could not be read")])

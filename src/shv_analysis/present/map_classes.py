@@ -1,4 +1,4 @@
-"""Map classes: one category per municipality of 2019 (coverage, pilots, dominant type).
+"""Map classes: one category per municipality of a division (coverage, pilots, dominant type).
 
 Every function returns a categorical Series indexed by `gemeentecode` whose categories give
 the legend order. Labels come from the text catalogue (`[maps]` in `messages/{nl,en}.toml`).
@@ -39,7 +39,7 @@ EMPTY_LABELS = frozenset(label(k, lang) for k in ("not_covered", "no_pilot") for
 
 
 def codes_in(value: Any) -> list[str]:
-    """2019 codes in a `gemeentecodes` cell (`GM0363;GM0599`); tolerant of case and blanks."""
+    """Municipality codes in a `gemeentecodes` cell (`GM0363;GM0599`); tolerant of case and blanks."""
     if not isinstance(value, str):
         return []
     out = []
@@ -79,7 +79,7 @@ def coverage_classes(respondents: pd.DataFrame, all_codes: Iterable[str] | None 
     """Per municipality: interviewed as a municipality / only through a cooperation / not.
 
     `respondents` needs `respondenttype` and `gemeentecodes`; `all_codes` are all
-    municipalities of the map (default: the reference's 355). Returns a categorical
+    municipalities of the map (default: the 355 of the 2019 reference). Returns a categorical
     Series indexed by code whose categories give the legend order.
     """
     lang = normalise_lang(lang)

@@ -1,4 +1,4 @@
-"""Choropleth maps of the municipalities of 2019.
+"""Choropleth maps of the municipalities of a division (2019 by default, a dataset's own).
 
 Boundaries come from `shv_analysis.ingest.boundaries` (parsed once per process), classes
 from `present.map_classes`; this module draws them. No geopandas, no tiles, no network
@@ -25,7 +25,8 @@ from matplotlib.patches import Patch
 
 from shv_analysis.ingest import reference
 from shv_analysis.ingest.boundaries import Boundaries, boundaries_available, load_boundaries
-from shv_analysis.ingest.reference import (BOUNDARIES_FILE, compact_key, load_reference, parse_code,
+from shv_analysis.ingest.reference import (DEFAULT_YEAR, boundaries_file, compact_key,
+                                           load_reference, municipalities_file, parse_code,
                                            province_spellings)
 from shv_analysis.present.charts import save_figure as save_chart
 from shv_analysis.present.map_classes import (
@@ -45,11 +46,12 @@ __all__ = [
 ]
 
 
-def map_unavailable_message(lang: str = "nl") -> str:
-    """Text shown in place of a map when no boundaries file is present."""
+def map_unavailable_message(lang: str = "nl", year: int = DEFAULT_YEAR) -> str:
+    """Text shown in place of a map when no boundaries file of the division of `year` is
+    present."""
     places = ", ".join(str(p) for p in reference.candidate_dirs())
-    return text("maps.unavailable", lang, boundaries_file=BOUNDARIES_FILE, places=places,
-                env_var=reference.ENV_VAR, municipalities_file=reference.MUNICIPALITIES_FILE)
+    return text("maps.unavailable", lang, boundaries_file=boundaries_file(year), places=places,
+                env_var=reference.ENV_VAR, municipalities_file=municipalities_file(year))
 
 
 # --------------------------------------------------------------------------- drawing
@@ -109,20 +111,21 @@ def choropleth(classes: Mapping[str, str] | pd.Series, *, title: str,
                lang: str = "nl", source_note: str = "", synthetic: bool = False,
                subset_codes: Iterable[str] | None = None, ax: Axes | None = None,
                missing_label: str | None = None,
-               boundaries: Boundaries | None = None) -> Figure:
+               boundaries: Boundaries | None = None, year: int = DEFAULT_YEAR) -> Figure:
     """A map of municipalities coloured by class, with counts in the legend.
 
-    `classes` maps a 2019 code to a class label; municipalities not in it get
+    `classes` maps a code of the division of `year` (default 2019) to a class label;
+    municipalities not in it get
     `missing_label` ('Geen gegevens' / 'No data') in grey. The legend lists the classes in
     `order` (default: the categories of a categorical Series, else sorted labels; without
     an explicit `order` classes with no municipality are left out) as "label (n)".
     `subset_codes` zooms to those municipalities, drawing the rest in light grey and
-    counting only the subset. `boundaries` defaults to `load_boundaries()` (which raises
+    counting only the subset. `boundaries` defaults to `load_boundaries(year=year)` (which raises
     `ReferenceMissing` when absent; show `map_unavailable_message()` instead).
     With `ax`, the map is drawn into it (title on the axes, legend to its right).
     Returns the matplotlib Figure (not registered with pyplot).
     """
-    bnd = boundaries if boundaries is not None else load_boundaries()
+    bnd = boundaries if boundaries is not None else load_boundaries(year=year)
     lang = normalise_lang(lang)
     missing = missing_label or label("missing", lang)
     mapping, cats = _as_mapping(classes)
@@ -178,7 +181,7 @@ def choropleth(classes: Mapping[str, str] | pd.Series, *, title: str,
               fontsize=8.5, handlelength=1.4, handleheight=1.1, borderaxespad=0.0,
               labelspacing=0.7)
 
-    source = text("maps.credit", lang) + (f". {source_note}" if source_note else "")
+    source = text("maps.credit", lang, year=year) + (f". {source_note}" if source_note else "")
     if own_figure:
         fig.text(0.015, 0.975, _wrap(title, 75), ha="left", va="top", fontsize=13,
                  fontweight="bold")
@@ -244,7 +247,7 @@ def subset_municipalities(ds, reference=None) -> list[str] | None:
     """Codes to zoom to: a province's municipalities for a `provincie=...` subset, else None."""
     if not ds.subset_label or not ds.subset_label.startswith("provincie = "):
         return None
-    ref = reference or load_reference()
+    ref = reference or load_reference(year=getattr(ds, "indeling", DEFAULT_YEAR))
     if ref is None:
         return None
     typed = ds.subset_label.split(" = ", 1)[1]  # as typed: "Noord Brabant", "Fryslân"
@@ -256,15 +259,18 @@ def subset_municipalities(ds, reference=None) -> list[str] | None:
 def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:
     """The section map `kind` ('dekking', 'pilots', 'type') of a dataset, or, when no
     reference boundaries are present, the sentence saying how to get them."""
-    if not boundaries_available():
-        return map_unavailable_message(lang)
+    year = ds.indeling
+    if not boundaries_available(year=year):
+        return map_unavailable_message(lang, year)
+    bnd = load_boundaries(year=year)
     classify = REPORT_MAPS[kind]
     if kind == "dekking":
-        classes = classify(ds.respondenten, lang=lang)
+        classes = classify(ds.respondenten, all_codes=sorted(bnd.codes), lang=lang)
     else:
-        classes = classify(ds.respondenten, ds.experimenten, lang=lang)
+        classes = classify(ds.respondenten, ds.experimenten, all_codes=sorted(bnd.codes), lang=lang)
     title = text(f"maps.title.{kind}", lang)
     if ds.subset_label:
         title += f" ({ds.subset_label})"
     return choropleth(classes, title=title, lang=lang, source_note=ds.display_name(lang),
-                      synthetic=ds.synthetic, subset_codes=subset_municipalities(ds))
+                      synthetic=ds.synthetic, subset_codes=subset_municipalities(ds),
+                      boundaries=bnd, year=year)

@@ -14,6 +14,8 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.analysis.crosstab import has_hidden_cells, interpretation
+from shv_analysis.ingest.division import Division
+from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
@@ -45,9 +47,29 @@ def loaded(ds: Dataset, lang: str = "nl") -> str:
 
 def coverage(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
-    n, base = len(ds.covered_municipalities()), cb.N_MUNICIPALITIES_2019
+    n, base = len(ds.covered_municipalities()), ds.n_municipalities
     return _t("coverage", lang, n=fmt_int(n, lang), base=fmt_int(base, lang),
-              share=fmt_pct(pct(n, base), lang))
+              share=fmt_pct(pct(n, base), lang), year=ds.indeling)
+
+
+def division_text(division: Division, lang: str = "nl") -> str:
+    """Which municipal division counts, and why: the declaration, the interview dates, or
+    the assumption (`ingest.division.choose_division`)."""
+    lang = normalise_lang(lang)
+    d = division.detail
+    requested = d.get("requested", division.year)
+    sentence = _t(f"division.{division.basis}", lang, year=division.year,
+                  n=fmt_int(division.size, lang), requested=requested,
+                  date_year=d.get("date_year", ""), k=fmt_int(d.get("k", 0), lang),
+                  total=fmt_int(d.get("total", 0), lang))
+    if requested != division.year:
+        sentence += _t("division.same", lang, requested=requested, year=division.year)
+    return sentence
+
+
+def division(ds: Dataset, lang: str = "nl") -> str:
+    """The sentence saying which municipal division the dataset is measured against, and why."""
+    return division_text(ds.division, lang)
 
 
 def experiments(ds: Dataset, lang: str = "nl") -> str:
@@ -144,6 +166,14 @@ def reproduction(table: Table, lang: str = "nl") -> str:
     v = table.meta.get("verdicts", {})
     ok, near, off = (fmt_int(v.get(k, 0), lang) for k in ("ok", "near", "off"))
     return _t("reproduction", lang, n=fmt_int(table.n, lang), ok=ok, near=near, off=off)
+
+
+def reproduction_skipped(ds: Dataset, lang: str = "nl") -> str | None:
+    """Why section 99 does not compare with the published figures, or None when it does."""
+    reasons = reproduction_skip_reasons(ds, lang)
+    if not reasons:
+        return None
+    return _t("reproduction_skipped", lang, reasons=" ".join(reasons))
 
 
 def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:

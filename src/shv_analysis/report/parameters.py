@@ -21,7 +21,7 @@ TEXT_PARAMETERS = frozenset({"data", "subset", "lang"})
 #: Parameters the report sets itself.
 RESERVED_PARAMETERS = ("output_dir",)
 #: Parameters whose value is checked by what it allows.
-CHECKED = TEXT_PARAMETERS | {"min_cell", *RESERVED_PARAMETERS}
+CHECKED = TEXT_PARAMETERS | {"min_cell", "indeling", *RESERVED_PARAMETERS}
 
 
 class ParameterError(ValueError):
@@ -93,6 +93,14 @@ def _typed(name: str, raw: str) -> tuple[object, str | None]:
             return None, (f"-p min_cell={raw}: must be a whole number of at least 0 (counts "
                           f"below it are suppressed), or None for the default")
         return value, None
+    if name == "indeling":
+        value = _literal(raw)
+        if value is None:
+            return None, None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+            return None, (f"-p indeling={raw}: must be the year of a municipal division "
+                          "(e.g. 2024), or None for the dataset's own")
+        return value, None
     return _literal(raw), None
 
 
@@ -105,7 +113,7 @@ def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, 
 
     Returns:
         name -> typed value (`data`, `subset`: text; `lang`: "nl" or "en"; `min_cell`: int or
-        None; other parameters: None/bool/int/float when the text looks like one, else text).
+        None; `indeling`: a year or None; other parameters: None/bool/int/float when the text looks like one, else text).
 
     Raises:
         ParameterError: naming each unknown parameter (with close matches and the known

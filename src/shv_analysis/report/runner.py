@@ -266,7 +266,8 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         print(f"shv report: {refusal}", file=stream)
         return EXIT_USAGE
 
-    checked = check_dataset(data_path, reference="auto", decisions_step=decisions_step("auto"))
+    checked = check_dataset(data_path, reference="auto", decisions_step=decisions_step("auto"),
+                            indeling=params.get("indeling"))
     if not checked.ok:
         checked.print_problems(stream)  # the problem list of `shv check`
     ds = checked.dataset if checked.ok else None

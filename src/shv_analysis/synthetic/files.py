@@ -110,11 +110,15 @@ def marginals_report(respondenten: pd.DataFrame, experimenten: pd.DataFrame,
                                        "exact", "match"])
 
 
+INDELING = 2019  # the municipal division of the synthetic reconstruction
+
+
 def metadata(seed: int) -> dict:
-    """The contents of `metadata.json` for `seed` (synthetic flag, name, seed, notices)."""
+    """The contents of `metadata.json` for `seed` (synthetic flag, names, seed, notices, and
+    the municipal division `indeling` the codes belong to: 2019)."""
     return {"synthetic": True, "name": DATASET_NAME, "name_en": DATASET_NAME_EN,
             "seed": int(seed), "generator": GENERATOR,
-            "notice_nl": NOTICE_NL, "notice_en": NOTICE_EN}
+            "notice_nl": NOTICE_NL, "notice_en": NOTICE_EN, "indeling": INDELING}
 
 
 def readme_text(resp: pd.DataFrame, pilots: pd.DataFrame, seed: int) -> str:

@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from shv_analysis.ingest import reference  # noqa: E402
 from shv_analysis.config import DEFAULT_DATA  # noqa: E402
+from shv_analysis.ingest import reference  # noqa: E402
 
 TARGET_SECONDS = 2.0
 MAP_SECTIONS = ("01_overzicht", "02_kenmerken")
@@ -56,15 +56,23 @@ def report_once(work: Path, data: Path, ref_dir: Path, name: str, jobs: list[str
         shutil.rmtree(out)
     env = dict(os.environ, **{reference.ENV_VAR: str(ref_dir)})
     start = time.perf_counter()
-    subprocess.run([str(BIN / "shv"), "report", "--data", str(data), "--out", str(out), *jobs],
-                   check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "shv"), "report", "--data", str(data), "--out", str(out), *jobs],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - start
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     sections = {s["name"]: s for s in manifest["sections"]}
     maps = len(list((out / "figures").glob("*kaart*.png")))
-    return {"wall": wall, "maps": maps,
-            "execute": sum(sections[s]["execute_seconds"] for s in MAP_SECTIONS),
-            **{s: sections[s]["execute_seconds"] for s in MAP_SECTIONS}}
+    return {
+        "wall": wall,
+        "maps": maps,
+        "execute": sum(sections[s]["execute_seconds"] for s in MAP_SECTIONS),
+        **{s: sections[s]["execute_seconds"] for s in MAP_SECTIONS},
+    }
 
 
 def in_process(data: Path, ref_dir: Path, repeat: int, work: Path) -> dict:
@@ -87,9 +95,11 @@ def in_process(data: Path, ref_dir: Path, repeat: int, work: Path) -> dict:
             times[kind].append((drawn - start, time.perf_counter() - drawn))
     result = {"parse": parse}
     for kind, rounds in times.items():
-        result[kind] = {"first": sum(rounds[0]),
-                        "draw": statistics.median(r[0] for r in rounds[1:]),
-                        "save": statistics.median(r[1] for r in rounds[1:])}
+        result[kind] = {
+            "first": sum(rounds[0]),
+            "draw": statistics.median(r[0] for r in rounds[1:]),
+            "save": statistics.median(r[1] for r in rounds[1:]),
+        }
     return result
 
 
@@ -98,20 +108,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, help="passed to shv report (default: CPUs)")
-    parser.add_argument("--sections", help="passed to shv report, e.g. 01,02 (default: all; "
-                                           "must include 01 and 02)")
-    parser.add_argument("--reference", help="reference folder with boundaries (default: the "
-                                            "one shv finds)")
+    parser.add_argument(
+        "--sections", help="passed to shv report, e.g. 01,02 (default: all; must include 01 and 02)"
+    )
+    parser.add_argument(
+        "--reference", help="reference folder with boundaries (default: the one shv finds)"
+    )
     parser.add_argument("--keep", help="work in this folder and keep it (default: temporary)")
     args = parser.parse_args(argv)
     data = Path(args.data).resolve()
     ref_dir = Path(args.reference).resolve() if args.reference else reference.find_reference_dir()
     if ref_dir is None or not (ref_dir / reference.BOUNDARIES_FILE).is_file():
-        print(f"no reference folder with {reference.BOUNDARIES_FILE}; set "
-              f"${reference.ENV_VAR} or pass --reference", file=sys.stderr)
+        print(
+            f"no reference folder with {reference.BOUNDARIES_FILE}; set "
+            f"${reference.ENV_VAR} or pass --reference",
+            file=sys.stderr,
+        )
         return 2
     jobs = (["--jobs", str(args.jobs)] if args.jobs else []) + (
-        ["--sections", args.sections] if args.sections else [])
+        ["--sections", args.sections] if args.sections else []
+    )
 
     with tempfile.TemporaryDirectory(prefix="shv-bench-maps-") as tmp:
         work = Path(args.keep).resolve() if args.keep else Path(tmp)
@@ -138,24 +154,33 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"shv report, median of {args.repeat}:")
-    print(f"{'variant':<14} {'maps':>4} {'wall':>7} {'01+02 execute':>14} "
-          f"{'01 execute':>11} {'02 execute':>11}")
+    print(
+        f"{'variant':<14} {'maps':>4} {'wall':>7} {'01+02 execute':>14} "
+        f"{'01 execute':>11} {'02 execute':>11}"
+    )
     for name in variants:
-        print(f"{name:<14} {runs[name][0]['maps']:>4} {med(name, 'wall'):>6.1f}s "
-              f"{med(name, 'execute'):>13.2f}s {med(name, MAP_SECTIONS[0]):>10.2f}s "
-              f"{med(name, MAP_SECTIONS[1]):>10.2f}s")
+        print(
+            f"{name:<14} {runs[name][0]['maps']:>4} {med(name, 'wall'):>6.1f}s "
+            f"{med(name, 'execute'):>13.2f}s {med(name, MAP_SECTIONS[0]):>10.2f}s "
+            f"{med(name, MAP_SECTIONS[1]):>10.2f}s"
+        )
     added_wall = med("maps", "wall") - med("no-boundaries", "wall")
     added_exec = med("maps", "execute") - med("no-boundaries", "execute")
-    print(f"\nmaps add (maps - no-boundaries): {added_wall:+.2f} s wall-clock, "
-          f"{added_exec:+.2f} s execute time of 01+02 (target <= {TARGET_SECONDS} s)")
-    print(f"(maps - empty reference: {med('maps', 'wall') - med('empty', 'wall'):+.2f} s "
-          "wall-clock)")
+    print(
+        f"\nmaps add (maps - no-boundaries): {added_wall:+.2f} s wall-clock, "
+        f"{added_exec:+.2f} s execute time of 01+02 (target <= {TARGET_SECONDS} s)"
+    )
+    print(
+        f"(maps - empty reference: {med('maps', 'wall') - med('empty', 'wall'):+.2f} s wall-clock)"
+    )
     print(f"\nin-process: boundaries parsed once (cold) in {inproc['parse']:.2f} s")
     print(f"{'map':<8} {'first':>7} {'draw':>7} {'save':>7} {'draw+save':>10}")
     for kind in KINDS:
         r = inproc[kind]
-        print(f"{kind:<8} {r['first']:>6.2f}s {r['draw']:>6.2f}s {r['save']:>6.2f}s "
-              f"{r['draw'] + r['save']:>9.2f}s")
+        print(
+            f"{kind:<8} {r['first']:>6.2f}s {r['draw']:>6.2f}s {r['save']:>6.2f}s "
+            f"{r['draw'] + r['save']:>9.2f}s"
+        )
     total = inproc["parse"] + sum(inproc[k]["draw"] + inproc[k]["save"] for k in KINDS)
     print(f"three maps in-process (parse + draw + save, warm): {total:.2f} s")
     ok = max(added_wall, added_exec) <= TARGET_SECONDS

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from shv_analysis.contract import codebook as cb
 from shv_analysis.config import DEFAULT_DATA
+from shv_analysis.contract import codebook as cb
 
 GROUPS = ("respondenttype", "grootteklasse", "provincie")
 LIMIT_SECONDS, LIMIT_MB = 10.0, 1024
@@ -63,17 +63,25 @@ def measure(factor: int) -> dict:
         start = time.perf_counter()
         compute_figures(ds)
         t_figures = time.perf_counter() - start
-        fields = [f.name for f in cb.fields(cb.EXPERIMENTEN) if f.kind in ("single", "multi",
-                                                                          "yesno")]
+        fields = [
+            f.name for f in cb.fields(cb.EXPERIMENTEN) if f.kind in ("single", "multi", "yesno")
+        ]
         start = time.perf_counter()
         for row in fields:
             for col in GROUPS:
                 crosstab(ds, row, col)
         t_cross = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"factor": factor, "pilots": len(ds.experimenten), "check": t_check,
-            "figures": t_figures, "crosstabs": t_cross, "n_crosstabs": len(fields) * len(GROUPS),
-            "total": t_check + t_figures + t_cross, "peak_mb": peak_mb}
+    return {
+        "factor": factor,
+        "pilots": len(ds.experimenten),
+        "check": t_check,
+        "figures": t_figures,
+        "crosstabs": t_cross,
+        "n_crosstabs": len(fields) * len(GROUPS),
+        "total": t_check + t_figures + t_cross,
+        "peak_mb": peak_mb,
+    }
 
 
 def main() -> int:
@@ -86,8 +94,12 @@ def main() -> int:
         return 0
     rows = []
     for factor in (int(s) for s in args.scales.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(factor)], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(factor)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
     frame = pd.DataFrame(rows).set_index("factor")
     growth = pd.Series(frame.index, index=frame.index).astype(float)
@@ -98,8 +110,10 @@ def main() -> int:
     pd.set_option("display.width", 200)
     print(frame.round(3).to_string())
     big = frame.iloc[-1]
-    print(f"\nlargest case: {int(big['pilots'])} pilots, {big['total']:.2f} s "
-          f"(limit {LIMIT_SECONDS} s), peak {big['peak_mb']:.0f} MB (limit {LIMIT_MB} MB)")
+    print(
+        f"\nlargest case: {int(big['pilots'])} pilots, {big['total']:.2f} s "
+        f"(limit {LIMIT_SECONDS} s), peak {big['peak_mb']:.0f} MB (limit {LIMIT_MB} MB)"
+    )
     ok = big["total"] <= LIMIT_SECONDS and big["peak_mb"] <= LIMIT_MB
     print("within limits" if ok else "OVER LIMITS")
     return 0 if ok else 1

@@ -40,8 +40,9 @@ def build(folder: Path) -> tuple[Path, Path]:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet2.xml":
-                data = re.sub(rb'<row r="(?:[5-9]|\d{2,})">(?:<c r="[A-Z]+\d+" s="\d+"/>)*</row>',
-                              b"", data)
+                data = re.sub(
+                    rb'<row r="(?:[5-9]|\d{2,})">(?:<c r="[A-Z]+\d+" s="\d+"/>)*</row>', b"", data
+                )
                 data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:H4"/>', data)
             out.writestr(item, data)
     return styled, plain
@@ -52,8 +53,11 @@ def timed(path: Path) -> tuple[float, tuple]:
     result = check_dataset(path)
     seconds = time.perf_counter() - start
     pilots = result.dataset.experimenten if result.dataset is not None else None
-    summary = (result.ok, len(result.errors),
-               None if pilots is None else pilots.drop(columns="_rij").to_json())
+    summary = (
+        result.ok,
+        len(result.errors),
+        None if pilots is None else pilots.drop(columns="_rij").to_json(),
+    )
     return seconds, summary
 
 
@@ -66,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         styled, plain = build(folder)
-        print(f"styled workbook: {styled.stat().st_size / 1e6:.1f} MB; plain: "
-              f"{plain.stat().st_size / 1e3:.1f} kB")
+        print(
+            f"styled workbook: {styled.stat().st_size / 1e6:.1f} MB; plain: "
+            f"{plain.stat().st_size / 1e3:.1f} kB"
+        )
         timed(plain)  # warm-up: imports and reference tables
         times = {"plain": [], "styled": []}
         results = {}
@@ -79,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     target = 3 * plain_s + 2
     print(f"check, plain workbook : {plain_s:6.2f} s (median of {args.repeat})")
     print(f"check, styled workbook: {styled_s:6.2f} s (median of {args.repeat})")
-    print(f"ratio styled/plain    : {styled_s / plain_s:6.1f} x; target: styled <= 3 x plain + 2 s "
-          f"= {target:.2f} s: {'met' if styled_s <= target else 'MISSED'}")
+    print(
+        f"ratio styled/plain    : {styled_s / plain_s:6.1f} x; target: styled <= 3 x plain + 2 s "
+        f"= {target:.2f} s: {'met' if styled_s <= target else 'MISSED'}"
+    )
     same = results["plain"] == results["styled"]
     print(f"same result           : {'yes' if same else 'NO'}")
     return 0 if styled_s <= target and same else 1

@@ -21,8 +21,10 @@ def reference():
     """The CBS reference tables; tests and CI read them from ../shared/reference."""
     folder = find_reference_dir()
     if folder is None:
-        pytest.fail("reference tables not found: expected ../shared/reference beside the checkout "
-                    "or $SHV_REFERENCE_DIR")
+        pytest.fail(
+            "reference tables not found: expected ../shared/reference beside the checkout "
+            "or $SHV_REFERENCE_DIR"
+        )
     return load_reference(folder)
 
 

@@ -81,8 +81,9 @@ def test_cycle_finder_finds_a_cycle():
     graph.add_import(importer="shv_analysis.a", imported="shv_analysis.b")
     graph.add_import(importer="shv_analysis.b", imported="shv_analysis.a")
     graph.add_import(importer="shv_analysis.c", imported="shv_analysis.a")
-    assert _strongly_connected(graph, sorted(graph.modules)) == [["shv_analysis.a",
-                                                                   "shv_analysis.b"]]
+    assert _strongly_connected(graph, sorted(graph.modules)) == [
+        ["shv_analysis.a", "shv_analysis.b"]
+    ]
 
 
 def _imports(path: Path) -> set[str]:
@@ -109,6 +110,7 @@ def test_no_notebook_generator():
 def test_architecture_doc_names_every_module():
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"`(shv_analysis(?:\.\w+)*)`", doc))
-    missing = [_name(p) for p in MODULES
-               if _name(p) not in listed and not p.name.startswith("__main__")]
+    missing = [
+        _name(p) for p in MODULES if _name(p) not in listed and not p.name.startswith("__main__")
+    ]
     assert missing == []

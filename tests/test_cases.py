@@ -39,12 +39,17 @@ def test_merged_partner_value_holds_for_every_row_of_the_range():
     pilots = result.dataset.experimenten
     partner_cols = cb.multi_columns("partners")
     assert int(pilots[partner_cols].any(axis=1).sum()) == 4  # 4 of 5, never 2 of 5
-    assert pilots.loc[pilots["pilot_id"].isin(["P1", "P2", "P3"]),
-                      "partners__woningcorporatie"].all()
+    assert pilots.loc[
+        pilots["pilot_id"].isin(["P1", "P2", "P3"]), "partners__woningcorporatie"
+    ].all()
     (merged,) = [w for w in result.warnings if "merged cells" in w.message]
     assert "E2:E4" in merged.message
     assert (merged.sheet, merged.row, merged.column, merged.value) == (
-        "experimenten", 2, "partners", "woningcorporatie")
+        "experimenten",
+        2,
+        "partners",
+        "woningcorporatie",
+    )
 
 
 def test_nuenen_name_with_comma_is_one_municipality():
@@ -79,9 +84,12 @@ def test_pandas_float_flags_mean_yes_and_no(tmp_path):
     result = check_dataset(folder)
     assert result.ok, [str(e) for e in result.errors]
     phases = _phases(result)
-    assert phases.loc["P1"].to_dict() == {"fasen__preventie": False,
-                                          "fasen__vroegsignalering": True,
-                                          "fasen__curatie": True, "fasen__nazorg": False}
+    assert phases.loc["P1"].to_dict() == {
+        "fasen__preventie": False,
+        "fasen__vroegsignalering": True,
+        "fasen__curatie": True,
+        "fasen__nazorg": False,
+    }
     assert int(phases.to_numpy().sum()) == 6
     # the same table read from xlsx and parquet (pandas writes real floats there) agrees
     frame = pd.read_csv(folder / "experimenten.csv")
@@ -133,8 +141,11 @@ def test_province_spellings_become_one_province():
     assumed = check_dataset(case("province-spelling")).dataset
     assert assumed.indeling == 2024
     assert set(assumed.respondenten["provincie"]) == {"Fryslân"}
-    assert result.dataset.subset("provincie=Fryslân").respondenten["respondent_id"].tolist() \
-        == ["R1", "R2", "R3"]
+    assert result.dataset.subset("provincie=Fryslân").respondenten["respondent_id"].tolist() == [
+        "R1",
+        "R2",
+        "R3",
+    ]
     (warning,) = [w for w in result.warnings if w.column == "provincie"]
     assert (warning.row, warning.value) == (2, "Fryslân") and "'Friesland'" in warning.message
 

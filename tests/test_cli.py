@@ -19,11 +19,14 @@ PACKAGE = Path(shv_analysis.__file__).parent
 NOT_YET_MOVED = {"report/runner.py", "coding/intake.py"}
 
 
-@pytest.mark.parametrize("argv, usage, option", [
-    (["reference", "download", "--help"], "usage: shv reference download", "--year YEAR"),
-    (["synth", "--help"], "usage: shv synth", "--seed SEED"),
-    (["crosstab", "--help"], "usage: shv crosstab", "--min-cell MIN_CELL"),
-])
+@pytest.mark.parametrize(
+    "argv, usage, option",
+    [
+        (["reference", "download", "--help"], "usage: shv reference download", "--year YEAR"),
+        (["synth", "--help"], "usage: shv synth", "--seed SEED"),
+        (["crosstab", "--help"], "usage: shv crosstab", "--min-cell MIN_CELL"),
+    ],
+)
 def test_help_parses(argv, usage, option, capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(argv)
@@ -41,12 +44,19 @@ def test_subcommands_dispatch_to_cli_modules():
     assert args.func is synth_cli.cmd_synth and args.seed == 7
     args = parser.parse_args(["crosstab", "effectmeting", "respondenttype", "--min-cell", "5"])
     assert args.func is crosstab_cli.cmd_crosstab
-    assert (args.row, args.col, args.min_cell, args.format) == ("effectmeting", "respondenttype",
-                                                                 5, "csv")
+    assert (args.row, args.col, args.min_cell, args.format) == (
+        "effectmeting",
+        "respondenttype",
+        5,
+        "csv",
+    )
 
 
 def test_argparse_only_in_cli():
-    users = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-             if re.search(r"^\s*(import argparse|from argparse import)", p.read_text("utf-8"), re.M)}
+    users = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if re.search(r"^\s*(import argparse|from argparse import)", p.read_text("utf-8"), re.M)
+    }
     outside = {u for u in users if not u.startswith("cli/")}
     assert outside <= NOT_YET_MOVED, sorted(outside - NOT_YET_MOVED)

@@ -28,8 +28,9 @@ def test_loaded_codebook_matches_hand_checked_facts():
     assert cb.TABLE_LABELS["experimenten"] == ("Experimenten en pilots", "Experiments and pilots")
     assert len(cb.TYPE) == 7
     assert [c.code for c in cb.TYPE][:2] == ["vroegsignalering", "coaching_buddy"]
-    assert cb.TYPE[1] == cb.Code("coaching_buddy", "Coachings- of buddytraject",
-                                 "Coaching or buddy programme")
+    assert cb.TYPE[1] == cb.Code(
+        "coaching_buddy", "Coachings- of buddytraject", "Coaching or buddy programme"
+    )
     assert cb.labels("type", "en")["perspectieffonds"] == "(Youth) perspective fund"
     assert cb.labels("type")["perspectieffonds"] == "(Jongeren)perspectieffonds"
     assert len(cb.FIELDS) == 22 and len(cb.fields("respondenten")) == 7
@@ -39,9 +40,11 @@ def test_loaded_codebook_matches_hand_checked_facts():
     assert cb.get_field("respondenten", "gemeentecodes").kind == "list"
     assert cb.pilot_field("doelen_geformuleerd").codes == cb.YESNO
     assert cb.pilot_field("partners").description == (
-        "parties involved besides the municipality; empty = none")
+        "parties involved besides the municipality; empty = none"
+    )
     assert cb.get_field("respondenten", "grootteklasse").code_label("ge100k", "en") == (
-        "100,000 inhabitants or more")
+        "100,000 inhabitants or more"
+    )
     assert cb.N_MUNICIPALITIES_2019 == 355
     assert cb.SIGNAL_PARTNERS == ("woningcorporatie", "zorgverzekeraar", "nutsbedrijf")
     assert cb.YES_WORDS == {"ja", "j", "yes", "y", "1", "true", "waar", "x"}
@@ -52,8 +55,11 @@ def test_loaded_codebook_matches_hand_checked_facts():
     assert cb.NO_CODE == "geen"
     assert len(cb.CODING_RULES) == 27
     assert cb.CODING_RULES[2] == cb.CodingRule(
-        "type", "nieuwe_benadering", ("mobility mentoring", "stress sensitie*", "stresssensitie*"),
-        strong=True)
+        "type",
+        "nieuwe_benadering",
+        ("mobility mentoring", "stress sensitie*", "stresssensitie*"),
+        strong=True,
+    )
     assert sum(r.strong for r in cb.CODING_RULES) == 7
 
 
@@ -86,15 +92,20 @@ def test_inconsistent_codebooks_are_refused_with_every_problem(raw, tmp_path):
     _experiment_field(broken, "titel")["kind"] = "free"
     broken["coding"]["rules"][0]["code"] = "vroeg"
     assert cb.codebook_problems(broken) == [
-        ("experimenten.titel: unknown kind 'free'; allowed: "
-         "text, single, multi, list, date, integer, yesno"),
-        ("experimenten.fasen: constraints.enum ['preventie', 'curatie'] differs from the codes "
-         "of code list 'fasen' ['preventie', 'vroegsignalering', 'curatie', 'nazorg']"),
+        (
+            "experimenten.titel: unknown kind 'free'; allowed: "
+            "text, single, multi, list, date, integer, yesno"
+        ),
+        (
+            "experimenten.fasen: constraints.enum ['preventie', 'curatie'] differs from the codes "
+            "of code list 'fasen' ['preventie', 'vroegsignalering', 'curatie', 'nazorg']"
+        ),
         "experimenten.omvang: type 'string' does not fit kind 'integer' (expected 'integer')",
         "coding rule 1: unknown code 'vroeg' of 'type'",
     ]
     text = cb.CODEBOOK_FILE.read_text("utf-8").replace(
-        'codelist = "status"', 'codelist = "statussen"')
+        'codelist = "status"', 'codelist = "statussen"'
+    )
     path = tmp_path / "codebook.toml"
     path.write_text(text, "utf-8")
     with pytest.raises(ValueError, match=r"experimenten\.status: unknown code list 'statussen'"):
@@ -104,7 +115,8 @@ def test_inconsistent_codebooks_are_refused_with_every_problem(raw, tmp_path):
 def test_committed_contract_doc_is_the_generated_one():
     assert DOC.read_text("utf-8") == contract_markdown(), (
         "docs/data_contract.md is out of date: run "
-        "`python -m shv_analysis.contract.docs > docs/data_contract.md`")
+        "`python -m shv_analysis.contract.docs > docs/data_contract.md`"
+    )
 
 
 def test_doc_main_writes_the_generated_text(capsysbinary):
@@ -115,7 +127,7 @@ def test_doc_main_writes_the_generated_text(capsysbinary):
 def _section(doc: str, heading: str) -> str:
     start = doc.index(heading)
     end = doc.find("\n## ", start + 1)
-    return doc[start:end if end > 0 else None]
+    return doc[start : end if end > 0 else None]
 
 
 def test_generated_doc_lists_every_field_and_code():
@@ -124,8 +136,10 @@ def test_generated_doc_lists_every_field_and_code():
         section = _section(doc, f"## Table `{table}`")
         for f in cb.fields(table):
             assert f"| `{f.name}` | {f.kind.replace('yesno', 'yes/no')} | " in section
-    assert ("| `fasen` | multi | yes, at least one | Fasen van schuldhulpverlening | "
-            "Phases of debt assistance | phases of debt assistance covered |") in doc
+    assert (
+        "| `fasen` | multi | yes, at least one | Fasen van schuldhulpverlening | "
+        "Phases of debt assistance | phases of debt assistance covered |"
+    ) in doc
     assert "| `contactpersoon`, `telefoon`, `email` | personal data | no |" in doc
     values = _section(doc, "## Values")
     for f in cb.FIELDS:

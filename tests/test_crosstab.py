@@ -13,9 +13,9 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 import shv_analysis as shv
-from shv_analysis.cli import main
 from shv_analysis.analysis.crosstab import crosstab, interpretation
 from shv_analysis.analysis.suppression import suppression_mask
+from shv_analysis.cli import main
 from variants import MINI
 
 
@@ -35,8 +35,9 @@ def _fisher_brute(table: np.ndarray) -> float:
 
     observed, total = prob(table), 0.0
     r, c = table.shape
-    for free in itertools.product(*(range(int(min(rows[i], cols[j])) + 1)
-                                    for i in range(r - 1) for j in range(c - 1))):
+    for free in itertools.product(
+        *(range(int(min(rows[i], cols[j])) + 1) for i in range(r - 1) for j in range(c - 1))
+    ):
         t = np.zeros((r, c), dtype=int)
         t[:-1, :-1] = np.array(free).reshape(r - 1, c - 1)
         t[:-1, -1] = rows[:-1] - t[:-1, :-1].sum(axis=1)
@@ -100,10 +101,14 @@ def test_respondent_level_crosstab_counts_organisations(mini):
 
 def test_suppression_single_and_multi():
     counts = np.array([[1, 10, 11], [7, 8, 15]])
-    assert suppression_mask(counts, 5, by_column=True).tolist() == [[True, True, False],
-                                                                     [True, True, False]]
-    assert suppression_mask(counts, 5, by_column=False).tolist() == [[True, True, False],
-                                                                      [False, False, False]]
+    assert suppression_mask(counts, 5, by_column=True).tolist() == [
+        [True, True, False],
+        [True, True, False],
+    ]
+    assert suppression_mask(counts, 5, by_column=False).tolist() == [
+        [True, True, False],
+        [False, False, False],
+    ]
     assert not suppression_mask(counts, 1, by_column=True).any()
 
 
@@ -121,8 +126,10 @@ def test_interpretation_states_limits(mini):
     # widest interval: 1 of the cooperation's 2 pilots, Wilson [9.45, 90.55]
     low, high = proportion_confint(1, 2, method="wilson")
     width = 100 * (high - low)
-    assert text.startswith("With 6 experiments in 4 organisations the widest 95% interval spans "
-                           f"{width:.0f} percentage points")
+    assert text.startswith(
+        "With 6 experiments in 4 organisations the widest 95% interval spans "
+        f"{width:.0f} percentage points"
+    )
     assert "does not prove" in text
 
 
@@ -134,17 +141,27 @@ def test_cli_csv_and_json(capsys):
     first = rows[0]
     assert (first["row"], first["col"], first["n"], first["base"]) == ("ja", "g4_g40", "1", "3")
     assert float(first["pct"]) == pytest.approx(100 / 3)
-    assert main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI),
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            ["crosstab", "effectmeting", "respondenttype", "--data", str(MINI), "--format", "json"]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
-    assert data["test"]["name"] == "fisher" and set(data["test"]) == {"name", "statistic", "p",
-                                                                      "cramers_v"}
+    assert data["test"]["name"] == "fisher" and set(data["test"]) == {
+        "name",
+        "statistic",
+        "p",
+        "cramers_v",
+    }
     assert len(data["cells"]) == 12
 
 
 def test_cli_min_cell_blanks_suppressed_cells(capsys):
-    assert main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI),
-                 "--min-cell", "5"]) == 0
+    assert (
+        main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI), "--min-cell", "5"])
+        == 0
+    )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r["n"] == "" and r["pct"] == "" for r in hidden)
@@ -160,6 +177,7 @@ def test_unknown_field_is_a_clear_error(capsys):
 
 def test_pool_ordered_merges_small_classes_upwards():
     import pandas as pd
+
     from shv_analysis.analysis.crosstab import _pool_ordered
 
     values = pd.Series(["a"] * 3 + ["b"] * 12 + ["c"] * 4 + [None])
@@ -184,8 +202,11 @@ def test_model_on_embedded_data_reports_clustered_odds_ratios():
     table = evaluation_model(shv.load(), "en")
     assert "n = 143 experiments in 91 organisations" in table.footnote
     assert "t distribution with 90 degrees of freedom" in table.footnote
-    assert "reference category: Population class: Under 20,000 inhabitants + 20,000 to 50,000 " \
-        "inhabitants; Type of experiment: Early detection; Goals set beforehand: No." in table.footnote
+    assert (
+        "reference category: Population class: Under 20,000 inhabitants + 20,000 to 50,000 "
+        "inhabitants; Type of experiment: Early detection; Goals set beforehand: No."
+        in table.footnote
+    )
     nl = evaluation_model(shv.load(), "nl").footnote
     assert "t-verdeling met 90 vrijheidsgraden" in nl and "lt20k" not in nl and "standard" not in nl
     assert table.meta["result"].note.count("t distribution with 90 degrees") == 1

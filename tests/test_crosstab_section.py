@@ -28,12 +28,12 @@ from matplotlib.patches import Rectangle
 import shv_analysis as shv
 import shv_analysis.section as section_module
 from shv_analysis.analysis.crosstab import crosstab
-from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.crosstab import test_line as describe_test
-from shv_analysis.present.export import workbook_from_folder
-from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes
-from shv_analysis.section import Section
+from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
+from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes
+from shv_analysis.present.export import workbook_from_folder
+from shv_analysis.section import Section
 from variants import MINI
 
 CELL = re.compile(r"^(\d+) \((\d+)%; (\d+)–(\d+)\)$")
@@ -66,18 +66,22 @@ def _grid(csv_path) -> pd.DataFrame:
             return marks[r["suppressed"]]
         if r["base"] == "0":
             return "–"
-        f = lambda v: fmt_number(float(v), "nl", 0)
+
+        def f(v):
+            return fmt_number(float(v), "nl", 0)
+
         return f"{r['n']} ({f(r['pct'])}%; {f(r['ci_low'])}–{f(r['ci_high'])})"
+
     data["cell"] = data.apply(show, axis=1)
     rows = list(dict.fromkeys(data["row"]))
     cols = list(dict.fromkeys(data["col_label"]))
     return data.pivot(index="row", columns="col_label", values="cell").reindex(
-        index=rows, columns=cols)
+        index=rows, columns=cols
+    )
 
 
 def _texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes
-                                                for t in ax.texts]
+    return [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
 def _bars(fig) -> list[Rectangle]:
@@ -94,6 +98,7 @@ def _exported_text(folder) -> str:
 
 
 # ------------------------------------------------------------------ the threshold
+
 
 def test_min_cell_is_five_when_exporting_and_off_when_exploring(tmp_path):
     assert resolve_min_cell(None, exporting=True) == DEFAULT_MIN_CELL == 5
@@ -112,6 +117,7 @@ def test_min_cell_is_five_when_exporting_and_off_when_exploring(tmp_path):
 
 # ------------------------------------------------------------------ Section.crosstab
 
+
 def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     sec = Section(NAME, tmp_path, "nl", min_cell=0)
     sec.crosstab(crosstab(mini, "effectmeting", "respondenttype"))
@@ -121,16 +127,28 @@ def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     assert list(grid.index) == ["ja", "nee", "onbekend"]
     counts = grid.map(lambda cell: int(CELL.match(cell).group(1)))
     assert counts.to_dict("index") == {
-        "ja": dict(zip(GROUPS, [1, 0, 1, 2])), "nee": dict(zip(GROUPS, [1, 1, 1, 3])),
-        "onbekend": dict(zip(GROUPS, [1, 0, 0, 1]))}
+        "ja": dict(zip(GROUPS, [1, 0, 1, 2])),
+        "nee": dict(zip(GROUPS, [1, 1, 1, 3])),
+        "onbekend": dict(zip(GROUPS, [1, 0, 0, 1])),
+    }
     # 1 of 3: 33%, Wilson 6.1-79.2; 1 of 2: 50%, 9.5-90.5; 1 of 1: 100%, 20.7-100
     assert grid.loc["ja", "G4/G40-gemeente"] == "1 (33%; 6–79)"
     assert grid.loc["ja", "Samenwerkingsverband"] == "1 (50%; 9–91)"
     assert grid.loc["nee", "Overige individuele gemeente"] == "1 (100%; 21–100)"
     assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
     data = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
-    assert list(data.columns) == ["row", "col", "row_label", "col_label", "n", "base", "pct",
-                                  "ci_low", "ci_high", "suppressed"]
+    assert list(data.columns) == [
+        "row",
+        "col",
+        "row_label",
+        "col_label",
+        "n",
+        "base",
+        "pct",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+    ]
     assert data.loc[data["row"] == "onbekend", "row_label"].iloc[0] == "Weet niet"
     assert data.drop_duplicates("col")["base"].tolist() == ["3", "1", "2", "6"]
     sidecar = stem.with_suffix(".json").read_text("utf-8")
@@ -141,8 +159,9 @@ def test_saved_table_holds_the_hand_computed_cells(mini, tmp_path, shown):
     sentences = [o.data for o in shown if hasattr(o, "data") and str(o.data).startswith("<p>")]
     # the test line is in the table's footer (and on the chart), not printed a second time
     assert not any("Toets van Fisher" in s for s in sentences)
-    pages = [o.data if isinstance(getattr(o, "data", None), str) else o._repr_html_()
-             for o in shown]
+    pages = [
+        o.data if isinstance(getattr(o, "data", None), str) else o._repr_html_() for o in shown
+    ]
     assert sum("Toets van Fisher (exact)" in page for page in pages) == 1
     assert any(s.startswith("<p>Met 6 experimenten in 4 organisaties") for s in sentences)
 
@@ -162,8 +181,11 @@ def test_report_run_hides_every_small_count_and_leaks_none(mini, tmp_path, shown
     """Default of a report run (output_dir set): counts 1-4 hidden, in every exported file."""
     sec = Section(NAME, tmp_path, "nl")
     assert sec.min_cell == 5
-    pairs = [("effectmeting", "respondenttype"), ("fasen", "respondenttype"),
-             ("deelname", "grootteklasse")]
+    pairs = [
+        ("effectmeting", "respondenttype"),
+        ("fasen", "respondenttype"),
+        ("deelname", "grootteklasse"),
+    ]
     for row, col in pairs:
         sec.crosstab(crosstab(mini, row, col))
     for row, col in pairs:
@@ -172,12 +194,16 @@ def test_report_run_hides_every_small_count_and_leaks_none(mini, tmp_path, shown
             assert cell == "<5" or cell == "–" or cell.startswith("0 ("), (row, col, cell)
     exported = _exported_text(tmp_path)
     assert not re.search(r"(?<![\d.,])[1-4] \(", exported)  # no visible count 1-4
-    open_text = {c for row, col in pairs
-                 for c in crosstab(mini, row, col).to_table("nl").data.iloc[:-1, 1:]
-                 .to_numpy().ravel() if not str(c).startswith(("0 (", "–"))}
+    open_text = {
+        c
+        for row, col in pairs
+        for c in crosstab(mini, row, col).to_table("nl").data.iloc[:-1, 1:].to_numpy().ravel()
+        if not str(c).startswith(("0 (", "–"))
+    }
     assert open_text and not [c for c in open_text if c in exported]
     shown_html = " ".join(str(getattr(o, "data", "")) for o in shown) + " ".join(
-        repr(o) for o in shown if hasattr(o, "footnote"))
+        repr(o) for o in shown if hasattr(o, "footnote")
+    )
     assert not [c for c in open_text if c in shown_html]
     assert "onderdrukt" in exported
 
@@ -194,8 +220,9 @@ def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
     assert not ((inner.sum(axis=1) == 1).any() or (inner.sum(axis=0) == 1).any())
     expected = suppress_cells(ct.cells, 2, multi=False).set_index(["row", "col"])["suppressed"]
     codes = dict(zip(GROUPS, ["g4_g40", "gemeente", "samenwerkingsverband", "totaal"]))
-    assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == \
-        set(expected[expected].index)
+    assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == set(
+        expected[expected].index
+    )
     full = ct.to_table("nl").data.drop(columns="category").iloc[:-1].to_numpy()
     secret = {full[r, c] for r, c in zip(*np.nonzero(hidden.to_numpy()))}
     secret -= set(grid.to_numpy()[~hidden.to_numpy()])  # a hidden 0 reads like a shown 0
@@ -205,6 +232,7 @@ def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
 
 # ------------------------------------------------------------------ the chart
 
+
 def test_chart_draws_one_bar_per_shown_cell_with_bases_in_the_legend(mini):
     ct = crosstab(mini, "effectmeting", "respondenttype")
     fig = crosstab_chart(ct, "nl")
@@ -212,13 +240,18 @@ def test_chart_draws_one_bar_per_shown_cell_with_bases_in_the_legend(mini):
     widths = sorted(round(b.get_width(), 6) for b in _bars(fig))
     assert widths == sorted(round(v, 6) for v in ct.cells["pct"])
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["G4/G40-gemeente (n = 3)", "Overige individuele gemeente (n = 1)",
-                      "Samenwerkingsverband (n = 2)", "Totaal (n = 6)"]
+    assert legend == [
+        "G4/G40-gemeente (n = 3)",
+        "Overige individuele gemeente (n = 1)",
+        "Samenwerkingsverband (n = 2)",
+        "Totaal (n = 6)",
+    ]
     texts = _texts(fig)
     assert "33,3%" in texts and "33.3%" not in texts
     assert any(t.startswith("Effectiviteitsmeting naar type respondent") for t in texts)
-    assert any("n = 6 experimenten in 4 organisaties" in t and describe_test(ct, "nl") in t
-               for t in texts)
+    assert any(
+        "n = 6 experimenten in 4 organisaties" in t and describe_test(ct, "nl") in t for t in texts
+    )
     assert len(_bars(crosstab_chart(ct, "nl", total=False))) == 9
     english = crosstab_chart(ct, "en")
     assert "33.3%" in _texts(english)
@@ -251,5 +284,6 @@ def test_chart_skips_empty_groups_and_draws_the_notice(mini):
 
 def test_chart_is_deterministic(mini):
     ct = crosstab(mini, "fasen", "respondenttype")
-    assert figure_bytes(crosstab_chart(ct, "nl", 5), "svg") == \
-        figure_bytes(crosstab_chart(ct, "nl", 5), "svg")
+    assert figure_bytes(crosstab_chart(ct, "nl", 5), "svg") == figure_bytes(
+        crosstab_chart(ct, "nl", 5), "svg"
+    )

@@ -5,7 +5,6 @@ down every hidden cell of the embedded report's cross-tabs and of fragile fixtur
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -15,10 +14,17 @@ from shv_analysis.analysis.disclosure import Grid
 from shv_analysis.analysis.suppression import audit_cells, cell_kinds, suppress_cells
 
 T = 5
-SECTION_05 = [("effectmeting", "respondenttype"), ("effectmeting", "grootteklasse"),
-              ("effectmeting", "doelen_geformuleerd"), ("type", "respondenttype"),
-              ("fasen", "type"), ("doelgroepen", "type"), ("partners", "type"),
-              ("overdraagbaar", "effectmeting"), ("deelname", "grootteklasse")]
+SECTION_05 = [
+    ("effectmeting", "respondenttype"),
+    ("effectmeting", "grootteklasse"),
+    ("effectmeting", "doelen_geformuleerd"),
+    ("type", "respondenttype"),
+    ("fasen", "type"),
+    ("doelgroepen", "type"),
+    ("partners", "type"),
+    ("overdraagbaar", "effectmeting"),
+    ("deelname", "grootteklasse"),
+]
 
 
 def attack(counts, totals, bases, kinds, multi, t, marks):
@@ -30,12 +36,15 @@ def attack(counts, totals, bases, kinds, multi, t, marks):
     a, lo, hi = [], [], []
     for i in range(counts.shape[0]):
         a.append([1.0 if c[0] == i else 0.0 for c in cells])
-        lo.append(totals[i] - shown[i].sum()); hi.append(lo[-1])
+        lo.append(totals[i] - shown[i].sum())
+        hi.append(lo[-1])
     if not multi:
         for j in range(counts.shape[1]):
             a.append([1.0 if c[1] == j else 0.0 for c in cells])
-            lo.append(bases[j] - shown[:, j].sum()); hi.append(lo[-1])
-    lb = np.zeros(len(cells)); ub = np.array([min(totals[i], bases[j]) for i, j in cells], float)
+            lo.append(bases[j] - shown[:, j].sum())
+            hi.append(lo[-1])
+    lb = np.zeros(len(cells))
+    ub = np.array([min(totals[i], bases[j]) for i, j in cells], float)
     if marks:
         for k, (i, j) in enumerate(cells):
             if kinds[i][j] == 1:
@@ -46,9 +55,14 @@ def attack(counts, totals, bases, kinds, multi, t, marks):
     for k, c in enumerate(cells):
         ends = []
         for sign in (1, -1):
-            obj = np.zeros(len(cells)); obj[k] = sign
-            res = milp(obj, constraints=LinearConstraint(np.array(a), lo, hi),
-                       integrality=np.ones(len(cells)), bounds=Bounds(lb, ub))
+            obj = np.zeros(len(cells))
+            obj[k] = sign
+            res = milp(
+                obj,
+                constraints=LinearConstraint(np.array(a), lo, hi),
+                integrality=np.ones(len(cells)),
+                bounds=Bounds(lb, ub),
+            )
             assert res.status == 0
             ends.append(sign * res.fun)
         out[c] = (round(ends[0]), round(ends[1]))
@@ -56,8 +70,13 @@ def attack(counts, totals, bases, kinds, multi, t, marks):
 
 
 def check(counts, totals, bases, multi, t=T):
-    grid = Grid(np.asarray(counts, dtype=np.int64), np.asarray(totals, dtype=np.int64),
-                np.asarray(bases, dtype=np.int64), multi, t)
+    grid = Grid(
+        np.asarray(counts, dtype=np.int64),
+        np.asarray(totals, dtype=np.int64),
+        np.asarray(bases, dtype=np.int64),
+        multi,
+        t,
+    )
     kinds = cell_kinds(grid)
     counts = np.asarray(counts)
     assert not ((counts > 0) & (counts < t) & (kinds == 0)).any()  # every small count hidden
@@ -95,7 +114,8 @@ def test_embedded_section_05_cells_are_not_recoverable(embedded, row, col):
     ct = crosstab(embedded, row, col)
     cells = suppress_cells(ct.cells, T, ct.row.kind == "multi")
     inner = cells[cells["col"] != "totaal"]
-    rows = list(dict.fromkeys(inner["row"])); cols = list(dict.fromkeys(inner["col"]))
+    rows = list(dict.fromkeys(inner["row"]))
+    cols = list(dict.fromkeys(inner["col"]))
     counts = inner.pivot(index="row", columns="col", values="n").reindex(index=rows, columns=cols)
     totals = cells[cells["col"] == "totaal"].set_index("row")["n"].reindex(rows).to_numpy()
     bases = inner.drop_duplicates("col").set_index("col")["base"].reindex(cols).to_numpy()
@@ -120,8 +140,7 @@ def test_known_case_carries_its_true_mark(embedded):
 
 def test_fragile_row_of_three_pilots():
     # one row of three pilots, spread 1-1-1 (total 3 printed elsewhere): no cell is pinned
-    kinds, widths = check([[1, 1, 1], [20, 30, 25], [10, 12, 9]], [3, 75, 31], [31, 43, 35],
-                          False)
+    kinds, widths = check([[1, 1, 1], [20, 30, 25], [10, 12, 9]], [3, 75, 31], [31, 43, 35], False)
     assert (kinds[0] == 1).all() and min(widths[(0, j)] for j in range(3)) == 3
 
 

@@ -11,8 +11,13 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.analysis import indicators
-from shv_analysis.present.export import (read_table, safe_cell, unique_sheet_names, write_table_csv,
-                                 write_workbook)
+from shv_analysis.present.export import (
+    read_table,
+    safe_cell,
+    unique_sheet_names,
+    write_table_csv,
+    write_workbook,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +60,15 @@ def test_csv_is_data_only_with_sidecar(mini, tmp_path):
 
 
 def test_workbook_sheets_headers_footnotes_and_no_formulas(mini, tmp_path):
-    tables = [_hostile(indicators.as_reported(mini, "type", "nl")),
-              indicators.participation_by_type(mini, "nl"),
-              ("a" * 40, indicators.records(mini, "nl")),
-              ("a" * 40, indicators.missing_values(mini, "nl"))]
-    path = write_workbook(tables, tmp_path / "w.xlsx", notice="SYNTHETISCHE DATA: test",
-                          dataset="mini")
+    tables = [
+        _hostile(indicators.as_reported(mini, "type", "nl")),
+        indicators.participation_by_type(mini, "nl"),
+        ("a" * 40, indicators.records(mini, "nl")),
+        ("a" * 40, indicators.missing_values(mini, "nl")),
+    ]
+    path = write_workbook(
+        tables, tmp_path / "w.xlsx", notice="SYNTHETISCHE DATA: test", dataset="mini"
+    )
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "Toelichting" and len(wb.sheetnames) == 1 + len(tables)
     assert all(len(n) <= 31 for n in wb.sheetnames)
@@ -94,12 +102,22 @@ def test_unique_sheet_names():
     assert names[2] == "a_b_c" and names[3] == "About (2)"
 
 
-HOSTILE = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
-           '=HYPERLINK("http://evil.example","klik")', "Titel\r=1+1", "Titel\r\n@x"]
+HOSTILE = [
+    "=1+1",
+    "+31 6 1234",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://evil.example","klik")',
+    "Titel\r=1+1",
+    "Titel\r\n@x",
+]
 
 
-@pytest.mark.parametrize("text", HOSTILE, ids=["eq", "plus", "minus", "at", "tab", "cr", "link",
-                                               "mid-cr", "mid-crlf"])
+@pytest.mark.parametrize(
+    "text", HOSTILE, ids=["eq", "plus", "minus", "at", "tab", "cr", "link", "mid-cr", "mid-crlf"]
+)
 def test_every_text_cell_is_neutralised(mini, tmp_path, text):
     """Title, notice, footnote, column header, label cells (object, string and categorical
     columns), sheet hint and dataset name: none is a formula in the CSV or the workbook.
@@ -115,16 +133,19 @@ def test_every_text_cell_is_neutralised(mini, tmp_path, text):
     data["tekst"] = pd.Series([text] * len(data), dtype="string")
     data["soort"] = pd.Categorical([text] + ["x"] * (len(data) - 1))
     data = data.rename(columns={"n": text})
-    table = replace(base, data=data, title=text, notice=text, footnote=f"{text}\n{text}",
-                    key=text)
+    table = replace(base, data=data, title=text, notice=text, footnote=f"{text}\n{text}", key=text)
     csv_path, _ = write_table_csv(table, tmp_path / "t.csv")
     with open(csv_path, encoding="utf-8-sig", newline="") as handle:
         cells = [c for row in csv.reader(handle) for c in row]
     # CSV: CR written as LF; xlsx: XML parsers read CR and CRLF back as LF
     expected = safe_cell(text).replace("\r\n", "\n").replace("\r", "\n")
     assert expected in cells
-    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
-                or (c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit())]
+    assert not [
+        c
+        for c in cells
+        if c.startswith(("=", "+", "@", "\t", "\r"))
+        or (c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit())
+    ]
 
     path = write_workbook([(text, table)], tmp_path / "t.xlsx", notice=text, dataset=text)
     wb = openpyxl.load_workbook(path)

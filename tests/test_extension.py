@@ -51,13 +51,25 @@ def test_extended_codebook(ds):
     assert book.pilot_field("type").code_list[-1] == "energiecoach"
     kanalen = book.pilot_field("kanalen")
     assert (kanalen.kind, kanalen.required, kanalen.code_list) == (
-        "multi", False, ["sociale_media", "huisbezoek", "brief"])
-    assert book.multi_columns("kanalen") == ["kanalen__sociale_media", "kanalen__huisbezoek",
-                                             "kanalen__brief"]
+        "multi",
+        False,
+        ["sociale_media", "huisbezoek", "brief"],
+    )
+    assert book.multi_columns("kanalen") == [
+        "kanalen__sociale_media",
+        "kanalen__huisbezoek",
+        "kanalen__brief",
+    ]
     # the package's own codebook is untouched
     assert "energiecoach" not in DEFAULT.pilot_field("type").code_list
-    assert ds.experimenten["kanalen__huisbezoek"].tolist() == [True, True, False, False, False,
-                                                               True]
+    assert ds.experimenten["kanalen__huisbezoek"].tolist() == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_added_code_and_new_field_in_frequency_tables(ds):
@@ -68,27 +80,41 @@ def test_added_code_and_new_field_in_frequency_tables(ds):
     kanalen = tables.frequency(ds, "kanalen", "en")
     assert kanalen.title == "Kanalen"
     assert kanalen.data[["code", "category", "n", "base"]].values.tolist() == [
-        ["sociale_media", "Social media", 2, 6], ["huisbezoek", "Home visit", 3, 6],
-        ["brief", "Letter", 2, 6]]
+        ["sociale_media", "Social media", 2, 6],
+        ["huisbezoek", "Home visit", 3, 6],
+        ["brief", "Letter", 2, 6],
+    ]
     assert "meer antwoorden mogelijk" in tables.frequency(ds, "kanalen").footnote
     reported = indicators.as_reported(ds, "type")  # by n descending, overig last
-    assert reported.data["code"].tolist()[:3] == ["energiecoach", "vroegsignalering",
-                                                  "coaching_buddy"]
+    assert reported.data["code"].tolist()[:3] == [
+        "energiecoach",
+        "vroegsignalering",
+        "coaching_buddy",
+    ]
 
 
 def test_added_code_and_new_field_in_crosstabs(ds):
     ct = crosstab.crosstab(ds, "kanalen", "respondenttype")
     cells = ct.cells.set_index(["row", "col"])
-    got = {(r, c): (int(cells.loc[(r, c), "n"]), int(cells.loc[(r, c), "base"]))
-           for r in ("sociale_media", "huisbezoek", "brief")
-           for c in ("g4_g40", "gemeente", "samenwerkingsverband", "totaal")}
+    got = {
+        (r, c): (int(cells.loc[(r, c), "n"]), int(cells.loc[(r, c), "base"]))
+        for r in ("sociale_media", "huisbezoek", "brief")
+        for c in ("g4_g40", "gemeente", "samenwerkingsverband", "totaal")
+    }
     assert got == {
-        ("sociale_media", "g4_g40"): (1, 3), ("sociale_media", "gemeente"): (0, 1),
-        ("sociale_media", "samenwerkingsverband"): (1, 2), ("sociale_media", "totaal"): (2, 6),
-        ("huisbezoek", "g4_g40"): (2, 3), ("huisbezoek", "gemeente"): (0, 1),
-        ("huisbezoek", "samenwerkingsverband"): (1, 2), ("huisbezoek", "totaal"): (3, 6),
-        ("brief", "g4_g40"): (1, 3), ("brief", "gemeente"): (0, 1),
-        ("brief", "samenwerkingsverband"): (1, 2), ("brief", "totaal"): (2, 6)}
+        ("sociale_media", "g4_g40"): (1, 3),
+        ("sociale_media", "gemeente"): (0, 1),
+        ("sociale_media", "samenwerkingsverband"): (1, 2),
+        ("sociale_media", "totaal"): (2, 6),
+        ("huisbezoek", "g4_g40"): (2, 3),
+        ("huisbezoek", "gemeente"): (0, 1),
+        ("huisbezoek", "samenwerkingsverband"): (1, 2),
+        ("huisbezoek", "totaal"): (3, 6),
+        ("brief", "g4_g40"): (1, 3),
+        ("brief", "gemeente"): (0, 1),
+        ("brief", "samenwerkingsverband"): (1, 2),
+        ("brief", "totaal"): (2, 6),
+    }
     assert ct.option_tests["option"].tolist() == ["sociale_media", "huisbezoek", "brief"]
     by_type = crosstab.crosstab(ds, "type", "respondenttype").cells
     energy = by_type[by_type["row"] == "energiecoach"].set_index("col")["n"].to_dict()
@@ -102,14 +128,16 @@ def test_cli_crosstab_accepts_the_new_field(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "row,col,n,base,pct,ci_low,ci_high"
     assert [",".join(line.split(",")[:4]) for line in lines[1:5]] == [
-        "sociale_media,g4_g40,1,3", "sociale_media,gemeente,0,1",
-        "sociale_media,samenwerkingsverband,1,2", "sociale_media,totaal,2,6"]
+        "sociale_media,g4_g40,1,3",
+        "sociale_media,gemeente,0,1",
+        "sociale_media,samenwerkingsverband,1,2",
+        "sociale_media,totaal,2,6",
+    ]
 
 
 def test_subset_missing_values_and_section_helpers(ds):
     assert ds.subset("kanalen=brief").experimenten["pilot_id"].tolist() == ["P3", "P5"]
-    assert ds.subset("type=Energy coach").experimenten["pilot_id"].tolist() == ["P1", "P3",
-                                                                                "P5"]
+    assert ds.subset("type=Energy coach").experimenten["pilot_id"].tolist() == ["P1", "P3", "P5"]
     missing = indicators.missing_values(ds).data.set_index("code")
     assert missing.loc["experimenten.kanalen", "missing"] == 1  # P4 names no channel
     assert [f.name for f in tables.extension_fields(ds)] == ["kanalen"]
@@ -123,7 +151,8 @@ def test_reproduction_applies_to_the_2019_codebook_only(ds, capsys):
     assert skip_reasons(ds, "en")[-1] == (
         "The comparison with the published figures is skipped: this dataset extends the "
         "codebook (codeboek.csv), so its questions are not those of the 2019 inventory whose "
-        "figures the report published.")
+        "figures the report published."
+    )
     assert main(["reproduce", str(EXTENSION)]) == 0
     assert "comparison with the published figures is skipped" in capsys.readouterr().err
 
@@ -133,21 +162,27 @@ def test_unknown_new_code_without_extension_is_an_error(tmp_path):
     shutil.copytree(EXTENSION, folder)
     (folder / "codeboek.csv").unlink()
     messages = [str(p) for p in check_dataset(folder).errors]
-    assert messages[0].startswith("experimenten.csv, row 2, column 'type': value "
-                                  "'energiecoach': unknown value; allowed: vroegsignalering")
+    assert messages[0].startswith(
+        "experimenten.csv, row 2, column 'type': value "
+        "'energiecoach': unknown value; allowed: vroegsignalering"
+    )
     assert len(messages) == 3  # P1, P3, P5; `kanalen` is an extra column, kept untouched
 
 
 def test_bad_extensions_are_errors_with_row_numbers(tmp_path):
-    folder = _with_codebook(tmp_path, (
-        "type,vroegsignalering,Vroeg signaleren,Early detection,,,\n"          # row 2
-        "kanalen,brief,Brief,Letter,meervoudig,experimenten,\n"                # row 3
-        "type,vroeg,Vroegsignalering,Early,,,\n"                               # row 4
-        "type,energiecoach,Energiecoach,Energy coach,,,\n"                     # row 5
-        "type,energiecoach,Energiecoach,Energy coach,,,\n"                     # row 6
-        "kanalen,brief,Brief,Letter,multi,pilots,\n"                           # row 7
-        "titel,kort,Kort,Short,,,\n"                                           # row 8
-        "thema,geld,Geld,Money,,,\n"))                                         # row 9
+    folder = _with_codebook(
+        tmp_path,
+        (
+            "type,vroegsignalering,Vroeg signaleren,Early detection,,,\n"  # row 2
+            "kanalen,brief,Brief,Letter,meervoudig,experimenten,\n"  # row 3
+            "type,vroeg,Vroegsignalering,Early,,,\n"  # row 4
+            "type,energiecoach,Energiecoach,Energy coach,,,\n"  # row 5
+            "type,energiecoach,Energiecoach,Energy coach,,,\n"  # row 6
+            "kanalen,brief,Brief,Letter,multi,pilots,\n"  # row 7
+            "titel,kort,Kort,Short,,,\n"  # row 8
+            "thema,geld,Geld,Money,,,\n"
+        ),
+    )  # row 9
     result = check_dataset(folder)
     assert not result.ok
     mine = [str(p) for p in result.errors if p.file == "codeboek.csv"]
@@ -173,11 +208,13 @@ def test_bad_extensions_are_errors_with_row_numbers(tmp_path):
 
 
 def test_extension_checks_in_the_codebook_object():
-    rows = [ExtensionRow(2, "kanalen", "brief", "Brief", "Letter", "multi", "experimenten"),
-            ExtensionRow(3, "kanalen", "post", "Post", "Letter"),
-            ExtensionRow(4, "kanalen", "mail", "Mail", "", "single", "experimenten"),
-            ExtensionRow(5, "naam", "x", "X", "X", "single", "experimenten"),
-            ExtensionRow(6, "doelen_geformuleerd", "misschien", "Misschien", "Maybe")]
+    rows = [
+        ExtensionRow(2, "kanalen", "brief", "Brief", "Letter", "multi", "experimenten"),
+        ExtensionRow(3, "kanalen", "post", "Post", "Letter"),
+        ExtensionRow(4, "kanalen", "mail", "Mail", "", "single", "experimenten"),
+        ExtensionRow(5, "naam", "x", "X", "X", "single", "experimenten"),
+        ExtensionRow(6, "doelen_geformuleerd", "misschien", "Misschien", "Maybe"),
+    ]
     with pytest.raises(ValueError) as info:
         DEFAULT.extend(rows, "codeboek.csv")
     assert [str(p) for p in info.value.problems] == [
@@ -206,8 +243,11 @@ def test_template_shows_the_extension_and_reads_back(tmp_path, capsys):
     ws = wb["experimenten"]
     headers = [c.value for c in ws[1]]
     type_letter = openpyxl.utils.get_column_letter(headers.index("type") + 1)
-    formula = next(dv.formula1 for dv in ws.data_validations.dataValidation
-                   if str(dv.sqref).startswith(type_letter + "2"))
+    formula = next(
+        dv.formula1
+        for dv in ws.data_validations.dataValidation
+        if str(dv.sqref).startswith(type_letter + "2")
+    )
     first, last = (int(part.split("$")[-1]) for part in formula.split("!")[1].split(":"))
     assert "Energiecoach" in [sheet.cell(row=r, column=4).value for r in range(first, last + 1)]
     assert headers[-3:] == ["kanalen__sociale_media", "kanalen__huisbezoek", "kanalen__brief"]
@@ -216,7 +256,12 @@ def test_template_shows_the_extension_and_reads_back(tmp_path, capsys):
     default = tmp_path / "standaard.xlsx"
     write_template(default)
     assert next(openpyxl.load_workbook(default)["codeboek"].iter_rows(values_only=True)) == (
-        "tabel", "veld", "code", "label_nl", "label_en")
+        "tabel",
+        "veld",
+        "code",
+        "label_nl",
+        "label_en",
+    )
     assert check_dataset(default).dataset.codebook.is_default
 
 
@@ -224,8 +269,10 @@ def test_template_refuses_a_bad_extension(tmp_path, capsys):
     bad = tmp_path / "codeboek.csv"
     bad.write_text(HEADER + "type,overig,Anders,Other,,,\n", encoding="utf-8")
     assert main(["template", str(tmp_path / "t.xlsx"), "--codeboek", str(bad)]) == 1
-    assert "codeboek.csv, row 2, column 'code': value 'overig': duplicate code" in \
-        capsys.readouterr().err
+    assert (
+        "codeboek.csv, row 2, column 'code': value 'overig': duplicate code"
+        in capsys.readouterr().err
+    )
     with pytest.raises(InvalidDataset):
         read_codebook_extension(tmp_path / "missing.csv")
 
@@ -235,21 +282,33 @@ def test_column_map_applied():
     assert result.ok, [str(p) for p in result.errors]
     ds = result.dataset
     assert ds.respondenten["respondent_id"].tolist() == ["1", "2", "3"]
-    assert ds.respondenten["respondenttype"].tolist() == ["g4_g40", "g4_g40",
-                                                          "samenwerkingsverband"]
+    assert ds.respondenten["respondenttype"].tolist() == [
+        "g4_g40",
+        "g4_g40",
+        "samenwerkingsverband",
+    ]
     exp = ds.experimenten
     assert exp["pilot_id"].tolist() == ["E1", "E2", "E3", "E4"]
     assert exp["respondent_id"].tolist() == ["1", "1", "2", "3"]
-    assert exp["type"].tolist() == ["vroegsignalering", "coaching_buddy", "educatietool",
-                                    "perspectieffonds"]
+    assert exp["type"].tolist() == [
+        "vroegsignalering",
+        "coaching_buddy",
+        "educatietool",
+        "perspectieffonds",
+    ]
     assert tables.frequency(ds, "fasen").data.set_index("code")["n"].to_dict() == {
-        "preventie": 1, "vroegsignalering": 1, "curatie": 3, "nazorg": 1}
+        "preventie": 1,
+        "vroegsignalering": 1,
+        "curatie": 3,
+        "nazorg": 1,
+    }
     assert exp["partners__sociaal_werk"].tolist() == [False, True, True, False]
     assert exp["partners__woningcorporatie"].tolist() == [True, False, True, False]
     assert exp["effectmeting"].tolist() == ["ja", "nee", "nee", "onbekend"]
     assert [str(p) for p in result.warnings] == [
         "warning: respondenten.csv, row 1, column 'E-mail': personal data (contact names, "
-        "phone, e-mail): column(s) not read and never copied into any output"]
+        "phone, e-mail): column(s) not read and never copied into any output"
+    ]
 
 
 def test_errors_name_the_exports_header_and_the_maps_row(tmp_path):
@@ -260,8 +319,7 @@ def test_errors_name_the_exports_header_and_the_maps_row(tmp_path):
     text += "Onbekende vraag,status,\nWelke fasen?,doelgroepen,\n"
     (folder / "kolommen.csv").write_text(text, encoding="utf-8")
     exp = (folder / "experimenten.csv").read_text(encoding="utf-8")
-    (folder / "experimenten.csv").write_text(exp.replace("Educatietool", "Spel"),
-                                             encoding="utf-8")
+    (folder / "experimenten.csv").write_text(exp.replace("Educatietool", "Spel"), encoding="utf-8")
     result = check_dataset(folder)
     messages = [str(p) for p in result.errors + result.warnings]
     assert messages == [
@@ -289,4 +347,5 @@ def test_check_summary_names_the_extension(capsys):
     assert main(["check", str(EXTENSION)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
         "  codebook extension (codeboek.csv): code type: energiecoach; new field kanalen "
-        "(multi, experimenten): sociale_media, huisbezoek, brief")
+        "(multi, experimenten): sociale_media, huisbezoek, brief"
+    )

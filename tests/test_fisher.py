@@ -45,7 +45,9 @@ def test_work_limit_gives_none_and_monte_carlo_is_named_in_the_line(monkeypatch)
     assert res.mc_seed == st.MONTE_CARLO_SEED
     assert abs(res.p - 0.05714705) < 4 * res.mc_se
     line = res.describe("nl")
-    assert line.startswith("Toets van Fisher (Monte Carlo, 99.999 trekkingen, seed 20240101, SE 0,00")
+    assert line.startswith(
+        "Toets van Fisher (Monte Carlo, 99.999 trekkingen, seed 20240101, SE 0,00"
+    )
     # SE ~0.0007: p printed to 3 decimals; with SE ~0.001-0.01 to 2
     assert st.significant_decimals(0.0007) == 3 and st.significant_decimals(0.0012) == 2
 
@@ -72,6 +74,11 @@ def test_json_writes_infinite_odds_ratio_as_null_with_a_note():
 
     record = {"statistic": math.inf, "p": 0.01, "cramers_v": math.nan}
     notes = _nonfinite_notes("test.", record)
-    assert notes == ["test.statistic: +inf, written as null", "test.cramers_v: nan (undefined), written as null"]
-    assert json.dumps({k: _clean(v) for k, v in record.items()}, allow_nan=False) == \
-        '{"statistic": null, "p": 0.01, "cramers_v": null}'
+    assert notes == [
+        "test.statistic: +inf, written as null",
+        "test.cramers_v: nan (undefined), written as null",
+    ]
+    assert (
+        json.dumps({k: _clean(v) for k, v in record.items()}, allow_nan=False)
+        == '{"statistic": null, "p": 0.01, "cramers_v": null}'
+    )

@@ -46,8 +46,9 @@ NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 def _unsafe(text) -> bool:
     """Text a spreadsheet would evaluate (a CSV number such as -2.5 is read as a number)."""
-    return (isinstance(text, str) and text.startswith(FORMULA_PREFIXES)
-            and not NUMBER.fullmatch(text))
+    return (
+        isinstance(text, str) and text.startswith(FORMULA_PREFIXES) and not NUMBER.fullmatch(text)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,8 @@ def hostile_report(tmp_path_factory):
     exp = pd.read_csv(data / "experimenten.csv", dtype=str, keep_default_na=False)
     # P1 and P6 keep their keywords, so they land in the coding differences of section 00
     exp["titel"] = [HYPERLINK + " Vroeg Eropaf"] + [
-        f"{p}{t}" for p, t in zip(PREFIXES, exp["titel"][1:])]
+        f"{p}{t}" for p, t in zip(PREFIXES, exp["titel"][1:])
+    ]
     exp.loc[5, "titel"] = "@" + exp.loc[5, "titel"]
     exp["omschrijving"] = [f"{p}{t}" for p, t in zip(PREFIXES, exp["omschrijving"])]
     exp["pilot_id"] = ["=1+1", "+P2", "-P3", "@P4", "\tP5", "-2+3"]

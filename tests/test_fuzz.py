@@ -12,7 +12,6 @@ import zipfile
 
 import openpyxl
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,16 +19,59 @@ from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.validation import check_dataset
 from variants import mini_tables, write_csv_folder, write_workbook
 
-FUZZ = settings(max_examples=100, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
-ODD = ["\u00a0", "\u200b", "\u200e", "\u200f", "\u202e", "\ufeff", "\t", "\r", "\n", "é", "ß",
-       "=", "+", "-", "@", ";", ",", "|", '"', "'", "0", "1", "x", " "]
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+ODD = [
+    "\u00a0",
+    "\u200b",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\ufeff",
+    "\t",
+    "\r",
+    "\n",
+    "é",
+    "ß",
+    "=",
+    "+",
+    "-",
+    "@",
+    ";",
+    ",",
+    "|",
+    '"',
+    "'",
+    "0",
+    "1",
+    "x",
+    " ",
+]
 cells = st.one_of(
     st.text(alphabet=st.sampled_from(list(string.ascii_letters) + ODD), max_size=12),
-    st.sampled_from(["ja", "nee", "vroegsignalering", "GM0363", "363", "Amsterdam", "",
-                     "12-13-2019", "2019-02-30", "1e9", "-5", "3.5", "NaN", "None", "#N/A"]),
-    st.integers(-10**6, 10**12).map(str),
+    st.sampled_from(
+        [
+            "ja",
+            "nee",
+            "vroegsignalering",
+            "GM0363",
+            "363",
+            "Amsterdam",
+            "",
+            "12-13-2019",
+            "2019-02-30",
+            "1e9",
+            "-5",
+            "3.5",
+            "NaN",
+            "None",
+            "#N/A",
+        ]
+    ),
+    st.integers(-(10**6), 10**12).map(str),
 )
 PILOT_COLUMNS = list(mini_tables()["experimenten"].columns)
 
@@ -43,8 +85,7 @@ def _assert_clean(result, rows_written: int | None = None) -> None:
 
 
 @FUZZ
-@given(payload=st.binary(max_size=2000), which=st.sampled_from(["respondenten",
-                                                                 "experimenten"]))
+@given(payload=st.binary(max_size=2000), which=st.sampled_from(["respondenten", "experimenten"]))
 def test_random_bytes_as_csv(tmp_path_factory, payload, which):
     folder = write_csv_folder(mini_tables(), tmp_path_factory.mktemp("bytes"))
     (folder / f"{which}.csv").write_bytes(payload)
@@ -61,8 +102,9 @@ def test_random_bytes_as_workbook(tmp_path_factory, payload):
     _assert_clean(result)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(cut=st.floats(0.0, 1.0), kind=st.sampled_from(["csv", "xlsx"]))
 def test_truncated_files(tmp_path_factory, cut, kind):
     base = tmp_path_factory.mktemp("trunc")
@@ -80,10 +122,15 @@ def test_truncated_files(tmp_path_factory, cut, kind):
 
 
 @FUZZ
-@given(rows=st.lists(st.lists(cells, min_size=len(PILOT_COLUMNS),
-                              max_size=len(PILOT_COLUMNS)), min_size=1, max_size=6),
-       sep=st.sampled_from([",", ";"]), encoding=st.sampled_from(["utf-8", "utf-8-sig",
-                                                                   "cp1252"]))
+@given(
+    rows=st.lists(
+        st.lists(cells, min_size=len(PILOT_COLUMNS), max_size=len(PILOT_COLUMNS)),
+        min_size=1,
+        max_size=6,
+    ),
+    sep=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
 def test_random_cells_in_pilot_table(tmp_path_factory, rows, sep, encoding):
     tables = mini_tables()
     frame = pd.DataFrame(rows, columns=PILOT_COLUMNS)
@@ -93,28 +140,44 @@ def test_random_cells_in_pilot_table(tmp_path_factory, rows, sep, encoding):
         write_csv_folder(tables, folder, encoding=encoding, sep=sep)
     except UnicodeEncodeError:
         return  # not representable in Windows-1252: such a file cannot exist
-    nonempty = int(frame.apply(lambda r: any(str(v).strip(" \t\r\n\u00a0\u200b\ufeff")
-                                             for v in r), axis=1).sum())
+    nonempty = int(
+        frame.apply(
+            lambda r: any(str(v).strip(" \t\r\n\u00a0\u200b\ufeff") for v in r), axis=1
+        ).sum()
+    )
     result = check_dataset(folder)
     _assert_clean(result, rows_written=None)
     if result.ok:
         # every record that had any content is there (blank-looking rows may be skipped,
         # with a warning)
-        assert len(result.dataset.experimenten) >= nonempty - sum(
-            1 for w in result.warnings if "empty row" in w.message) - 1
+        assert (
+            len(result.dataset.experimenten)
+            >= nonempty - sum(1 for w in result.warnings if "empty row" in w.message) - 1
+        )
 
 
 @FUZZ
-@given(rows=st.lists(st.lists(st.one_of(cells, st.integers(-5, 10**6), st.floats(
-    allow_nan=True), st.booleans(), st.none()), min_size=len(PILOT_COLUMNS),
-    max_size=len(PILOT_COLUMNS)), min_size=1, max_size=5))
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                cells, st.integers(-5, 10**6), st.floats(allow_nan=True), st.booleans(), st.none()
+            ),
+            min_size=len(PILOT_COLUMNS),
+            max_size=len(PILOT_COLUMNS),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_random_typed_cells_in_workbook(tmp_path_factory, rows):
     """Numbers where text is expected and the reverse, booleans, empty cells."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "respondenten"
-    for row in [list(mini_tables()["respondenten"].columns)] + \
-            mini_tables()["respondenten"].values.tolist():
+    for row in [list(mini_tables()["respondenten"].columns)] + mini_tables()[
+        "respondenten"
+    ].values.tolist():
         ws.append(row)
     ws = wb.create_sheet("experimenten")
     ws.append(PILOT_COLUMNS)
@@ -190,22 +253,39 @@ def test_huge_cell_is_reported_shortened(tmp_path):
 # Each strategy generates one kind of input people really send (issue 11); the expected
 # value is computed from what was generated, not "it ran".
 
-KINDS = settings(max_examples=30, deadline=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                        HealthCheck.too_slow])
+KINDS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _workbook(tables, path):
     from variants import write_workbook as _write
+
     return _write(tables, path, extra_sheet=False)
 
 
 whole_numbers = st.integers(0, 10**6).flatmap(
-    lambda n: st.tuples(st.just(n), st.sampled_from([n, float(n), str(n), f"{n}.0"])))
-flags = st.sampled_from([(True, True), (False, False), (True, 1), (False, 0), (True, 1.0),
-                         (False, 0.0), (True, "1.0"), (False, "0.0"), (True, "ja")])
-stamps = st.datetimes(min_value=__import__("datetime").datetime(1990, 1, 1),
-                      max_value=__import__("datetime").datetime(2035, 12, 31))
+    lambda n: st.tuples(st.just(n), st.sampled_from([n, float(n), str(n), f"{n}.0"]))
+)
+flags = st.sampled_from(
+    [
+        (True, True),
+        (False, False),
+        (True, 1),
+        (False, 0),
+        (True, 1.0),
+        (False, 0.0),
+        (True, "1.0"),
+        (False, "0.0"),
+        (True, "ja"),
+    ]
+)
+stamps = st.datetimes(
+    min_value=__import__("datetime").datetime(1990, 1, 1),
+    max_value=__import__("datetime").datetime(2035, 12, 31),
+)
 
 
 @KINDS
@@ -246,8 +326,11 @@ def test_merged_ranges_hold_for_every_row(tmp_path_factory, first, length):
 
 
 @KINDS
-@given(rows=st.integers(1, 12), column=st.sampled_from(list("ABCHOZ")),
-       which=st.sampled_from(["sheet1", "sheet2"]))
+@given(
+    rows=st.integers(1, 12),
+    column=st.sampled_from(list("ABCHOZ")),
+    which=st.sampled_from(["sheet1", "sheet2"]),
+)
 def test_stale_dimensions_never_lose_rows(tmp_path_factory, rows, column, which):
     import re as _re
 
@@ -258,8 +341,11 @@ def test_stale_dimensions_never_lose_rows(tmp_path_factory, rows, column, which)
     with zipfile.ZipFile(path, "w") as zout:
         for info, data in items:
             if info.filename == member:
-                data = _re.sub(rb'<dimension ref="[^"]*"\s*/>',
-                               f'<dimension ref="A1:{column}{rows}"/>'.encode(), data)
+                data = _re.sub(
+                    rb'<dimension ref="[^"]*"\s*/>',
+                    f'<dimension ref="A1:{column}{rows}"/>'.encode(),
+                    data,
+                )
             zout.writestr(info, data)
     result = check_dataset(path)
     assert result.ok, [str(e) for e in result.errors]
@@ -267,8 +353,12 @@ def test_stale_dimensions_never_lose_rows(tmp_path_factory, rows, column, which)
 
 
 @KINDS
-@given(sep=st.sampled_from([",", ";", "\t", "|"]), quoted=st.booleans(), bom=st.booleans(),
-       newline=st.sampled_from(["\r\n", "\n"]))
+@given(
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+    quoted=st.booleans(),
+    bom=st.booleans(),
+    newline=st.sampled_from(["\r\n", "\n"]),
+)
 def test_hint_lines_set_or_refuse_the_delimiter(tmp_path_factory, sep, quoted, bom, newline):
     folder = tmp_path_factory.mktemp("hint")
     hint = f'"sep={sep}"' if quoted else f"sep={sep}"
@@ -287,8 +377,11 @@ def test_hint_lines_set_or_refuse_the_delimiter(tmp_path_factory, sep, quoted, b
 
 
 @KINDS
-@given(bad=st.sets(st.integers(0, 5)), char=st.sampled_from(list("éëöüïèàç")),
-       sep=st.sampled_from([",", ";"]))
+@given(
+    bad=st.sets(st.integers(0, 5)),
+    char=st.sampled_from(list("éëöüïèàç")),
+    sep=st.sampled_from([",", ";"]),
+)
 def test_mixed_encodings_name_their_rows(tmp_path_factory, bad, char, sep):
     tables = mini_tables()
     exp = tables["experimenten"]
@@ -297,8 +390,9 @@ def test_mixed_encodings_name_their_rows(tmp_path_factory, bad, char, sep):
     file = folder / "experimenten.csv"
     lines = file.read_bytes().split(b"\n")
     for i in bad:  # data row i is file line i + 1 and spreadsheet row i + 2
-        lines[i + 1] = lines[i + 1].replace(f"Titel {i} ".encode(),
-                                            f"Titel {i} {char}".encode("cp1252"))
+        lines[i + 1] = lines[i + 1].replace(
+            f"Titel {i} ".encode(), f"Titel {i} {char}".encode("cp1252")
+        )
     file.write_bytes(b"\n".join(lines))
     result = check_dataset(folder)
     if not bad:
@@ -311,10 +405,16 @@ def test_mixed_encodings_name_their_rows(tmp_path_factory, bad, char, sep):
     assert error.value == f"Titel {rows[0] - 2} {char}ñ"
 
 
-OFFICIAL = [("'s-Gravenhage", "GM0518"), ("Súdwest-Fryslân", "GM1900"),
-            ("Nuenen, Gerwen en Nederwetten", "GM0820"), ("Bergen (NH.)", "GM0373"),
-            ("Bergen (L.)", "GM0893"), ("Alphen aan den Rijn", "GM0484"),
-            ("Noardeast-Fryslân", "GM1970"), ("Hengelo", "GM0164")]
+OFFICIAL = [
+    ("'s-Gravenhage", "GM0518"),
+    ("Súdwest-Fryslân", "GM1900"),
+    ("Nuenen, Gerwen en Nederwetten", "GM0820"),
+    ("Bergen (NH.)", "GM0373"),
+    ("Bergen (L.)", "GM0893"),
+    ("Alphen aan den Rijn", "GM0484"),
+    ("Noardeast-Fryslân", "GM1970"),
+    ("Hengelo", "GM0164"),
+]
 
 
 @st.composite
@@ -329,8 +429,10 @@ def name_variant(draw):
 
 
 @KINDS
-@given(names=st.lists(name_variant(), min_size=1, max_size=3),
-       seps=st.lists(st.sampled_from([";", "; ", " | ", "\n", ", "]), min_size=2, max_size=2))
+@given(
+    names=st.lists(name_variant(), min_size=1, max_size=3),
+    seps=st.lists(st.sampled_from([";", "; ", " | ", "\n", ", "]), min_size=2, max_size=2),
+)
 def test_name_variants_resolve(reference, tmp_path_factory, names, seps):
     cell = names[0][0]
     for (text, _), sep in zip(names[1:], seps):
@@ -340,20 +442,35 @@ def test_name_variants_resolve(reference, tmp_path_factory, names, seps):
     result = check_dataset(write_csv_folder(tables, tmp_path_factory.mktemp("names")))
     assert result.ok, (cell, [str(e) for e in result.errors])
     assert result.dataset.respondenten.loc[3, "gemeentecodes"] == ";".join(
-        sorted({code for _, code in names}))
+        sorted({code for _, code in names})
+    )
 
 
-PROVINCES = ["Drenthe", "Flevoland", "Friesland", "Gelderland", "Groningen", "Limburg",
-             "Noord-Brabant", "Noord-Holland", "Overijssel", "Utrecht", "Zeeland",
-             "Zuid-Holland"]
+PROVINCES = [
+    "Drenthe",
+    "Flevoland",
+    "Friesland",
+    "Gelderland",
+    "Groningen",
+    "Limburg",
+    "Noord-Brabant",
+    "Noord-Holland",
+    "Overijssel",
+    "Utrecht",
+    "Zeeland",
+    "Zuid-Holland",
+]
 
 
 @KINDS
-@given(province=st.sampled_from(PROVINCES + ["Fryslân"]),
-       case=st.sampled_from([str, str.upper, str.lower]),
-       dash=st.sampled_from(["-", " ", "\u2013", ""]))
-def test_province_variants_take_the_reference_spelling(reference, tmp_path_factory, province,
-                                                      case, dash):
+@given(
+    province=st.sampled_from(PROVINCES + ["Fryslân"]),
+    case=st.sampled_from([str, str.upper, str.lower]),
+    dash=st.sampled_from(["-", " ", "\u2013", ""]),
+)
+def test_province_variants_take_the_reference_spelling(
+    reference, tmp_path_factory, province, case, dash
+):
     typed = case(province).replace("-", dash)
     tables = mini_tables()
     tables["respondenten"]["provincie"] = [typed, "", "", "", ""]

@@ -35,11 +35,14 @@ def mini_workbook(tmp_path: Path) -> Path:
 
 # ---------------------------------------------------------------- workbooks as shown
 
+
 @pytest.mark.parametrize("ref", ["A1:B2", "A1", "A1:Z3"])
 def test_stale_dimension_of_any_size_is_ignored(tmp_path, ref):
-    path = rewrite_sheet(mini_workbook(tmp_path), "xl/worksheets/sheet2.xml",
-                         lambda d: re.sub(rb'<dimension ref="[^"]*"\s*/>',
-                                          f'<dimension ref="{ref}"/>'.encode(), d))
+    path = rewrite_sheet(
+        mini_workbook(tmp_path),
+        "xl/worksheets/sheet2.xml",
+        lambda d: re.sub(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), d),
+    )
     result = check_dataset(path)
     assert result.ok, [str(e) for e in result.errors]
     assert result.dataset.experimenten["pilot_id"].tolist() == [f"P{i}" for i in range(1, 7)]
@@ -48,14 +51,18 @@ def test_stale_dimension_of_any_size_is_ignored(tmp_path, ref):
 
 
 def _styled_rows(first: int, last: int, style: str = "1") -> bytes:
-    return "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="{style}"/>' for c in "ABCDEFGH")
-                   + "</row>" for r in range(first, last + 1)).encode()
+    return "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="{style}"/>' for c in "ABCDEFGH") + "</row>"
+        for r in range(first, last + 1)
+    ).encode()
 
 
 def test_styled_empty_rows_are_not_records(tmp_path):
-    path = rewrite_sheet(mini_workbook(tmp_path), "xl/worksheets/sheet2.xml",
-                         lambda d: d.replace(b"</sheetData>",
-                                             _styled_rows(8, 120_000) + b"</sheetData>"))
+    path = rewrite_sheet(
+        mini_workbook(tmp_path),
+        "xl/worksheets/sheet2.xml",
+        lambda d: d.replace(b"</sheetData>", _styled_rows(8, 120_000) + b"</sheetData>"),
+    )
     result = check_dataset(path)
     assert result.ok, [str(e) for e in result.errors]
     assert len(result.dataset.experimenten) == 6
@@ -64,10 +71,14 @@ def test_styled_empty_rows_are_not_records(tmp_path):
 
 def test_value_far_below_styled_rows_is_kept(tmp_path):
     """A record after a long stretch of styled empty rows is read, with the empty rows named."""
+
     def edit(data: bytes) -> bytes:
-        late = (b'<row r="90000"><c r="A90000" t="inlineStr"><is><t>P7</t></is></c>'
-                b'<c r="B90000" t="inlineStr"><is><t>R1</t></is></c></row>')
+        late = (
+            b'<row r="90000"><c r="A90000" t="inlineStr"><is><t>P7</t></is></c>'
+            b'<c r="B90000" t="inlineStr"><is><t>R1</t></is></c></row>'
+        )
         return data.replace(b"</sheetData>", _styled_rows(8, 89_999) + late + b"</sheetData>")
+
     path = rewrite_sheet(mini_workbook(tmp_path), "xl/worksheets/sheet2.xml", edit)
     result = check_dataset(path)
     assert any(e.row == 90000 for e in result.errors)  # P7 is read (and lacks its values)
@@ -77,23 +88,30 @@ def test_value_far_below_styled_rows_is_kept(tmp_path):
 
 def test_rows_without_row_numbers_keep_their_place():
     """Writers that omit `r=` on rows: nothing is dropped, so row numbers stay right."""
-    xml = (b'<worksheet><sheetData><row><c r="A1"><v>1</v></c></row>'
-           + b"<row><c/></row>" * 5 + b'<row><c><v>2</v></c></row></sheetData></worksheet>')
+    xml = (
+        b'<worksheet><sheetData><row><c r="A1"><v>1</v></c></row>'
+        + b"<row><c/></row>" * 5
+        + b"<row><c><v>2</v></c></row></sheetData></worksheet>"
+    )
+
     class Stream:
         def __init__(self, data):
             self.data, self.pos = data, 0
 
         def read(self, n):
-            out = self.data[self.pos:self.pos + n]
+            out = self.data[self.pos : self.pos + n]
             self.pos += n
             return out
+
     trimmed, merges = _trim_sheet(Stream(xml))
     assert trimmed == xml and merges == []
 
 
 def test_drop_empty_rows_keeps_the_open_row_and_the_tail():
-    pieces = [b'<c r="A2"><v>1</v></c></row><row r="3"><c r="A3" s="1"/></row>',
-              b'<row r="4"><c r="A4" s="1"/></row><row r="5">']
+    pieces = [
+        b'<c r="A2"><v>1</v></c></row><row r="3"><c r="A3" s="1"/></row>',
+        b'<row r="4"><c r="A4" s="1"/></row><row r="5">',
+    ]
     assert b"".join(_drop_empty_rows(pieces, b"")) == b'<c r="A2"><v>1</v></c></row><row r="5">'
 
 
@@ -107,11 +125,16 @@ def test_merged_ranges_spread_over_rows_and_columns(tmp_path):
     ws.merge_cells("A1:B1")  # a header merge is not data: nothing is spread there
     wb.save(path)
     result = check_dataset(path)
-    warnings = {re.match(r"merged cells \S+?(?=: )", w.message).group(0): w
-                for w in result.warnings if "merged" in w.message}
+    warnings = {
+        re.match(r"merged cells \S+?(?=: )", w.message).group(0): w
+        for w in result.warnings
+        if "merged" in w.message
+    }
     assert set(warnings) == {"merged cells H5:H7", "merged cells N2:O2"}
     assert (warnings["merged cells H5:H7"].row, warnings["merged cells H5:H7"].column) == (
-        5, "partners")
+        5,
+        "partners",
+    )
     errors = {(e.row, e.column) for e in result.errors}
     assert (2, "omvang") in errors  # 'lopend' spread into omvang: not a whole number
     assert any(e.row == 1 and "respondent_id" in e.message for e in result.errors)
@@ -175,8 +198,11 @@ def test_damaged_strict_workbook_says_how_to_resave(tmp_path):
     path = mini_workbook(tmp_path)
 
     def strictify(data: bytes) -> bytes:
-        return data.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+        return data.replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        )
+
     with zipfile.ZipFile(path) as zin:
         items = [(i, zin.read(i)) for i in zin.infolist()]
     with zipfile.ZipFile(path, "w") as zout:
@@ -195,17 +221,23 @@ def test_strict_workbook_of_any_content_loads(tmp_path):
         items = [(i, zin.read(i)) for i in zin.infolist()]
     with zipfile.ZipFile(path, "w") as zout:
         for info, data in items:
-            zout.writestr(info, data.replace(
-                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                b"http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
-                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+            zout.writestr(
+                info,
+                data.replace(
+                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+                ).replace(
+                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+                ),
+            )
     result = check_dataset(path)
     assert result.ok, [str(e) for e in result.errors]
     assert len(result.dataset.experimenten) == 6 and len(result.dataset.respondenten) == 5
 
 
 # ---------------------------------------------------------------- CSV as exporters write it
+
 
 @pytest.mark.parametrize("hint,sep", [("sep=;", ";"), ("sep=,", ","), ('"sep=;"', ";")])
 def test_sep_hint_line_of_any_delimiter(tmp_path, hint, sep):
@@ -231,8 +263,9 @@ def test_unsupported_delimiter_gets_one_message(tmp_path, sep, name):
 def test_tab_named_by_a_hint_line(tmp_path):
     folder = write_csv_folder(mini_tables(), tmp_path / "d")
     frame = mini_tables()["respondenten"]
-    (folder / "respondenten.csv").write_text("sep=\t\n" + frame.to_csv(index=False, sep="\t"),
-                                             encoding="utf-8")
+    (folder / "respondenten.csv").write_text(
+        "sep=\t\n" + frame.to_csv(index=False, sep="\t"), encoding="utf-8"
+    )
     (error,) = check_dataset(folder).errors
     assert "'sep=' line names tab" in error.message
 
@@ -263,19 +296,26 @@ def test_mixed_encoding_counts_spreadsheet_rows_not_lines(tmp_path):
 
 # ---------------------------------------------------------------- names as typed
 
-@pytest.mark.parametrize("typed,code", [
-    ("\u2019s-Hertogenbosch", "GM0796"), ("\u2018s\u00a0Hertogenbosch", "GM0796"),
-    ("Súdwest\u2013Fryslân", "GM1900"), ("S\u200búdwest Fryslân", "GM1900"),
-    ("NUENEN, GERWEN EN NEDERWETTEN", "GM0820"), ("Nuenen,Gerwen en Nederwetten", "GM0820"),
-    ("bergen (nh.)", "GM0373"), ("Bergen (L)", "GM0893"),
-])
+
+@pytest.mark.parametrize(
+    "typed,code",
+    [
+        ("\u2019s-Hertogenbosch", "GM0796"),
+        ("\u2018s\u00a0Hertogenbosch", "GM0796"),
+        ("Súdwest\u2013Fryslân", "GM1900"),
+        ("S\u200búdwest Fryslân", "GM1900"),
+        ("NUENEN, GERWEN EN NEDERWETTEN", "GM0820"),
+        ("Nuenen,Gerwen en Nederwetten", "GM0820"),
+        ("bergen (nh.)", "GM0373"),
+        ("Bergen (L)", "GM0893"),
+    ],
+)
 def test_municipality_names_as_typed(reference, tmp_path, typed, code):
     tables = mini_tables()
     tables["respondenten"].loc[2, "gemeentecodes"] = f"{typed}; GM0010"
     result = check_dataset(write_csv_folder(tables, tmp_path / "d"))
     assert result.ok, [str(e) for e in result.errors]
-    assert result.dataset.respondenten.loc[2, "gemeentecodes"] == ";".join(
-        sorted({code, "GM0010"}))
+    assert result.dataset.respondenten.loc[2, "gemeentecodes"] == ";".join(sorted({code, "GM0010"}))
 
 
 def test_ambiguous_name_lists_candidates(reference, tmp_path):
@@ -295,11 +335,17 @@ def test_errors_quote_values_as_typed(reference, tmp_path):
     assert {e.value for e in errors} == {"AtLantis Ñoord", "Gemeentelijke BAKKERIJ"}
 
 
-@pytest.mark.parametrize("typed,shown,warned", [
-    ("Noord Holland", "Noord-Holland", True), ("NOORD-HOLLAND", "Noord-Holland", True),
-    ("Fryslân", "Friesland", True), ("friesland", "Friesland", True),
-    ("Noord-Holland", "Noord-Holland", False), ("meerdere", "meerdere", False),
-])
+@pytest.mark.parametrize(
+    "typed,shown,warned",
+    [
+        ("Noord Holland", "Noord-Holland", True),
+        ("NOORD-HOLLAND", "Noord-Holland", True),
+        ("Fryslân", "Friesland", True),
+        ("friesland", "Friesland", True),
+        ("Noord-Holland", "Noord-Holland", False),
+        ("meerdere", "meerdere", False),
+    ],
+)
 def test_provinces_in_the_reference_spelling(reference, tmp_path, typed, shown, warned):
     tables = mini_tables()
     tables["respondenten"]["provincie"] = ["", "", "", typed, ""]
@@ -320,6 +366,7 @@ def test_a_value_that_is_no_province_is_an_error(reference, tmp_path):
 
 # ---------------------------------------------------------------- dataset level
 
+
 @pytest.fixture(scope="module")
 def mini():
     return load(write_csv_folder(mini_tables(), Path(__import__("tempfile").mkdtemp()) / "m"))
@@ -332,11 +379,18 @@ def test_subset_on_a_multi_field(mini):
     assert mini.subset("fasen=Nazorg").experimenten["pilot_id"].tolist() == ["P2"]
 
 
-@pytest.mark.parametrize("spec,respondents,pilots", [
-    ("provincie=noord holland", 1, 2), ("respondenttype=gemeente", 2, 1),
-    ("signaalpartner=ja", 2, 2), ("deelname=nee", 1, 0), ("gemeentecodes=363", 1, 2),
-    ("doelen_geformuleerd=nee", 3, 3), ("grootteklasse=lt20k", 1, 1),
-])
+@pytest.mark.parametrize(
+    "spec,respondents,pilots",
+    [
+        ("provincie=noord holland", 1, 2),
+        ("respondenttype=gemeente", 2, 1),
+        ("signaalpartner=ja", 2, 2),
+        ("deelname=nee", 1, 0),
+        ("gemeentecodes=363", 1, 2),
+        ("doelen_geformuleerd=nee", 3, 3),
+        ("grootteklasse=lt20k", 1, 1),
+    ],
+)
 def test_subset_on_any_field(mini, spec, respondents, pilots):
     sub = mini.subset(spec)
     assert (len(sub.respondenten), len(sub.experimenten)) == (respondents, pilots)
@@ -364,11 +418,14 @@ def test_empty_tables_are_warned(tmp_path):
     tables["respondenten"] = tables["respondenten"].iloc[0:0]
     result = check_dataset(write_csv_folder(tables, tmp_path / "e"))
     assert sorted(w.file for w in result.warnings if "holds no records" in w.message) == [
-        "experimenten.csv", "respondenten.csv"]
+        "experimenten.csv",
+        "respondenten.csv",
+    ]
 
 
-@pytest.mark.parametrize("lock", ["~$experimenten.xlsx", ".~lock.experimenten.xlsx#",
-                                  "~$perimenten.xlsx"])
+@pytest.mark.parametrize(
+    "lock", ["~$experimenten.xlsx", ".~lock.experimenten.xlsx#", "~$perimenten.xlsx"]
+)
 def test_lock_file_of_an_open_workbook_is_warned(tmp_path, lock):
     tables = mini_tables()
     folder = write_csv_folder({"respondenten": tables["respondenten"]}, tmp_path / "d")

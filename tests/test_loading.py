@@ -6,10 +6,18 @@ import pandas as pd
 import pytest
 
 import shv_analysis as shv
-from shv_analysis.contract import codebook as cb
 from shv_analysis.analysis.figures import compute_figures
-from variants import (MINI, mini_tables, multi_as_columns, municipality_forms, odd_headers,
-                      relabel, write_csv_folder, write_workbook)
+from shv_analysis.contract import codebook as cb
+from variants import (
+    MINI,
+    mini_tables,
+    multi_as_columns,
+    municipality_forms,
+    odd_headers,
+    relabel,
+    write_csv_folder,
+    write_workbook,
+)
 
 # Hand-counted from tests/fixtures/mini (5 respondents, 6 pilots).
 EXPECTED = {
@@ -29,20 +37,34 @@ EXPECTED = {
     "aandeel_experimenten.gemeente": (1, 6),
     "aandeel_experimenten.g4_g40": (3, 6),
     "aandeel_experimenten.samenwerkingsverband": (2, 6),
-    "type.vroegsignalering": (2, 6), "type.coaching_buddy": (1, 6),
-    "type.nieuwe_benadering": (0, 6), "type.perspectieffonds": (1, 6),
-    "type.educatietool": (1, 6), "type.digitaal_product": (0, 6), "type.overig": (1, 6),
-    "fase.preventie": (2, 6), "fase.vroegsignalering": (3, 6), "fase.curatie": (3, 6),
+    "type.vroegsignalering": (2, 6),
+    "type.coaching_buddy": (1, 6),
+    "type.nieuwe_benadering": (0, 6),
+    "type.perspectieffonds": (1, 6),
+    "type.educatietool": (1, 6),
+    "type.digitaal_product": (0, 6),
+    "type.overig": (1, 6),
+    "fase.preventie": (2, 6),
+    "fase.vroegsignalering": (3, 6),
+    "fase.curatie": (3, 6),
     "fase.nazorg": (1, 6),
-    "doelgroep.jongeren": (2, 6), "doelgroep.ouderen": (0, 6),
+    "doelgroep.jongeren": (2, 6),
+    "doelgroep.ouderen": (0, 6),
     "doelgroep.zelfstandig_ondernemers": (0, 6),
     "partners.betrokken": (4, 6),
-    "effect.reductie_schulden": (2, 6), "effect.eerder_zichtbaar": (2, 6),
-    "effect.gedragsverandering": (1, 6), "effect.efficienter": (0, 6),
-    "effect.samenwerking": (0, 6), "effect.minder_recidive": (0, 6),
-    "effect.voorkomen_problemen": (1, 6), "effect.vakmanschap": (0, 6),
-    "effectmeting.ja": (2, 6), "effectmeting.nee": (3, 6), "effectmeting.onbekend": (1, 6),
-    "doelen.geformuleerd": (3, None), "doelen.geformuleerd_pct": (3, 6),
+    "effect.reductie_schulden": (2, 6),
+    "effect.eerder_zichtbaar": (2, 6),
+    "effect.gedragsverandering": (1, 6),
+    "effect.efficienter": (0, 6),
+    "effect.samenwerking": (0, 6),
+    "effect.minder_recidive": (0, 6),
+    "effect.voorkomen_problemen": (1, 6),
+    "effect.vakmanschap": (0, 6),
+    "effectmeting.ja": (2, 6),
+    "effectmeting.nee": (3, 6),
+    "effectmeting.onbekend": (1, 6),
+    "doelen.geformuleerd": (3, None),
+    "doelen.geformuleerd_pct": (3, 6),
     "overdraagbaar.ja": (4, 6),
 }
 
@@ -59,22 +81,46 @@ def canonical():
 
 def _variants(tmp_path):
     base = mini_tables()
-    yield "utf8-bom, option columns", write_csv_folder(
-        multi_as_columns(base, yes="ja", no="nee"), tmp_path / "bom", encoding="utf-8-sig")
-    yield "cp1252 ; Dutch labels upper-case", write_csv_folder(
-        relabel(base, "nl", str.upper), tmp_path / "cp1252", encoding="cp1252", sep=";")
-    yield "cp1252 ; Dutch labels without accents", write_csv_folder(
-        relabel(base, "nl", str.lower, accents=False), tmp_path / "noacc", encoding="cp1252",
-        sep=";")
-    yield "xlsx English labels swapcase, odd headers", write_workbook(
-        odd_headers(relabel(base, "en", str.swapcase)), tmp_path / "en.xlsx",
-        sheet_names={"respondenten": "Respondenten", "experimenten": "EXPERIMENTEN"})
-    yield "xlsx option columns with x, municipality names", write_workbook(
-        municipality_forms(multi_as_columns(base)), tmp_path / "cols.xlsx")
+    yield (
+        "utf8-bom, option columns",
+        write_csv_folder(
+            multi_as_columns(base, yes="ja", no="nee"), tmp_path / "bom", encoding="utf-8-sig"
+        ),
+    )
+    yield (
+        "cp1252 ; Dutch labels upper-case",
+        write_csv_folder(
+            relabel(base, "nl", str.upper), tmp_path / "cp1252", encoding="cp1252", sep=";"
+        ),
+    )
+    yield (
+        "cp1252 ; Dutch labels without accents",
+        write_csv_folder(
+            relabel(base, "nl", str.lower, accents=False),
+            tmp_path / "noacc",
+            encoding="cp1252",
+            sep=";",
+        ),
+    )
+    yield (
+        "xlsx English labels swapcase, odd headers",
+        write_workbook(
+            odd_headers(relabel(base, "en", str.swapcase)),
+            tmp_path / "en.xlsx",
+            sheet_names={"respondenten": "Respondenten", "experimenten": "EXPERIMENTEN"},
+        ),
+    )
+    yield (
+        "xlsx option columns with x, municipality names",
+        write_workbook(municipality_forms(multi_as_columns(base)), tmp_path / "cols.xlsx"),
+    )
     mixed = tmp_path / "mixed"
     write_csv_folder({"respondenten": base["respondenten"]}, mixed)
-    write_workbook({"experimenten": relabel(base, "en")["experimenten"]},
-                   mixed / "experimenten.xlsx", extra_sheet=False)
+    write_workbook(
+        {"experimenten": relabel(base, "en")["experimenten"]},
+        mixed / "experimenten.xlsx",
+        extra_sheet=False,
+    )
     yield "folder: csv + xlsx", mixed
     pq = tmp_path / "parquet"
     pq.mkdir()
@@ -88,8 +134,11 @@ def test_every_form_loads_to_identical_coded_tables(tmp_path, canonical):
         ds = shv.load(path)
         for table in cb.TABLE_NAMES:
             pd.testing.assert_frame_equal(
-                _comparable(getattr(ds, table)), _comparable(getattr(canonical, table)),
-                check_dtype=False, obj=f"{label}: {table}")
+                _comparable(getattr(ds, table)),
+                _comparable(getattr(canonical, table)),
+                check_dtype=False,
+                obj=f"{label}: {table}",
+            )
 
 
 def test_figures_equal_hand_counts(canonical):
@@ -127,8 +176,10 @@ def test_personal_data_dropped_and_masked(canonical):
     text = canonical.respondenten.to_csv() + canonical.experimenten.to_csv()
     for secret in ("Jan Jansen", "Piet Pieters", "06-12345678", "020-5551234", "a.b@c.nl"):
         assert secret not in text
-    assert "[e-mail verwijderd]" in canonical.experimenten.set_index("pilot_id").loc["P6",
-                                                                                    "omschrijving"]
+    assert (
+        "[e-mail verwijderd]"
+        in canonical.experimenten.set_index("pilot_id").loc["P6", "omschrijving"]
+    )
     assert any("personal data" in w.message for w in canonical.warnings)
 
 
@@ -149,10 +200,20 @@ def test_synthetic_flag_travels_from_metadata(tmp_path):
 
 def test_codes_match_whitespace_insensitively(tmp_path):
     tables = mini_tables()
-    tables["experimenten"]["type"] = ["Vroeg signalering", "coaching _buddy",
-                                      "( Jongeren ) perspectieffonds", "educatie tool",
-                                      "vroegsignalering", "over ig"]
+    tables["experimenten"]["type"] = [
+        "Vroeg signalering",
+        "coaching _buddy",
+        "( Jongeren ) perspectieffonds",
+        "educatie tool",
+        "vroegsignalering",
+        "over ig",
+    ]
     ds = shv.load(write_csv_folder(tables, tmp_path / "ws"))
-    assert ds.experimenten["type"].tolist() == ["vroegsignalering", "coaching_buddy",
-                                                "perspectieffonds", "educatietool",
-                                                "vroegsignalering", "overig"]
+    assert ds.experimenten["type"].tolist() == [
+        "vroegsignalering",
+        "coaching_buddy",
+        "perspectieffonds",
+        "educatietool",
+        "vroegsignalering",
+        "overig",
+    ]

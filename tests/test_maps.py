@@ -31,6 +31,7 @@ FAKE = [f"GM900{i}" for i in range(1, 7)]
 
 # --------------------------------------------------------------------------- fixtures
 
+
 @pytest.fixture(scope="module")
 def ref_dir() -> Path:
     found = reference.find_reference_dir()
@@ -52,12 +53,19 @@ def _fake_geojson() -> dict:
             hole = _square(lon + 0.03, 52.03, 0.04)  # counter-clockwise: must be flipped
             geom = {"type": "Polygon", "coordinates": [_square(lon, 52.0), hole]}
         elif code == "GM9006":
-            geom = {"type": "MultiPolygon",
-                    "coordinates": [[_square(lon, 52.0)], [_square(lon, 52.15, 0.05)]]}
+            geom = {
+                "type": "MultiPolygon",
+                "coordinates": [[_square(lon, 52.0)], [_square(lon, 52.15, 0.05)]],
+            }
         else:
             geom = {"type": "Polygon", "coordinates": [_square(lon, 52.0)]}
-        feats.append({"type": "Feature", "geometry": geom,
-                      "properties": {"gemeentecode": code, "gemeentenaam": f"Fictief {i + 1}"}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geom,
+                "properties": {"gemeentecode": code, "gemeentenaam": f"Fictief {i + 1}"},
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -68,21 +76,30 @@ def fake_boundaries() -> boundaries.Boundaries:
 
 @pytest.fixture()
 def respondents() -> pd.DataFrame:
-    return pd.DataFrame({
-        "respondent_id": ["R1", "R2", "R3", "R4"],
-        "respondenttype": ["gemeente", "g4_g40", "samenwerkingsverband", "gemeente"],
-        "gemeentecodes": ["GM9001", "gm9002", "GM9002;GM9003; GM9004", "GM9005"],
-    })
+    return pd.DataFrame(
+        {
+            "respondent_id": ["R1", "R2", "R3", "R4"],
+            "respondenttype": ["gemeente", "g4_g40", "samenwerkingsverband", "gemeente"],
+            "gemeentecodes": ["GM9001", "gm9002", "GM9002;GM9003; GM9004", "GM9005"],
+        }
+    )
 
 
 @pytest.fixture()
 def pilots() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot_id": ["P1", "P2", "P3", "P4", "P5"],
-        "respondent_id": ["R1", "R1", "R3", "R3", "R2"],
-        "type": ["vroegsignalering", "coaching_buddy", "educatietool", "educatietool",
-                 "vroegsignalering"],
-    })
+    return pd.DataFrame(
+        {
+            "pilot_id": ["P1", "P2", "P3", "P4", "P5"],
+            "respondent_id": ["R1", "R1", "R3", "R3", "R2"],
+            "type": [
+                "vroegsignalering",
+                "coaching_buddy",
+                "educatietool",
+                "educatietool",
+                "vroegsignalering",
+            ],
+        }
+    )
 
 
 def _main_collection(fig):
@@ -103,6 +120,7 @@ def _texts(fig) -> list[str]:
 
 # --------------------------------------------------------------------------- reference
 
+
 def test_reference_geojson_codes_equal_csv(ref_dir):
     data = json.loads((ref_dir / reference.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     geo_codes = [f["properties"]["gemeentecode"] for f in data["features"]]
@@ -119,20 +137,30 @@ def test_g4_g40_constants_match_reference(ref_dir):
     assert set(munis.loc[munis["g4"] == 1, "gemeentecode"]) == download.G4_CODES
     assert set(munis.loc[munis["g40"] == 1, "gemeentecode"]) == download.G40_CODES_2018_2022
     assert len(download.G4_CODES) == 4 and len(download.G40_CODES_2018_2022) == 40
-    assert download.AMSTELVEEN not in download.g40_codes(2022) and download.AMSTELVEEN in download.g40_codes(2023)
+    assert download.AMSTELVEEN not in download.g40_codes(
+        2022
+    ) and download.AMSTELVEEN in download.g40_codes(2023)
 
 
 # --------------------------------------------------------------------------- classes
+
 
 def test_coverage_classes(respondents):
     got = map_classes.coverage_classes(respondents, all_codes=FAKE)
     assert list(got.index) == FAKE
     assert got.to_dict() == {
-        "GM9001": "Gesproken als gemeente", "GM9002": "Gesproken als gemeente",
-        "GM9003": "Via samenwerkingsverband", "GM9004": "Via samenwerkingsverband",
-        "GM9005": "Gesproken als gemeente", "GM9006": "Niet bereikt"}
-    assert list(got.cat.categories) == ["Gesproken als gemeente", "Via samenwerkingsverband",
-                                        "Niet bereikt"]
+        "GM9001": "Gesproken als gemeente",
+        "GM9002": "Gesproken als gemeente",
+        "GM9003": "Via samenwerkingsverband",
+        "GM9004": "Via samenwerkingsverband",
+        "GM9005": "Gesproken als gemeente",
+        "GM9006": "Niet bereikt",
+    }
+    assert list(got.cat.categories) == [
+        "Gesproken als gemeente",
+        "Via samenwerkingsverband",
+        "Niet bereikt",
+    ]
     en = map_classes.coverage_classes(respondents, FAKE, lang="en")
     assert en["GM9003"] == "Through a cooperation" and en["GM9006"] == "Not covered"
     assert en["GM9001"] == "Interviewed as municipality"
@@ -141,11 +169,17 @@ def test_coverage_classes(respondents):
 def test_pilot_classes(respondents, pilots):
     got = map_classes.pilot_classes(respondents, pilots, FAKE)
     assert got.to_dict() == {
-        "GM9001": "Eigen pilot", "GM9002": "Eigen pilot",
-        "GM9003": "Pilot via samenwerkingsverband", "GM9004": "Pilot via samenwerkingsverband",
-        "GM9005": "Gesproken, geen pilot", "GM9006": "Niet bereikt"}
+        "GM9001": "Eigen pilot",
+        "GM9002": "Eigen pilot",
+        "GM9003": "Pilot via samenwerkingsverband",
+        "GM9004": "Pilot via samenwerkingsverband",
+        "GM9005": "Gesproken, geen pilot",
+        "GM9006": "Niet bereikt",
+    }
     # without R2's own pilot, GM9002 only has its cooperation's pilots
-    got = map_classes.pilot_classes(respondents, pilots[pilots.respondent_id != "R2"], FAKE, lang="en")
+    got = map_classes.pilot_classes(
+        respondents, pilots[pilots.respondent_id != "R2"], FAKE, lang="en"
+    )
     assert got["GM9002"] == "Pilot through a cooperation"
 
 
@@ -154,8 +188,11 @@ def test_dominant_type_classes(respondents, pilots):
     assert got.to_dict() == {
         "GM9001": "Meerdere typen even vaak",  # vroegsignalering 1, coaching 1
         "GM9002": "Educatietool",  # 2 via the cooperation beat 1 of its own
-        "GM9003": "Educatietool", "GM9004": "Educatietool",
-        "GM9005": "Geen pilot", "GM9006": "Geen pilot"}
+        "GM9003": "Educatietool",
+        "GM9004": "Educatietool",
+        "GM9005": "Geen pilot",
+        "GM9006": "Geen pilot",
+    }
     en = map_classes.dominant_type_classes(respondents, pilots, FAKE, lang="en")
     assert en["GM9001"] == "Several types tied" and en["GM9003"] == "Education tool"
     assert en["GM9006"] == "No pilot"
@@ -163,6 +200,7 @@ def test_dominant_type_classes(respondents, pilots):
 
 
 # --------------------------------------------------------------------------- drawing
+
 
 def test_boundaries_projection_and_rings(fake_boundaries):
     bnd = fake_boundaries
@@ -188,16 +226,25 @@ def test_choropleth_patches_per_class_and_legend(fake_boundaries, respondents):
     assert faces.count(to_hex(colors["Niet bereikt"])) == 1
     assert len(set(colors.values())) == 3
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["Gesproken als gemeente (3)", "Via samenwerkingsverband (2)",
-                      "Niet bereikt (1)"]
+    assert legend == [
+        "Gesproken als gemeente (3)",
+        "Via samenwerkingsverband (2)",
+        "Niet bereikt (1)",
+    ]
     # no text on the map names a municipality
     assert not any("Fictief" in t for t in _texts(fig))
 
 
 def test_choropleth_missing_class_and_order(fake_boundaries):
     classes = {"GM9001": "A", "gm9002": "B", "GM9003": "A", "GM9004": None}
-    fig = maps.choropleth(classes, title="t", order=["B", "A", "C"], lang="en",
-                          colors={"A": "#ff0000"}, boundaries=fake_boundaries)
+    fig = maps.choropleth(
+        classes,
+        title="t",
+        order=["B", "A", "C"],
+        lang="en",
+        colors={"A": "#ff0000"},
+        boundaries=fake_boundaries,
+    )
     ax, coll = _main_collection(fig)
     faces = [to_hex(c) for c in coll.get_facecolors()]
     assert faces.count("#ff0000") == 2
@@ -208,8 +255,13 @@ def test_choropleth_missing_class_and_order(fake_boundaries):
 
 def test_choropleth_texts_synthetic_and_credit(fake_boundaries, respondents):
     classes = map_classes.coverage_classes(respondents, FAKE)
-    fig = maps.choropleth(classes, title="Dekking", source_note="Synthetische dataset",
-                          synthetic=True, boundaries=fake_boundaries)
+    fig = maps.choropleth(
+        classes,
+        title="Dekking",
+        source_note="Synthetische dataset",
+        synthetic=True,
+        boundaries=fake_boundaries,
+    )
     texts = "\n".join(_texts(fig))
     assert "Bron grenzen: Kadaster / Centraal Bureau voor de Statistiek, 2019" in texts
     assert "Synthetische dataset" in texts and "Dekking" in texts
@@ -220,8 +272,9 @@ def test_choropleth_texts_synthetic_and_credit(fake_boundaries, respondents):
     assert max(len(line) for line in notice.get_text().split("\n")) <= 36  # 3.1 in at 8.5 pt
     assert to_hex(notice.get_color()) == NOTICE_COLOR.lower()
     assert to_hex(notice.get_bbox_patch().get_edgecolor()) == NOTICE_COLOR.lower()
-    fig = maps.choropleth(classes, title="Coverage", lang="en", synthetic=True,
-                          boundaries=fake_boundaries)
+    fig = maps.choropleth(
+        classes, title="Coverage", lang="en", synthetic=True, boundaries=fake_boundaries
+    )
     texts = "\n".join(_texts(fig))
     assert "Boundaries: Kadaster / Centraal Bureau voor de Statistiek, 2019" in texts
     assert text("notice.synthetic", "en") in texts.replace("\n", " ")
@@ -232,8 +285,9 @@ def test_choropleth_texts_synthetic_and_credit(fake_boundaries, respondents):
 
 def test_choropleth_subset_zooms_and_counts_subset(fake_boundaries, respondents):
     classes = map_classes.coverage_classes(respondents, FAKE)
-    fig = maps.choropleth(classes, title="Provincie", subset_codes=["GM9001", "GM9003"],
-                          boundaries=fake_boundaries)
+    fig = maps.choropleth(
+        classes, title="Provincie", subset_codes=["GM9001", "GM9003"], boundaries=fake_boundaries
+    )
     ax, coll = _main_collection(fig)
     assert len(coll.get_paths()) == 2
     context = [c for c in ax.collections if c is not coll]
@@ -251,8 +305,12 @@ def test_choropleth_into_given_axes(fake_boundaries, respondents):
 
     fig = Figure(figsize=(8, 4))
     axes = fig.subplots(1, 2)
-    out = maps.choropleth(map_classes.coverage_classes(respondents, FAKE), title="Links", ax=axes[0],
-                          boundaries=fake_boundaries)
+    out = maps.choropleth(
+        map_classes.coverage_classes(respondents, FAKE),
+        title="Links",
+        ax=axes[0],
+        boundaries=fake_boundaries,
+    )
     assert out is fig and axes[0].get_title(loc="left") == "Links"
     assert not axes[1].collections
 
@@ -275,9 +333,13 @@ def test_save_figure_is_byte_identical(fake_boundaries, respondents, tmp_path):
 def test_national_map_renders(ref_dir, tmp_path):
     bnd = boundaries.load_boundaries(ref_dir)
     codes = list(bnd.codes)
-    resp = pd.DataFrame({"respondent_id": ["a", "b"],
-                         "respondenttype": ["g4_g40", "samenwerkingsverband"],
-                         "gemeentecodes": ["GM0363", ";".join(codes[:20])]})
+    resp = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b"],
+            "respondenttype": ["g4_g40", "samenwerkingsverband"],
+            "gemeentecodes": ["GM0363", ";".join(codes[:20])],
+        }
+    )
     classes = map_classes.coverage_classes(resp, codes)
     start = time.perf_counter()
     fig = maps.choropleth(classes, title="Dekking", synthetic=True, boundaries=bnd)
@@ -288,11 +350,15 @@ def test_national_map_renders(ref_dir, tmp_path):
     assert len(coll.get_paths()) == 355
     assert png.stat().st_size > 10_000 and svg.stat().st_size > 10_000
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["Gesproken als gemeente (1)", "Via samenwerkingsverband (20)",
-                      "Niet bereikt (334)"]
+    assert legend == [
+        "Gesproken als gemeente (1)",
+        "Via samenwerkingsverband (20)",
+        "Niet bereikt (334)",
+    ]
 
 
 # --------------------------------------------------------------------------- missing reference
+
 
 def test_missing_reference(tmp_path, monkeypatch):
     with pytest.raises(reference.ReferenceMissing, match="shv reference download"):
@@ -309,6 +375,7 @@ def test_missing_reference(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------- download
+
 
 def _replay(skip: str | None = None, truncate: str | None = None):
     index = json.loads((FIXTURES / "urls.json").read_text(encoding="utf-8"))
@@ -330,26 +397,42 @@ def test_download_writes_three_files(tmp_path):
     fetch = _replay()
     written = download.download_reference(target, year=2019, fetch=fetch, progress=False)
     assert sorted(p.name for p in target.iterdir()) == [
-        "gemeente_aliases.csv", "gemeenten_2019.csv", "gemeenten_2019.geojson"]
+        "gemeente_aliases.csv",
+        "gemeenten_2019.csv",
+        "gemeenten_2019.geojson",
+    ]
     assert {p.name for p in written} == {p.name for p in target.iterdir()}
     assert set(fetch.calls) == set(download.reference_urls(2019).values())
     munis = pd.read_csv(target / "gemeenten_2019.csv", dtype={"gemeentecode": str})
-    assert list(munis.columns) == ["gemeentecode", "gemeentenaam", "provincie", "inwoners_2019",
-                                   "g4", "g40"]
+    assert list(munis.columns) == [
+        "gemeentecode",
+        "gemeentenaam",
+        "provincie",
+        "inwoners_2019",
+        "g4",
+        "g40",
+    ]
     assert munis.values.tolist() == [
         ["GM9001", "Noorderwaard", "Groningen", 12345, 0, 0],
         ["GM9002", "Zuiderveld", "Groningen", 6789, 0, 0],
-        ["GM9003", "Oosterbroek, Ee en Aa", "Drenthe", 1011, 0, 0]]
+        ["GM9003", "Oosterbroek, Ee en Aa", "Drenthe", 1011, 0, 0],
+    ]
     assert (target / "gemeente_aliases.csv").read_text() == "alias,gemeentecode\n"
     geo = json.loads((target / "gemeenten_2019.geojson").read_text(encoding="utf-8"))
     assert geo["name"] == "gemeenten_2019"
     assert [f["properties"] for f in geo["features"]] == [
         {"gemeentecode": "GM9001", "gemeentenaam": "Noorderwaard"},
         {"gemeentecode": "GM9002", "gemeentenaam": "Zuiderveld"},
-        {"gemeentecode": "GM9003", "gemeentenaam": "Oosterbroek, Ee en Aa"}]  # GM9998 dropped
+        {"gemeentecode": "GM9003", "gemeentenaam": "Oosterbroek, Ee en Aa"},
+    ]  # GM9998 dropped
     first = geo["features"][0]["geometry"]["coordinates"]
     assert first[0][0] == [6.0, 53.0]  # lat/lon answer turned into lon/lat
-    assert [f["geometry"]["type"] for f in geo["features"]] == ["Polygon", "MultiPolygon", "Polygon"]
+    assert [f["geometry"]["type"] for f in geo["features"]] == [
+        "Polygon",
+        "MultiPolygon",
+        "Polygon",
+    ]
+
     def signed(ring):
         r = np.asarray(ring)
         return 0.5 * np.sum(r[:-1, 0] * r[1:, 1] - r[1:, 0] * r[:-1, 1])

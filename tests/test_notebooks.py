@@ -25,8 +25,15 @@ from shv_analysis.report.tasks import notebook_title
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-EXPECTED = ["00_datakwaliteit", "01_overzicht", "02_kenmerken", "03_effecten", "04_lessen",
-            "05_kruistabellen", "99_reproductie"]
+EXPECTED = [
+    "00_datakwaliteit",
+    "01_overzicht",
+    "02_kenmerken",
+    "03_effecten",
+    "04_lessen",
+    "05_kruistabellen",
+    "99_reproductie",
+]
 EXTRA_PARAMETERS = {"05_kruistabellen": {"min_cell": None}}  # only where a notebook needs them
 DEFAULTS = {"data": None, "lang": "nl", "subset": None, "indeling": None, "output_dir": None}
 MAX_CODE_LINES = 10
@@ -110,6 +117,7 @@ def test_setup_shows_the_notice_first(path):
 
 # ------------------------------------------------------------------ language as cells
 
+
 def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
@@ -158,25 +166,34 @@ def test_select_language_keeps_one_language_and_all_code(path):
         kept = select_language(_load(path), lang)
         assert len(kept.cells) == len(nb.cells) - len(prose)
         assert [c.source for c in kept.cells if c.cell_type == "markdown"] == prose
-        assert [(c.id, c.source, _tags(c)) for c in kept.cells
-                if c.cell_type == "code"] == code
+        assert [(c.id, c.source, _tags(c)) for c in kept.cells if c.cell_type == "code"] == code
         assert not any(_lang_tags(c) for c in kept.cells)
         # the ids of a single-language notebook: the English cells take the Dutch ids
-        assert [c.id for c in kept.cells] == [c.id for c in select_language(_load(path),
-                                                                             "nl").cells]
+        assert [c.id for c in kept.cells] == [
+            c.id for c in select_language(_load(path), "nl").cells
+        ]
 
 
 def test_select_language_en_gives_the_english_text_of_section_02():
     """The English text is the one that travelled in the old `shv.en` cell metadata."""
     nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), "en")
-    markdown = [c for c in nb.cells if c.cell_type == "markdown"
-                and "analyst" not in c.metadata.get("tags", [])]
+    markdown = [
+        c
+        for c in nb.cells
+        if c.cell_type == "markdown" and "analyst" not in c.metadata.get("tags", [])
+    ]
     assert [c.source.splitlines()[0] for c in markdown] == [
-        "# Characteristics of experiments and pilots", "## Types of experiments",
-        "## Phases of debt assistance", "## Specific target groups", "## Partners",
-        "## Type of experiment by municipality"]
-    assert markdown[1].source == ("## Types of experiments\n\nSorted as the report sorts: "
-                                  "from frequent to rare, with Other at the bottom.")
+        "# Characteristics of experiments and pilots",
+        "## Types of experiments",
+        "## Phases of debt assistance",
+        "## Specific target groups",
+        "## Partners",
+        "## Type of experiment by municipality",
+    ]
+    assert markdown[1].source == (
+        "## Types of experiments\n\nSorted as the report sorts: "
+        "from frequent to rare, with Other at the bottom."
+    )
     assert [c.id for c in markdown] == ["02-00", "02-03", "02-05", "02-07", "02-09", "02-11"]
     assert "Kenmerken experimenten en pilots" not in str([c.source for c in nb.cells])
     assert notebook_title(nb, "") == "Characteristics of experiments and pilots"
@@ -194,20 +211,30 @@ def test_the_parameter_explanation_is_an_analyst_cell(path):
     nb = _load(path)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        about_parameters = ("Parameters in de cel" in cell.source
-                            or "Parameters in the cell" in cell.source)
-        assert about_parameters == ("analyst" in tags and cell.cell_type == "markdown"), \
-            (path.name, cell.id)
+        about_parameters = (
+            "Parameters in de cel" in cell.source or "Parameters in the cell" in cell.source
+        )
+        assert about_parameters == ("analyst" in tags and cell.cell_type == "markdown"), (
+            path.name,
+            cell.id,
+        )
 
 
 def test_select_language_nl_keeps_the_dutch_notebook():
     nb = select_language(_load(NOTEBOOKS / "02_kenmerken.ipynb"), " NL ")
-    markdown = [c for c in nb.cells if c.cell_type == "markdown"
-                and "analyst" not in c.metadata.get("tags", [])]
+    markdown = [
+        c
+        for c in nb.cells
+        if c.cell_type == "markdown" and "analyst" not in c.metadata.get("tags", [])
+    ]
     assert [c.source.splitlines()[0] for c in markdown] == [
-        "# Kenmerken experimenten en pilots", "## Typen experimenten",
-        "## Fasen van schuldhulpverlening", "## Specifieke doelgroepen",
-        "## Samenwerkingspartners", "## Type experiment per gemeente"]
+        "# Kenmerken experimenten en pilots",
+        "## Typen experimenten",
+        "## Fasen van schuldhulpverlening",
+        "## Specifieke doelgroepen",
+        "## Samenwerkingspartners",
+        "## Type experiment per gemeente",
+    ]
     assert len(nb.cells) == 14  # with the analyst cell on the parameters
 
 
@@ -217,19 +244,38 @@ def test_select_language_rejects_other_languages():
 
 
 def test_select_language_on_plain_cells():
-    nb = {"cells": [
-        {"cell_type": "markdown", "id": "a", "metadata": {"tags": ["lang-nl"]}, "source": "Hoi"},
-        {"cell_type": "markdown", "id": "a-en", "metadata": {"tags": ["lang-en", "x"]},
-         "source": "Hi"},
-        {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "`shv`"},
-        {"cell_type": "markdown", "id": "c-en", "metadata": {"tags": ["lang-en"]},
-         "source": "Only English"},
-        {"cell_type": "markdown", "id": "c", "metadata": {}, "source": "taken"}]}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "id": "a",
+                "metadata": {"tags": ["lang-nl"]},
+                "source": "Hoi",
+            },
+            {
+                "cell_type": "markdown",
+                "id": "a-en",
+                "metadata": {"tags": ["lang-en", "x"]},
+                "source": "Hi",
+            },
+            {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "`shv`"},
+            {
+                "cell_type": "markdown",
+                "id": "c-en",
+                "metadata": {"tags": ["lang-en"]},
+                "source": "Only English",
+            },
+            {"cell_type": "markdown", "id": "c", "metadata": {}, "source": "taken"},
+        ]
+    }
     kept = select_language(nb, "en")
     assert kept is nb
     assert [(c["id"], c["source"], c["metadata"]) for c in kept["cells"]] == [
-        ("a", "Hi", {"tags": ["x"]}), ("b", "`shv`", {}),
-        ("c-en", "Only English", {}), ("c", "taken", {})]  # "c" is taken: id kept
+        ("a", "Hi", {"tags": ["x"]}),
+        ("b", "`shv`", {}),
+        ("c-en", "Only English", {}),
+        ("c", "taken", {}),
+    ]  # "c" is taken: id kept
 
 
 def test_localise_is_the_old_name_of_select_language():
@@ -238,6 +284,7 @@ def test_localise_is_the_old_name_of_select_language():
 
 
 # ------------------------------------------------------------------ jupytext pairing
+
 
 def test_jupytext_pairs_every_notebook_with_myst_markdown():
     config = tomllib.loads((NOTEBOOKS / "jupytext.toml").read_text("utf-8"))

@@ -66,8 +66,9 @@ def test_report_refuses_a_typo_before_any_section_runs(tmp_path, capsys):
     from shv_analysis.cli import main
 
     out = tmp_path / "rapport"
-    code = main(["report", "--out", str(out), "-p", "subest=provincie=Utrecht",
-                 "-p", "min_cell=-3"])
+    code = main(
+        ["report", "--out", str(out), "-p", "subest=provincie=Utrecht", "-p", "min_cell=-3"]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "no section notebook has a parameter 'subest'; did you mean 'subset'?" in err

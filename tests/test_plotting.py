@@ -9,8 +9,13 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.analysis import indicators
-from shv_analysis.present.charts import (NOTICE_COLOR, bar_chart, figure_bytes, participation_chart,
-                                   save_figure)
+from shv_analysis.present.charts import (
+    NOTICE_COLOR,
+    bar_chart,
+    figure_bytes,
+    participation_chart,
+    save_figure,
+)
 from shv_analysis.section import Section
 
 
@@ -22,8 +27,7 @@ def mini():
 
 
 def _texts(fig):
-    return [t.get_text() for t in fig.texts] + [
-        t.get_text() for ax in fig.axes for t in ax.texts]
+    return [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
 def test_bars_follow_table_order_with_dutch_decimal_comma(mini):
@@ -92,8 +96,12 @@ def test_section_saves_and_replaces_its_own_files(mini, tmp_path):
     sec.show(table)
     sec.show(table)  # same key twice: a second file, not an overwrite
     names = sorted(p.name for p in (tmp_path / "tables").iterdir())
-    assert names == ["01_test__experimenten_type.csv", "01_test__experimenten_type.json",
-                     "01_test__experimenten_type_2.csv", "01_test__experimenten_type_2.json"]
+    assert names == [
+        "01_test__experimenten_type.csv",
+        "01_test__experimenten_type.json",
+        "01_test__experimenten_type_2.csv",
+        "01_test__experimenten_type_2.json",
+    ]
     assert len(list((tmp_path / "figures").glob("01_test__*.svg"))) == 2
     (tmp_path / "tables" / "02_other__x.csv").write_text("x\n")
     Section("01_test", tmp_path, "nl")  # a rerun starts clean, others' files stay

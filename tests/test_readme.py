@@ -32,6 +32,11 @@ def test_readme_python_example_runs(index, tmp_path, monkeypatch):
 
 def test_readme_mentions_no_removed_module_paths():
     text = README.read_text(encoding="utf-8")
-    for old in ("shv_analysis.maps", "shv_analysis.crosstab.", "shv.crosstab.", "shv.maps.",
-                "notebooks/generate.py"):
+    for old in (
+        "shv_analysis.maps",
+        "shv_analysis.crosstab.",
+        "shv.crosstab.",
+        "shv.maps.",
+        "notebooks/generate.py",
+    ):
         assert old not in text, old

@@ -21,12 +21,21 @@ def test_reference_has_355_municipalities(reference):
     assert int(reference.municipalities["g40"].sum()) == 40
 
 
-@pytest.mark.parametrize("token,code", [
-    ("Amsterdam", "GM0363"), ("AMSTERDAM", "GM0363"), ("den haag", "GM0518"),
-    ("'s-Hertogenbosch", "GM0796"), ("Den Bosch", "GM0796"), ("Hengelo (O.)", "GM0164"),
-    ("Sudwest-Fryslan", "GM1900"), ("Aalburg", "GM1959"), ("GM0738", "GM1959"),
-    ("Nuenen, Gerwen en Nederwetten", "GM0820"),
-])
+@pytest.mark.parametrize(
+    "token,code",
+    [
+        ("Amsterdam", "GM0363"),
+        ("AMSTERDAM", "GM0363"),
+        ("den haag", "GM0518"),
+        ("'s-Hertogenbosch", "GM0796"),
+        ("Den Bosch", "GM0796"),
+        ("Hengelo (O.)", "GM0164"),
+        ("Sudwest-Fryslan", "GM1900"),
+        ("Aalburg", "GM1959"),
+        ("GM0738", "GM1959"),
+        ("Nuenen, Gerwen en Nederwetten", "GM0820"),
+    ],
+)
 def test_names_and_aliases(reference, token, code):
     assert reference.resolve(token) == code
 
@@ -51,7 +60,12 @@ def test_codes_work_without_reference(no_reference, tmp_path):
     result = check_dataset(write_csv_folder(tables, tmp_path / "codes"))
     assert result.ok
     resp = result.dataset.respondenten
-    assert resp["gemeentecodes"].tolist() == ["GM0363", "GM0193", "GM0003", "GM0010;GM0024",
-                                              "GM0228"]
+    assert resp["gemeentecodes"].tolist() == [
+        "GM0363",
+        "GM0193",
+        "GM0003",
+        "GM0010;GM0024",
+        "GM0228",
+    ]
     assert resp["inwoners"].isna().all()
     assert any("inhabitants unknown for 5" in w.message for w in result.warnings)

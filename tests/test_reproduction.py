@@ -7,22 +7,25 @@ import io
 
 import pytest
 
-from shv_analysis.cli import main
 from shv_analysis.analysis.reproduction import verdict
+from shv_analysis.cli import main
 from variants import MINI
 
 
-@pytest.mark.parametrize("unit,fid,published,value,expected", [
-    ("count", "respondenten.totaal", 245, 245, "ok"),
-    ("count", "respondenten.totaal", 245, 244, "off"),
-    ("pct", "type.overig", 5, 4.5, "ok"),          # half up: 4.5 -> 5
-    ("pct", "type.overig", 5, 5.49, "ok"),
-    ("pct", "type.overig", 5, 5.5, "off"),
-    ("pct", "type.overig", 5, 4.49, "off"),
-    ("pct", "aandeel_experimenten.gemeente", 53, 52.45, "near"),
-    ("pct", "aandeel_experimenten.gemeente", 53, 51.9, "off"),
-    ("pct", "deelname.totaal", 37, float("nan"), "off"),
-])
+@pytest.mark.parametrize(
+    "unit,fid,published,value,expected",
+    [
+        ("count", "respondenten.totaal", 245, 245, "ok"),
+        ("count", "respondenten.totaal", 245, 244, "off"),
+        ("pct", "type.overig", 5, 4.5, "ok"),  # half up: 4.5 -> 5
+        ("pct", "type.overig", 5, 5.49, "ok"),
+        ("pct", "type.overig", 5, 5.5, "off"),
+        ("pct", "type.overig", 5, 4.49, "off"),
+        ("pct", "aandeel_experimenten.gemeente", 53, 52.45, "near"),
+        ("pct", "aandeel_experimenten.gemeente", 53, 51.9, "off"),
+        ("pct", "deelname.totaal", 37, float("nan"), "off"),
+    ],
+)
 def test_verdicts(unit, fid, published, value, expected):
     assert verdict(unit, fid, published, value) == expected
 

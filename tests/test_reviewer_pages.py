@@ -16,13 +16,63 @@ from bs4 import BeautifulSoup
 from shv_analysis.cli import main as shv_main
 from shv_analysis.text import text
 
-SECTIONS = ["00_datakwaliteit", "01_overzicht", "02_kenmerken", "03_effecten", "04_lessen",
-            "05_kruistabellen", "99_reproductie"]
+SECTIONS = [
+    "00_datakwaliteit",
+    "01_overzicht",
+    "02_kenmerken",
+    "03_effecten",
+    "04_lessen",
+    "05_kruistabellen",
+    "99_reproductie",
+]
 # Function words that mark a sentence's language (none is a word of the other language).
-ENGLISH = {"the", "and", "of", "with", "not", "are", "is", "this", "these", "which", "from",
-           "that", "for", "read", "than", "per cent", "were", "has", "have", "no", "or"}
-DUTCH = {"de", "het", "een", "en", "van", "niet", "met", "zijn", "wordt", "voor", "deze",
-         "die", "dat", "naar", "bij", "ook", "geen", "is", "of", "er", "telt", "niets"}
+ENGLISH = {
+    "the",
+    "and",
+    "of",
+    "with",
+    "not",
+    "are",
+    "is",
+    "this",
+    "these",
+    "which",
+    "from",
+    "that",
+    "for",
+    "read",
+    "than",
+    "per cent",
+    "were",
+    "has",
+    "have",
+    "no",
+    "or",
+}
+DUTCH = {
+    "de",
+    "het",
+    "een",
+    "en",
+    "van",
+    "niet",
+    "met",
+    "zijn",
+    "wordt",
+    "voor",
+    "deze",
+    "die",
+    "dat",
+    "naar",
+    "bij",
+    "ook",
+    "geen",
+    "is",
+    "of",
+    "er",
+    "telt",
+    "niets",
+}
 ANALYST = ("Parameters in de cel", "Parameters in the cell", "output_dir")
 # Text another branch translates (issue 13: the clustered model's footnote); remove on merge.
 PENDING: tuple[str, ...] = ()
@@ -37,8 +87,10 @@ def report(request, tmp_path_factory):
 
 
 def _pages(out: Path) -> dict[str, BeautifulSoup]:
-    return {s: BeautifulSoup((out / "html" / f"{s}.html").read_text("utf-8"), "html.parser")
-            for s in SECTIONS}
+    return {
+        s: BeautifulSoup((out / "html" / f"{s}.html").read_text("utf-8"), "html.parser")
+        for s in SECTIONS
+    }
 
 
 def _visible(soup: BeautifulSoup) -> BeautifulSoup:
@@ -51,8 +103,9 @@ def _visible(soup: BeautifulSoup) -> BeautifulSoup:
 
 def _prose(soup: BeautifulSoup) -> list[str]:
     """Headings, paragraphs, list items and column headers: the report's own words."""
-    blocks = [t.get_text(" ", strip=True) for t in soup.find_all(
-        ["h1", "h2", "h3", "p", "li", "th"])]
+    blocks = [
+        t.get_text(" ", strip=True) for t in soup.find_all(["h1", "h2", "h3", "p", "li", "th"])
+    ]
     return [b.replace("¶", "").strip() for b in blocks if b.strip()]
 
 
@@ -111,8 +164,10 @@ def test_the_reproduction_section_is_a_formatted_table(report):
     soup = _pages(out)["99_reproductie"]
     table = soup.find("table", class_="shv-table")
     heads = [th.get_text() for th in table.find_all("th")]
-    rows = {tr.find_all("td")[0].get_text(): [td.get_text() for td in tr.find_all("td")]
-            for tr in table.find("tbody").find_all("tr")}
+    rows = {
+        tr.find_all("td")[0].get_text(): [td.get_text() for td in tr.find_all("td")]
+        for tr in table.find("tbody").find_all("tr")
+    }
     if lang == "nl":
         assert heads[:4] == ["Omschrijving", "Eenheid", "Gepubliceerd", "Gereproduceerd"]
         # 355 municipalities: an integer; coverage 315 of 355 = 88.73%: one decimal, comma

@@ -88,9 +88,15 @@ def test_chi2_chosen_for_large_balanced_table():
 def test_chi2_describe_en_and_nl():
     res = independence_test([[60, 40], [40, 60]])
     v = math.sqrt(6.96 / 198)
-    assert res.describe("en") == f"Pearson's chi-square test, χ²(1) = 8.00, p = 0.005; Cramér's V (bias-corrected) = {v:.2f}; n = 200"
+    assert (
+        res.describe("en")
+        == f"Pearson's chi-square test, χ²(1) = 8.00, p = 0.005; Cramér's V (bias-corrected) = {v:.2f}; n = 200"
+    )
     v_nl = f"{v:.2f}".replace(".", ",")
-    assert res.describe("nl") == f"Chikwadraattoets van Pearson, χ²(1) = 8,00, p = 0,005; Cramérs V (gecorrigeerd voor bias) = {v_nl}; n = 200"
+    assert (
+        res.describe("nl")
+        == f"Chikwadraattoets van Pearson, χ²(1) = 8,00, p = 0,005; Cramérs V (gecorrigeerd voor bias) = {v_nl}; n = 200"
+    )
 
 
 def test_fisher_chosen_for_tea_tasting():
@@ -241,7 +247,14 @@ def _simulated_pilots(seed: int = 1) -> pd.DataFrame:
         for _ in range(rng.integers(5, 11)):
             kind = rng.choice(["A", "B", "C"], p=[0.5, 0.3, 0.2])
             eta = -0.5 + u + math.log(4) * (kind == "B") + 0.3 * (kind == "C") + 0.2 * small
-            rows.append({"gemeente": f"GM{g:04d}", "type": kind, "klein": small, "uitkomst": bool(rng.random() < 1 / (1 + math.exp(-eta)))})
+            rows.append(
+                {
+                    "gemeente": f"GM{g:04d}",
+                    "type": kind,
+                    "klein": small,
+                    "uitkomst": bool(rng.random() < 1 / (1 + math.exp(-eta))),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -253,7 +266,14 @@ def test_clustered_logit_recovers_odds_ratio_and_uses_clustered_se():
     assert res.n_clusters == 60 and res.n_obs == len(data)
     assert res.reference_levels == {"type": "A", "klein": "False"}
     # independent route: naive Logit on hand-made dummies gives the same point estimate, other SEs
-    x = pd.DataFrame({"const": 1.0, "B": (data.type == "B") * 1.0, "C": (data.type == "C") * 1.0, "k": data.klein * 1.0})
+    x = pd.DataFrame(
+        {
+            "const": 1.0,
+            "B": (data.type == "B") * 1.0,
+            "C": (data.type == "C") * 1.0,
+            "k": data.klein * 1.0,
+        }
+    )
     naive = sm.Logit(data.uitkomst.astype(float), x).fit(disp=0)
     assert row.odds_ratio == pytest.approx(math.exp(naive.params["B"]), rel=1e-6)
     ci = res.table.set_index("term")
@@ -290,7 +310,13 @@ def test_empty_category_level_is_reported():
 
 
 def test_numeric_separation_caught_after_fit():
-    data = pd.DataFrame({"y": [0, 0, 0, 0, 1, 1, 1, 1] * 3, "x": [1.0, 2, 3, 4, 5, 6, 7, 8] * 3, "g": list("abcdefgh") * 3})
+    data = pd.DataFrame(
+        {
+            "y": [0, 0, 0, 0, 1, 1, 1, 1] * 3,
+            "x": [1.0, 2, 3, 4, 5, 6, 7, 8] * 3,
+            "g": list("abcdefgh") * 3,
+        }
+    )
     with pytest.raises(ModelNotEstimable, match="separation.*'x'"):
         clustered_logit(data, "y", ["x"], "g")
 
@@ -300,7 +326,10 @@ def test_numeric_separation_caught_after_fit():
     [
         (lambda d: d.assign(uitkomst=True), "only one value"),
         (lambda d: d.assign(gemeente="GM0001"), "at least 2"),
-        (lambda d: d[d.gemeente.isin(["GM0000", "GM0001", "GM0002"])], "more parameters than clusters"),
+        (
+            lambda d: d[d.gemeente.isin(["GM0000", "GM0001", "GM0002"])],
+            "more parameters than clusters",
+        ),
     ],
 )
 def test_other_not_estimable_cases(change, message):

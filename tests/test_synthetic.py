@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from shv_analysis.contract import codebook
-
 import shv_analysis.synthetic as synthetic
 from shv_analysis.cli import synth as synth_cli
 from shv_analysis.config import DEFAULT_DATA, PUBLISHED_FIGURES
+from shv_analysis.contract import codebook
 
 DATA = DEFAULT_DATA
 PUBLISHED = PUBLISHED_FIGURES
@@ -34,11 +33,15 @@ PILOT_COLS = [f.name for f in codebook.fields(codebook.EXPERIMENTEN)]
 MULTI = ("fasen", "doelgroepen", "partners", "aanleidingen", "verwachte_effecten")
 # The published 53/29/19 % split of pilots by respondent type is infeasible for 143 pilots;
 # the dataset is allowed to miss these figures by one point, all others must be exact.
-LOOSE = {"aandeel_experimenten.gemeente", "aandeel_experimenten.g4_g40",
-         "aandeel_experimenten.samenwerkingsverband"}
+LOOSE = {
+    "aandeel_experimenten.gemeente",
+    "aandeel_experimenten.g4_g40",
+    "aandeel_experimenten.samenwerkingsverband",
+}
 
 
 # --- helpers: independent parsing and counting ---------------------------------------------
+
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     text = path.read_bytes().decode("utf-8")
@@ -74,21 +77,37 @@ def count_figures(resp: list[dict], pilots: list[dict]) -> dict[str, int]:
         fig[f"respondenten.{t}"] = len(ids)
         fig[f"deelname.{t}"] = half_up(sum(i in doing for i in ids), len(ids))
         fig[f"aandeel_experimenten.{t}"] = half_up(
-            sum(rtype[p["respondent_id"]] == t for p in pilots), n_pil)
+            sum(rtype[p["respondent_id"]] == t for p in pilots), n_pil
+        )
 
     def share(pred) -> int:
         return half_up(sum(1 for p in pilots if pred(p)), n_pil)
 
-    for code in ("vroegsignalering", "coaching_buddy", "nieuwe_benadering", "perspectieffonds",
-                 "educatietool", "digitaal_product", "overig"):
+    for code in (
+        "vroegsignalering",
+        "coaching_buddy",
+        "nieuwe_benadering",
+        "perspectieffonds",
+        "educatietool",
+        "digitaal_product",
+        "overig",
+    ):
         fig[f"type.{code}"] = share(lambda p, c=code: p["type"] == c)
     for code in ("preventie", "vroegsignalering", "curatie", "nazorg"):
         fig[f"fase.{code}"] = share(lambda p, c=code: c in codes(p["fasen"]))
     for code in ("jongeren", "ouderen", "zelfstandig_ondernemers"):
         fig[f"doelgroep.{code}"] = share(lambda p, c=code: c in codes(p["doelgroepen"]))
     fig["partners.betrokken"] = share(lambda p: bool(codes(p["partners"])))
-    for code in ("reductie_schulden", "eerder_zichtbaar", "gedragsverandering", "efficienter",
-                 "samenwerking", "minder_recidive", "voorkomen_problemen", "vakmanschap"):
+    for code in (
+        "reductie_schulden",
+        "eerder_zichtbaar",
+        "gedragsverandering",
+        "efficienter",
+        "samenwerking",
+        "minder_recidive",
+        "voorkomen_problemen",
+        "vakmanschap",
+    ):
         fig[f"effect.{code}"] = share(lambda p, c=code: c in codes(p["verwachte_effecten"]))
     for code in ("ja", "nee", "onbekend"):
         fig[f"effectmeting.{code}"] = share(lambda p, c=code: p["effectmeting"] == c)
@@ -116,6 +135,7 @@ def has(p: dict, field: str, code: str) -> bool:
 
 # --- fixtures ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def resp() -> list[dict]:
     header, rows = read_table(DATA / "respondenten.csv")
@@ -137,6 +157,7 @@ def by_id(resp) -> dict[str, dict]:
 
 # --- regeneration and format ---------------------------------------------------------------
 
+
 def test_regeneration_is_byte_for_byte(tmp_path, reference):
     paths = synthetic.write_dataset(tmp_path, synthetic.DEFAULT_SEED, reference)
     assert sorted(p.name for p in paths) == sorted(FILES)
@@ -147,8 +168,9 @@ def test_regeneration_is_byte_for_byte(tmp_path, reference):
 def test_cli_other_seed_still_reproduces_published_figures(tmp_path, reference):
     parser = argparse.ArgumentParser()
     synth_cli.register_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["synth", "--seed", "7", "--out", str(tmp_path),
-                              "--reference", str(reference.folder)])
+    args = parser.parse_args(
+        ["synth", "--seed", "7", "--out", str(tmp_path), "--reference", str(reference.folder)]
+    )
     assert args.func(args) == 0
     meta = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
     assert meta["seed"] == 7
@@ -189,8 +211,9 @@ def test_metadata():
 
 
 def test_coded_values_are_valid_codes(resp, pilots):
-    assert {r["respondenttype"] for r in resp} <= set(codebook.get_field(
-        codebook.RESPONDENTEN, "respondenttype").code_list)
+    assert {r["respondenttype"] for r in resp} <= set(
+        codebook.get_field(codebook.RESPONDENTEN, "respondenttype").code_list
+    )
     for p in pilots:
         for f in codebook.fields(codebook.EXPERIMENTEN):
             value = p[f.name]
@@ -227,10 +250,14 @@ def test_ids_dates_and_codes(resp, pilots):
 
 # --- respondents and coverage --------------------------------------------------------------
 
+
 def test_respondent_counts(resp):
     assert len(resp) == 245
     assert Counter(r["respondenttype"] for r in resp) == {
-        "g4_g40": 32, "gemeente": 174, "samenwerkingsverband": 39}
+        "g4_g40": 32,
+        "gemeente": 174,
+        "samenwerkingsverband": 39,
+    }
 
 
 def test_coverage(resp, reference):
@@ -276,7 +303,9 @@ def test_cooperations_are_compact(resp, reference):
         polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
         pts = [pt for poly in polys for pt in poly[0]]
         centre[f["properties"]["gemeentecode"]] = (
-            sum(p[0] for p in pts) / len(pts) * 68.5, sum(p[1] for p in pts) / len(pts) * 110.6)
+            sum(p[0] for p in pts) / len(pts) * 68.5,
+            sum(p[1] for p in pts) / len(pts) * 110.6,
+        )
     for r in resp:
         cs = codes(r["gemeentecodes"])
         if r["respondenttype"] == "samenwerkingsverband":
@@ -295,13 +324,17 @@ def test_no_personal_data(resp, pilots):
 
 # --- participation and pilots --------------------------------------------------------------
 
+
 def test_participation(resp, pilots, by_id):
     doing = {p["respondent_id"] for p in pilots}
     assert doing <= set(by_id), "a pilot's respondent does not exist"
     assert len(pilots) == 143
     assert len(doing) == 91
     assert Counter(by_id[i]["respondenttype"] for i in doing) == {
-        "g4_g40": 26, "gemeente": 48, "samenwerkingsverband": 17}
+        "g4_g40": 26,
+        "gemeente": 48,
+        "samenwerkingsverband": 17,
+    }
     per = Counter(p["respondent_id"] for p in pilots)
     assert 1 <= min(per.values()) and max(per.values()) <= 5
 
@@ -334,8 +367,11 @@ def test_published_percentages_not_on_a_knife_edge(pilots):
         counts[f"effectmeting.{p['effectmeting']}"] += 1
         counts["partners.betrokken"] += bool(codes(p["partners"]))
         counts["overdraagbaar.ja"] += p["overdraagbaar"] == "ja"
-        for field, short in (("fasen", "fase"), ("doelgroepen", "doelgroep"),
-                             ("verwachte_effecten", "effect")):
+        for field, short in (
+            ("fasen", "fase"),
+            ("doelgroepen", "doelgroep"),
+            ("verwachte_effecten", "effect"),
+        ):
             for c in codes(p[field]):
                 counts[f"{short}.{c}"] += 1
     for fid in published():
@@ -365,10 +401,12 @@ def test_marginals_report_agrees_with_recount(resp, pilots):
     report = synthetic.marginals_report(r, p)
     mine = count_figures(resp, pilots)
     assert dict(zip(report["figure_id"], report["reproduced"])) == {
-        fid: mine[fid] for fid in report["figure_id"]}
+        fid: mine[fid] for fid in report["figure_id"]
+    }
 
 
 # --- joint structure (assumptions in data/synthetic/README.md) ------------------------------
+
 
 def test_early_detection_structure(pilots):
     vs = [p for p in pilots if p["type"] == "vroegsignalering"]

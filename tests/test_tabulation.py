@@ -7,8 +7,8 @@ import json
 import pytest
 
 import shv_analysis as shv
-from shv_analysis.cli import main
 from shv_analysis.analysis.tables import frequency, respondents_by_type
+from shv_analysis.cli import main
 from variants import MINI
 
 
@@ -57,8 +57,7 @@ def test_respondents_by_type(mini):
 
 def test_subset_by_respondent_type(mini):
     sub = mini.subset("respondenttype=G4/G40-gemeente")
-    assert len(sub.respondenten) == 2 and sorted(sub.experimenten["pilot_id"]) == ["P1", "P2",
-                                                                                   "P3"]
+    assert len(sub.respondenten) == 2 and sorted(sub.experimenten["pilot_id"]) == ["P1", "P2", "P3"]
     assert "Subset: respondenttype = G4/G40-gemeente" in frequency(sub, "type").footnote
     with pytest.raises(ValueError, match="FIELD=VALUE"):
         mini.subset("g4_g40")
@@ -68,8 +67,11 @@ def test_figures_json(capsys):
     assert main(["figures", str(MINI), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     figures = {f["figure_id"]: f for f in data["figures"]}
-    assert figures["dekking.gemeenten_totaal"] == {"figure_id": "dekking.gemeenten_totaal",
-                                                   "numerator": 355, "denominator": None,
-                                                   "value": 355}
+    assert figures["dekking.gemeenten_totaal"] == {
+        "figure_id": "dekking.gemeenten_totaal",
+        "numerator": 355,
+        "denominator": None,
+        "value": 355,
+    }
     assert figures["deelname.totaal"]["value"] == pytest.approx(80.0)
     assert data["synthetic"] is False

@@ -13,11 +13,11 @@ import pytest
 import shv_analysis as shv
 from shv_analysis.analysis import figures, indicators, rounding
 from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.formatting import fmt_number, fmt_pct
 from shv_analysis.analysis.tables import frequency
 from shv_analysis.present import narrative
 from shv_analysis.present.export import read_table, write_table_csv
-from shv_analysis.analysis.formatting import fmt_number, fmt_pct
-from shv_analysis.text import LANGS, catalogue, normalise_lang, text
+from shv_analysis.text import catalogue, normalise_lang, text
 from variants import MINI
 
 SRC = Path(shv.__file__).parent
@@ -40,9 +40,12 @@ def test_normalise_lang():
 def test_public_functions_check_the_language(mini):
     with pytest.raises(ValueError, match="nl, en"):
         frequency(mini, "type", lang="fr")
-    for call in (lambda: indicators.coverage(mini, "fr"), lambda: narrative.coverage(mini, "de"),
-                 lambda: fmt_number(1.5, "fr"),
-                 lambda: crosstab(mini, "effectmeting", "respondenttype").to_table("fr")):
+    for call in (
+        lambda: indicators.coverage(mini, "fr"),
+        lambda: narrative.coverage(mini, "de"),
+        lambda: fmt_number(1.5, "fr"),
+        lambda: crosstab(mini, "effectmeting", "respondenttype").to_table("fr"),
+    ):
         with pytest.raises(ValueError, match="nl, en"):
             call()
     upper = frequency(mini, "type", lang="EN")
@@ -52,8 +55,11 @@ def test_public_functions_check_the_language(mini):
 
 
 def test_no_module_repeats_the_language_normalisation():
-    offenders = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
-                       if p.name != "text.py" and '"en" if lang == "en"' in p.read_text("utf-8"))
+    offenders = sorted(
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if p.name != "text.py" and '"en" if lang == "en"' in p.read_text("utf-8")
+    )
     assert [o for o in offenders if o not in PENDING] == []
 
 
@@ -72,26 +78,40 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 def test_table_columns_are_codes_with_labels_per_language(mini):
     nl = frequency(mini, "fasen")
     en = frequency(mini, "fasen", lang="en")
-    assert list(nl.data.columns) == list(en.data.columns) == ["code", "category", "n", "base",
-                                                               "pct"]
+    assert (
+        list(nl.data.columns) == list(en.data.columns) == ["code", "category", "n", "base", "pct"]
+    )
     assert nl.headers() == ["code", "Categorie", "n", "Basis", "%"]
     assert en.headers() == ["code", "Category", "n", "Base", "%"]
     assert nl.percent_columns() == ["pct"]
     html = nl._repr_html_()
-    assert '<th class="shv-text">Categorie</th>' in html and '<th class="shv-num">Basis</th>' \
-        in html and "category" not in html
-    assert "<th class=\"shv-text\">Category</th>" in en._repr_html_()
+    assert (
+        '<th class="shv-text">Categorie</th>' in html
+        and '<th class="shv-num">Basis</th>' in html
+        and "category" not in html
+    )
+    assert '<th class="shv-text">Category</th>' in en._repr_html_()
     # 2 of 6 phases 'preventie': 33.3 (one decimal) when shown
     assert nl.formatted().loc[0, "%"] == "33.3"
     part = indicators.participation_by_type(mini, "nl")
     assert list(part.data.columns) == ["code", "category", "n", "base", "pct", "ci_low", "ci_high"]
-    assert part.headers()[2:] == ["Met experiment", "Respondenten", "Deelname (%)",
-                                  "95%-BI ondergrens (%)", "95%-BI bovengrens (%)"]
+    assert part.headers()[2:] == [
+        "Met experiment",
+        "Respondenten",
+        "Deelname (%)",
+        "95%-BI ondergrens (%)",
+        "95%-BI bovengrens (%)",
+    ]
     total = part.data.set_index("code").loc["totaal"]
     assert (total["n"], total["base"], total["pct"]) == (4, 5, pytest.approx(80.0))
     ct = crosstab(mini, "effectmeting", "respondenttype").to_table("en")
-    assert list(ct.data.columns) == ["category", "g4_g40", "gemeente", "samenwerkingsverband",
-                                     "totaal"]
+    assert list(ct.data.columns) == [
+        "category",
+        "g4_g40",
+        "gemeente",
+        "samenwerkingsverband",
+        "totaal",
+    ]
     assert ct.headers()[0] == "Category" and ct.headers()[-1] == "Total"
 
 

@@ -7,30 +7,29 @@ import sys
 
 import pytest
 
-import shv_analysis as shv
 from shv_analysis.cli import main
 from shv_analysis.ingest.validation import check_dataset
 from variants import mini_tables, write_csv_folder, write_workbook
 
 RESP_HEADER = "respondent_id,naam,respondenttype,gemeentecodes\n"
 RESP_ROWS = [
-    "R1,Gemeente Amsterdam,g4_g40,GM0363",   # row 2 ok
-    "R1,Dubbel,gemeente,GM0003",             # row 3 duplicate id
-    "R3,X,gemeentje,GM0010",                 # row 4 unknown type
-    "R4,Y,gemeente,GM9999",                  # row 5 unknown municipality
-    ",Z,gemeente,GM0024",                    # row 6 empty required id
+    "R1,Gemeente Amsterdam,g4_g40,GM0363",  # row 2 ok
+    "R1,Dubbel,gemeente,GM0003",  # row 3 duplicate id
+    "R3,X,gemeentje,GM0010",  # row 4 unknown type
+    "R4,Y,gemeente,GM9999",  # row 5 unknown municipality
+    ",Z,gemeente,GM0024",  # row 6 empty required id
     "R6,Gemeente Appingedam,g4/g40-GEMEENTE,GM0003",  # row 7 warning: not a G4/G40 municipality
 ]
-EXP_HEADER = ("pilot_id,respondent_id,type,fasen,effectmeting,doelen_geformuleerd,omvang\n")
+EXP_HEADER = "pilot_id,respondent_id,type,fasen,effectmeting,doelen_geformuleerd,omvang\n"
 EXP_ROWS = [
-    "P1,R1,vroegsig,preventie,ja,ja,",               # row 2 unknown type
-    "P2,R1,overig,preventie;nazorgg,ja,nee,",        # row 3 one bad option in a multi cell
-    "P3,R9,overig,curatie,nee,ja,",                  # row 4 unknown respondent
-    "P4,R1,overig,curatie,nee,misschien,",           # row 5 not yes/no
-    "P1,R1,overig,curatie,nee,ja,",                  # row 6 duplicate pilot id
-    "P7,R1,overig,,nee,ja,",                         # row 7 no phase
-    "P8,R1,overig,curatie,,ja,",                     # row 8 empty required single
-    "P9,R1,overig,curatie,ja,ja,veel",               # row 9 not a whole number
+    "P1,R1,vroegsig,preventie,ja,ja,",  # row 2 unknown type
+    "P2,R1,overig,preventie;nazorgg,ja,nee,",  # row 3 one bad option in a multi cell
+    "P3,R9,overig,curatie,nee,ja,",  # row 4 unknown respondent
+    "P4,R1,overig,curatie,nee,misschien,",  # row 5 not yes/no
+    "P1,R1,overig,curatie,nee,ja,",  # row 6 duplicate pilot id
+    "P7,R1,overig,,nee,ja,",  # row 7 no phase
+    "P8,R1,overig,curatie,,ja,",  # row 8 empty required single
+    "P9,R1,overig,curatie,ja,ja,veel",  # row 9 not a whole number
 ]
 EXPECTED_ERRORS = {
     ("respondenten.csv", 3, "respondent_id", "R1"),
@@ -69,13 +68,15 @@ def test_every_planted_error_reported_once_with_its_row(planted):
 def test_messages_say_what_is_allowed(planted):
     by_key = {(p.file, p.row): str(p) for p in check_dataset(planted).errors}
     assert "allowed: vroegsignalering, coaching_buddy" in by_key[("experimenten.csv", 2)]
-    assert "nazorgg" in by_key[("experimenten.csv", 3)] and "nazorg" in by_key[
-        ("experimenten.csv", 3)]
+    assert (
+        "nazorgg" in by_key[("experimenten.csv", 3)] and "nazorg" in by_key[("experimenten.csv", 3)]
+    )
     assert "already appears in row 2" in by_key[("respondenten.csv", 3)]
     assert "required column 'overdraagbaar' is missing" in by_key[("experimenten.csv", 1)]
     assert "unknown respondent_id" in by_key[("experimenten.csv", 4)]
     assert by_key[("experimenten.csv", 9)].startswith(
-        "experimenten.csv, row 9, column 'omvang': value 'veel': not a whole number")
+        "experimenten.csv, row 9, column 'omvang': value 'veel': not a whole number"
+    )
 
 
 def test_g4_warning_is_not_an_error(planted):
@@ -91,10 +92,12 @@ def test_cli_check_lists_every_problem_and_exits_1(planted, capsys):
     assert len(errors) == len(EXPECTED_ERRORS)
     # the G4/G40 warning, and the division assumed (no metadata, no interview dates)
     assert out[-1].startswith(f"{len(EXPECTED_ERRORS)} error(s), 2 warning(s)")
-    assert ("warning: planted, column 'gemeentecodes': no municipal division declared "
-            "(metadata key 'indeling' or --indeling) and no interview dates (gespreksdatum); "
-            "assumed the division of 1-1-2019, the most recent in the reference that knows "
-            "every municipality code and name in the data") in out
+    assert (
+        "warning: planted, column 'gemeentecodes': no municipal division declared "
+        "(metadata key 'indeling' or --indeling) and no interview dates (gespreksdatum); "
+        "assumed the division of 1-1-2019, the most recent in the reference that knows "
+        "every municipality code and name in the data"
+    ) in out
 
 
 def test_cli_figures_on_invalid_data_gives_same_messages(planted, capsys):
@@ -106,6 +109,7 @@ def test_cli_figures_on_invalid_data_gives_same_messages(planted, capsys):
 
 def test_cli_check_summary_on_valid_data(capsys):
     from variants import MINI
+
     assert main(["check", str(MINI)]) == 0
     out = capsys.readouterr().out
     assert "respondenten: 5 records" in out and "experimenten: 6 records" in out
@@ -115,15 +119,23 @@ def test_cli_check_summary_on_valid_data(capsys):
 def test_workbook_problems_name_the_sheet(tmp_path):
     tables = mini_tables()
     tables["experimenten"].loc[2, "type"] = "onzin"
-    path = write_workbook(tables, tmp_path / "wb.xlsx",
-                          sheet_names={"respondenten": "Respondenten", "experimenten": "Pilots"})
+    path = write_workbook(
+        tables,
+        tmp_path / "wb.xlsx",
+        sheet_names={"respondenten": "Respondenten", "experimenten": "Pilots"},
+    )
     errors = check_dataset(path).errors
     assert [str(e) for e in errors] == [
-        "wb.xlsx: missing sheet 'experimenten'; sheets found: Toelichting, Respondenten, Pilots"]
+        "wb.xlsx: missing sheet 'experimenten'; sheets found: Toelichting, Respondenten, Pilots"
+    ]
     path = write_workbook(tables, tmp_path / "wb2.xlsx")
     (error,) = check_dataset(path).errors
-    assert (error.sheet, error.row, error.column, error.value) == ("experimenten", 4, "type",
-                                                                   "onzin")
+    assert (error.sheet, error.row, error.column, error.value) == (
+        "experimenten",
+        4,
+        "type",
+        "onzin",
+    )
 
 
 def test_unreadable_files(tmp_path):
@@ -153,6 +165,9 @@ def test_interior_empty_rows_are_counted_not_dropped_silently(tmp_path):
 
 
 def test_module_runs_as_console_script():
-    out = subprocess.run([sys.executable, "-m", "shv_analysis.cli", "check", "/nonexistent"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "shv_analysis.cli", "check", "/nonexistent"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1 and "not found" in out.stdout

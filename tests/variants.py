@@ -14,16 +14,19 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 def mini_tables() -> dict[str, pd.DataFrame]:
     """The canonical mini inventory as text frames (codes, comma CSV)."""
-    return {name: pd.read_csv(MINI / f"{name}.csv", dtype=str, keep_default_na=False)
-            for name in cb.TABLE_NAMES}
+    return {
+        name: pd.read_csv(MINI / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in cb.TABLE_NAMES
+    }
 
 
 def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def relabel(tables: dict[str, pd.DataFrame], lang: str, case=str.upper,
-            accents: bool = True) -> dict[str, pd.DataFrame]:
+def relabel(
+    tables: dict[str, pd.DataFrame], lang: str, case=str.upper, accents: bool = True
+) -> dict[str, pd.DataFrame]:
     """Codes replaced by their labels in `lang`, in odd case, multi parts joined by ' | '."""
     out = {}
     for name, frame in tables.items():
@@ -40,6 +43,7 @@ def relabel(tables: dict[str, pd.DataFrame], lang: str, case=str.upper,
                 labels = [case(f.code_label(p, lang)) for p in parts]
                 labels = labels if accents else [_strip_accents(x) for x in labels]
                 return " | ".join(labels)
+
             frame[f.name] = frame[f.name].map(to_label)
         out[name] = frame
     return out
@@ -59,8 +63,10 @@ def multi_as_columns(tables: dict[str, pd.DataFrame], yes="x", no="") -> dict[st
 
 def odd_headers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Headers as people type them: 'Respondent ID', ' PILOT-ID ', 'Verwachte Effecten'."""
+
     def fix(col: str) -> str:
         return " " + col.replace("_", " ").title() + " " if "__" not in col else col.upper()
+
     return {name: frame.rename(columns=fix) for name, frame in tables.items()}
 
 
@@ -83,8 +89,9 @@ def write_workbook(tables, path: Path, sheet_names=None, extra_sheet=True) -> Pa
     sheet_names = sheet_names or {n: n for n in tables}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         if extra_sheet:
-            pd.DataFrame({"notes": ["ignored sheet"]}).to_excel(writer, sheet_name="Toelichting",
-                                                                index=False)
+            pd.DataFrame({"notes": ["ignored sheet"]}).to_excel(
+                writer, sheet_name="Toelichting", index=False
+            )
         for name, frame in tables.items():
             frame.to_excel(writer, sheet_name=sheet_names[name], index=False)
     return path

@@ -32,8 +32,13 @@ __version__ = "0.2.0"
 _compat.install()
 
 
-def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
-         subset: str | None = None, indeling: Any = None) -> Dataset:
+def load(
+    path: Any = None,
+    reference: Any = "auto",
+    decisions: Any = "auto",
+    subset: str | None = None,
+    indeling: Any = None,
+) -> Dataset:
     """Load and validate a dataset, optionally a subset of it.
 
     Args:
@@ -53,13 +58,18 @@ def load(path: Any = None, reference: Any = "auto", decisions: Any = "auto",
     """
     if isinstance(path, int) and not isinstance(path, bool):
         path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
-    ds = _load(path or DEFAULT_DATA, reference=reference,
-               decisions_step=decisions_step(decisions), indeling=indeling)
+    ds = _load(
+        path or DEFAULT_DATA,
+        reference=reference,
+        decisions_step=decisions_step(decisions),
+        indeling=indeling,
+    )
     return ds.subset(subset) if subset else ds
 
 
-def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto",
-                  indeling: Any = None) -> CheckResult:
+def check_dataset(
+    path: Any, reference: Any = "auto", decisions: Any = "auto", indeling: Any = None
+) -> CheckResult:
     """Read, code and check a dataset with its coding decisions; every problem is collected.
 
     Args:
@@ -72,8 +82,9 @@ def check_dataset(path: Any, reference: Any = "auto", decisions: Any = "auto",
     Returns:
         A `CheckResult` (dataset or None, errors, warnings); nothing is raised for bad input.
     """
-    return _check_dataset(path, reference=reference, decisions_step=decisions_step(decisions),
-                          indeling=indeling)
+    return _check_dataset(
+        path, reference=reference, decisions_step=decisions_step(decisions), indeling=indeling
+    )
 
 
 _LAZY = {
@@ -90,8 +101,18 @@ _LAZY = {
 }
 
 # Subpackages reachable as attributes, imported on first use.
-_SUBPACKAGES = ("config", "contract", "ingest", "coding", "analysis", "present", "synthetic",
-                "section", "report", "cli")
+_SUBPACKAGES = (
+    "config",
+    "contract",
+    "ingest",
+    "coding",
+    "analysis",
+    "present",
+    "synthetic",
+    "section",
+    "report",
+    "cli",
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -107,5 +128,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'shv_analysis' has no attribute {name!r}")
 
 
-__all__ = ["CheckResult", "Dataset", "InvalidDataset", "Problem", "check_dataset", "load",
-           "DEFAULT_DATA", *_LAZY]
+__all__ = [
+    "CheckResult",
+    "Dataset",
+    "InvalidDataset",
+    "Problem",
+    "check_dataset",
+    "load",
+    "DEFAULT_DATA",
+    *_LAZY,
+]

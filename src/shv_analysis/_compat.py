@@ -42,8 +42,11 @@ MOVED: dict[str, str] = {
 
 def warn_moved(old: str, new: str, stacklevel: int = 3) -> None:
     """Emit the one deprecation warning of a moved import path."""
-    warnings.warn(f"{old} moved to {new} in shv-analysis 0.2; the old path is removed in 0.3",
-                  DeprecationWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"{old} moved to {new} in shv-analysis 0.2; the old path is removed in 0.3",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):

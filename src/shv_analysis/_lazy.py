@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 
 def submodule_getattr(package: str) -> Callable[[str], ModuleType]:

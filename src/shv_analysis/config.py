@@ -23,7 +23,9 @@ TEMPLATE_DIR = PACKAGE_DIR / "templates"
 def _checkout_root() -> Path | None:
     """The repository root when the package runs from a source checkout (src layout), else None."""
     root = PACKAGE_DIR.parent.parent
-    return root if (root / "pyproject.toml").is_file() and PACKAGE_DIR.parent.name == "src" else None
+    return (
+        root if (root / "pyproject.toml").is_file() and PACKAGE_DIR.parent.name == "src" else None
+    )
 
 
 #: The checkout root, or None for an installed wheel.

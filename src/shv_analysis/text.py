@@ -11,7 +11,7 @@ they are put into a text; this module only looks texts up.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from shv_analysis.config import PACKAGE_DIR
@@ -49,7 +49,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every text of one language, keyed by dotted name (read once from its TOML file)."""
     path = MESSAGE_DIR / f"{normalise_lang(lang)}.toml"
@@ -88,5 +88,8 @@ def texts(prefix: str, lang: Any = DEFAULT_LANG, /) -> dict[str, str]:
         ValueError: for an unknown language.
     """
     head = prefix.rstrip(".") + "."
-    return {key[len(head):]: value for key, value in catalogue(normalise_lang(lang)).items()
-            if key.startswith(head)}
+    return {
+        key[len(head) :]: value
+        for key, value in catalogue(normalise_lang(lang)).items()
+        if key.startswith(head)
+    }

@@ -120,8 +120,9 @@ def _bounds(grid: Grid, kinds: np.ndarray, marks: bool) -> dict[tuple[int, int],
     return out
 
 
-def cell_range(grid: Grid, kinds: np.ndarray, cell: tuple[int, int],
-               marks: bool) -> tuple[int, int]:
+def cell_range(
+    grid: Grid, kinds: np.ndarray, cell: tuple[int, int], marks: bool
+) -> tuple[int, int]:
     """Exact [lo, hi] of a hidden cell given the published numbers (and the marks).
 
     kinds: rows x groups of SHOWN / PRIMARY / SECONDARY. Raises RuntimeError when the
@@ -150,14 +151,19 @@ def cell_range(grid: Grid, kinds: np.ndarray, cell: tuple[int, int],
         a_eq[rows.index(i), k] = 1
         a_eq[len(rows) + cols.index(j), k] = 1
     col_rest = grid.col_bases - shown.sum(axis=0)
-    b_eq[:len(rows)] = [row_rest[i] for i in rows]
-    b_eq[len(rows):] = [col_rest[j] for j in cols]
+    b_eq[: len(rows)] = [row_rest[i] for i in rows]
+    b_eq[len(rows) :] = [col_rest[j] for j in cols]
     objective = np.zeros(len(variables))
     objective[index[cell]] = 1
     ends = []
     for sign in (1, -1):
-        res = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq,
-                      bounds=[bounds[c] for c in variables], method="highs")
+        res = linprog(
+            sign * objective,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=[bounds[c] for c in variables],
+            method="highs",
+        )
         if res.status != 0:
             raise RuntimeError(f"cell range: {res.message}")
         ends.append(sign * res.fun)
@@ -166,7 +172,8 @@ def cell_range(grid: Grid, kinds: np.ndarray, cell: tuple[int, int],
 
 def all_hidden(grid: Grid, kinds: np.ndarray) -> np.ndarray:
     """The widest pattern the rules allow: every nonzero interior cell hidden (zeros of lines
-    at or above the threshold stay shown), primary cells primary, the rest secondary."""
+    at or above the threshold stay shown), primary cells primary, the rest secondary.
+    """
     out = np.where((grid.counts > 0) & (kinds == SHOWN), SECONDARY, kinds)
     return out
 
@@ -194,9 +201,17 @@ def audit_cell(grid: Grid, kinds: np.ndarray, i: int, j: int) -> CellAudit:
         need_numbers = min(want_numbers, hi - lo)
         lo, hi = cell_range(grid, widest, (i, j), marks=True)
         need_marks = min(want_marks, hi - lo)
-    return CellAudit(row=i, col=j, value=int(grid.counts[i, j]), kind=KIND_NAMES[kinds[i, j]],
-                     numbers=numbers, marks=marks, margins=(l0, u0),
-                     need_numbers=need_numbers, need_marks=need_marks)
+    return CellAudit(
+        row=i,
+        col=j,
+        value=int(grid.counts[i, j]),
+        kind=KIND_NAMES[kinds[i, j]],
+        numbers=numbers,
+        marks=marks,
+        margins=(l0, u0),
+        need_numbers=need_numbers,
+        need_marks=need_marks,
+    )
 
 
 def audit(grid: Grid, kinds: np.ndarray) -> list[CellAudit]:

@@ -10,15 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from shv_analysis.analysis.rounding import round_half_up  # noqa: F401  (re-exported)
+from shv_analysis.config import PUBLISHED_FIGURES
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.config import PUBLISHED_FIGURES
-from shv_analysis.analysis.rounding import round_half_up  # noqa: F401  (re-exported)
 
 # figure_id prefix -> (pilot field, kind); codes follow the dot.
 _PILOT_FIELDS = {
-    "type": "type", "fase": "fasen", "doelgroep": "doelgroepen", "effect": "verwachte_effecten",
-    "effectmeting": "effectmeting", "overdraagbaar": "overdraagbaar", "partner": "partners",
+    "type": "type",
+    "fase": "fasen",
+    "doelgroep": "doelgroepen",
+    "effect": "verwachte_effecten",
+    "effectmeting": "effectmeting",
+    "overdraagbaar": "overdraagbaar",
+    "partner": "partners",
     "aanleiding": "aanleidingen",
 }
 
@@ -62,11 +67,16 @@ def figure_parts(ds: Dataset, figure_id: str) -> tuple[int, int | None]:
         "dekking.pct": lambda: (len(ds.covered_municipalities()), ds.n_municipalities),
         "experimenten.totaal": lambda: (len(exp), None),
         "experimenten.respondenten_met_experiment": lambda: (int(ds.participating().sum()), None),
-        "partners.betrokken": lambda: (int(exp[cb.multi_columns("partners")].any(axis=1).sum()),
-                                       len(exp)),
+        "partners.betrokken": lambda: (
+            int(exp[cb.multi_columns("partners")].any(axis=1).sum()),
+            len(exp),
+        ),
         "partners.signaalpartner": lambda: (
-            int(exp[[cb.multi_column("partners", c) for c in cb.SIGNAL_PARTNERS]]
-                .any(axis=1).sum()), len(exp)),
+            int(
+                exp[[cb.multi_column("partners", c) for c in cb.SIGNAL_PARTNERS]].any(axis=1).sum()
+            ),
+            len(exp),
+        ),
         "doelen.geformuleerd": lambda: (int(exp["doelen_geformuleerd"].sum()), None),
         "doelen.geformuleerd_pct": lambda: (int(exp["doelen_geformuleerd"].sum()), len(exp)),
     }

@@ -34,8 +34,11 @@ def fmt_number(value, lang: str = "nl", decimals: int = 0) -> str:
     # Half up, as the report rounds (81.25 -> 81.3), on the shortest repr of the float.
     exact = half_up(value, decimals)
     out = f"{abs(exact) if exact == 0 else exact:,.{decimals}f}"
-    return (out.replace(",", "\x00").replace(".", text("format.decimal", lang))
-            .replace("\x00", text("format.thousands", lang)))
+    return (
+        out.replace(",", "\x00")
+        .replace(".", text("format.decimal", lang))
+        .replace("\x00", text("format.thousands", lang))
+    )
 
 
 def fmt_int(value, lang: str = "nl") -> str:

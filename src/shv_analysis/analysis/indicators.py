@@ -12,11 +12,17 @@ import re
 
 import pandas as pd
 
+from shv_analysis.analysis.formatting import pct
+from shv_analysis.analysis.tables import (
+    Table,
+    column_labels,
+    frequency,
+    sort_report_order,
+    subset_note,
+    words,
+)
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.analysis.formatting import pct
-from shv_analysis.analysis.tables import (Table, column_labels, frequency, sort_report_order,
-                                          subset_note, words)
 from shv_analysis.text import LANGS, normalise_lang, texts
 
 # How the report orders each field's categories: by frequency for types, effects and partners
@@ -42,22 +48,38 @@ def _subset_note(ds: Dataset, lang: str) -> str:
 
 def coverage(ds: Dataset, lang: str = "nl") -> Table:
     """Distinct municipalities over all respondents against those of the dataset's division
-    (355 of 1-1-2019, 342 of 1-1-2024)."""
+    (355 of 1-1-2019, 342 of 1-1-2024).
+    """
     lang = normalise_lang(lang)
     w = _w(lang)
     n, base = len(ds.covered_municipalities()), ds.n_municipalities
-    tw = words(lang)
-    data = pd.DataFrame({"code": ["gedekt"], "category": [w["coverage_row"]],
-                         "n": [n], "base": [base], "pct": [pct(n, base)]})
-    return Table(data=data, title=w["coverage_title"],
-                 footnote=w["coverage_note"].format(n=n, base=base, year=ds.indeling) + _subset_note(ds, lang),
-                 key="dekking", n=base, base=w["municipalities"], notice=ds.notice(lang),
-                 meta={"numerator": n, "denominator": base}, labels=column_labels(lang))
+    data = pd.DataFrame(
+        {
+            "code": ["gedekt"],
+            "category": [w["coverage_row"]],
+            "n": [n],
+            "base": [base],
+            "pct": [pct(n, base)],
+        }
+    )
+    return Table(
+        data=data,
+        title=w["coverage_title"],
+        footnote=w["coverage_note"].format(n=n, base=base, year=ds.indeling)
+        + _subset_note(ds, lang),
+        key="dekking",
+        n=base,
+        base=w["municipalities"],
+        notice=ds.notice(lang),
+        meta={"numerator": n, "denominator": base},
+        labels=column_labels(lang),
+    )
 
 
 def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.95) -> Table:
     """Per respondent type (and in total): respondents, those with an experiment, % and the
-    Wilson interval; sorted by participation as the report sorts, total last."""
+    Wilson interval; sorted by participation as the report sorts, total last.
+    """
     lang = normalise_lang(lang)
     from shv_analysis.analysis.statistics import wilson_interval
 
@@ -70,25 +92,50 @@ def participation_by_type(ds: Dataset, lang: str = "nl", confidence: float = 0.9
     rows = pd.DataFrame({"code": f.code_list, "n": k, "size": n})
     rows["pct"] = [pct(a, b) for a, b in zip(k, n)]
     rows = rows.sort_values(["pct", "size"], ascending=False, kind="stable", na_position="last")
-    total = pd.DataFrame({"code": ["totaal"], "n": [int(taking_part.sum())], "size": [len(resp)],
-                          "pct": [pct(int(taking_part.sum()), len(resp))]})
+    total = pd.DataFrame(
+        {
+            "code": ["totaal"],
+            "n": [int(taking_part.sum())],
+            "size": [len(resp)],
+            "pct": [pct(int(taking_part.sum()), len(resp))],
+        }
+    )
     rows = pd.concat([rows, total], ignore_index=True)
     low, high = wilson_interval(rows["n"].to_numpy(), rows["size"].to_numpy(), confidence)
     c = f"{100 * confidence:g}"
-    headers = {"category": tw["category"], "n": w["with"], "base": w["resp"], "pct": w["part"],
-               "ci_low": w["low"].format(c=c), "ci_high": w["high"].format(c=c)}
-    labels = [tw["total"] if code == "totaal" else f.code_label(code, lang)
-              for code in rows["code"]]
-    data = pd.DataFrame({"code": rows["code"].to_list(), "category": labels,
-                         "n": rows["n"].to_list(), "base": rows["size"].to_list(),
-                         "pct": rows["pct"].to_list(),
-                         "ci_low": list(100 * pd.Series(low, dtype=float)),
-                         "ci_high": list(100 * pd.Series(high, dtype=float))})
-    return Table(data=data, title=w["part_title"],
-                 footnote=w["part_note"].format(n=len(resp), c=c) + _subset_note(ds, lang),
-                 key="deelname_type", n=len(resp), base=tw["respondents"],
-                 notice=ds.notice(lang), meta={"confidence": confidence, "total": "totaal"},
-                 labels=headers)
+    headers = {
+        "category": tw["category"],
+        "n": w["with"],
+        "base": w["resp"],
+        "pct": w["part"],
+        "ci_low": w["low"].format(c=c),
+        "ci_high": w["high"].format(c=c),
+    }
+    labels = [
+        tw["total"] if code == "totaal" else f.code_label(code, lang) for code in rows["code"]
+    ]
+    data = pd.DataFrame(
+        {
+            "code": rows["code"].to_list(),
+            "category": labels,
+            "n": rows["n"].to_list(),
+            "base": rows["size"].to_list(),
+            "pct": rows["pct"].to_list(),
+            "ci_low": list(100 * pd.Series(low, dtype=float)),
+            "ci_high": list(100 * pd.Series(high, dtype=float)),
+        }
+    )
+    return Table(
+        data=data,
+        title=w["part_title"],
+        footnote=w["part_note"].format(n=len(resp), c=c) + _subset_note(ds, lang),
+        key="deelname_type",
+        n=len(resp),
+        base=tw["respondents"],
+        notice=ds.notice(lang),
+        meta={"confidence": confidence, "total": "totaal"},
+        labels=headers,
+    )
 
 
 def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
@@ -98,45 +145,85 @@ def experiments_by_type(ds: Dataset, lang: str = "nl") -> Table:
     f = cb.get_field(cb.RESPONDENTEN, "respondenttype")
     pilots = ds.pilots()
     total = len(pilots)
-    rows = pd.DataFrame({"code": f.code_list,
-                         "n": [int(pilots["respondenttype"].eq(c).sum()) for c in f.code_list],
-                         "base": total})
+    rows = pd.DataFrame(
+        {
+            "code": f.code_list,
+            "n": [int(pilots["respondenttype"].eq(c).sum()) for c in f.code_list],
+            "base": total,
+        }
+    )
     rows = sort_report_order(rows)
-    data = pd.DataFrame({"code": rows["code"],
-                         "category": [f.code_label(c, lang) for c in rows["code"]],
-                         "n": rows["n"], "base": rows["base"],
-                         "pct": [pct(a, total) for a in rows["n"]]})
-    return Table(data=data, title=w["share_title"],
-                 footnote=w["share_note"].format(n=total) + _subset_note(ds, lang),
-                 key="experimenten_respondenttype", n=total, base=f"{tw['all']} {tw['pilots']}",
-                 notice=ds.notice(lang), labels=column_labels(lang))
+    data = pd.DataFrame(
+        {
+            "code": rows["code"],
+            "category": [f.code_label(c, lang) for c in rows["code"]],
+            "n": rows["n"],
+            "base": rows["base"],
+            "pct": [pct(a, total) for a in rows["n"]],
+        }
+    )
+    return Table(
+        data=data,
+        title=w["share_title"],
+        footnote=w["share_note"].format(n=total) + _subset_note(ds, lang),
+        key="experimenten_respondenttype",
+        n=total,
+        base=f"{tw['all']} {tw['pilots']}",
+        notice=ds.notice(lang),
+        labels=column_labels(lang),
+    )
 
 
 # ---------------------------------------------------------------- data quality (section 00)
+
 
 def records(ds: Dataset, lang: str = "nl") -> Table:
     """What was read: records per table, respondents with an experiment, coverage, warnings."""
     lang = normalise_lang(lang)
     w = _w(lang)
     r, e = len(ds.respondenten), len(ds.experimenten)
-    data = pd.DataFrame({
-        "code": ["respondenten", "experimenten", "met_experiment", "gedekte_gemeenten",
-                 "waarschuwingen"],
-        "item": [w["rec_resp"], w["rec_exp"], w["rec_part"],
-                 w["rec_cov"].format(n=ds.n_municipalities), w["rec_warn"]],
-        "count": [r, e, int(ds.participating().sum()), len(ds.covered_municipalities()),
-                     len(ds.warnings)],
-    })
-    return Table(data=data, title=w["records_title"],
-                 footnote=w["records_note"].format(r=r, e=e) + _subset_note(ds, lang),
-                 key="records", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang), labels={"item": w["item"], "count": w["count"]})
+    data = pd.DataFrame(
+        {
+            "code": [
+                "respondenten",
+                "experimenten",
+                "met_experiment",
+                "gedekte_gemeenten",
+                "waarschuwingen",
+            ],
+            "item": [
+                w["rec_resp"],
+                w["rec_exp"],
+                w["rec_part"],
+                w["rec_cov"].format(n=ds.n_municipalities),
+                w["rec_warn"],
+            ],
+            "count": [
+                r,
+                e,
+                int(ds.participating().sum()),
+                len(ds.covered_municipalities()),
+                len(ds.warnings),
+            ],
+        }
+    )
+    return Table(
+        data=data,
+        title=w["records_title"],
+        footnote=w["records_note"].format(r=r, e=e) + _subset_note(ds, lang),
+        key="records",
+        n=r + e,
+        base=words(lang)["all"] + " records",
+        notice=ds.notice(lang),
+        labels={"item": w["item"], "count": w["count"]},
+    )
 
 
 #: The kinds of check warning, by the start of their (English, CLI) message; a kind's text
 #: in the report language is `indicators.warning_kind.<kind>` in the catalogue.
 WARNING_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
-    (kind, re.compile(pattern)) for kind, pattern in (
+    (kind, re.compile(pattern))
+    for kind, pattern in (
         ("personal", r"^personal data"),
         ("empty_rows", r"^\d+ empty row\(s\) skipped"),
         ("headerless", r"^column without a header"),
@@ -151,7 +238,8 @@ WARNING_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("decision_unused", r".*a typed value is never overwritten"),
         ("decision_filled", r"^\d+ empty cell\(s\) of .* filled from coding decisions"),
         ("formula", r"^formula without a stored result"),
-    ))
+    )
+)
 
 
 def warning_kind(message: str) -> str:
@@ -186,26 +274,40 @@ def warnings_table(ds: Dataset, lang: str = "nl") -> Table:
         key = (warning_kind(p.message), p.file, p.column or "")
         groups.setdefault(key, []).append(p.row)
     keys = list(groups)
-    data = pd.DataFrame({
-        "code": [k[0] for k in keys],
-        "kind": [w[f"warning_kind.{k[0]}"] for k in keys],
-        "file": [k[1] for k in keys],
-        "column": [k[2] for k in keys],
-        "rows": [_row_ranges([r for r in groups[k] if r is not None]) for k in keys],
-        "count": pd.array([len(groups[k]) for k in keys], dtype="Int64"),
-    })
-    labels = {"kind": w["warning_column.kind"], "file": w["file"], "column": w["column"],
-              "rows": w["warning_column.rows"], "count": w["warning_column.count"]}
-    return Table(data=data, title=w["warn_title"],
-                 footnote=w["warn_note"].format(n=len(ds.warnings)), key="waarschuwingen",
-                 n=len(ds.warnings), base=w["rec_warn"].lower(), notice=ds.notice(lang),
-                 labels=labels)
+    data = pd.DataFrame(
+        {
+            "code": [k[0] for k in keys],
+            "kind": [w[f"warning_kind.{k[0]}"] for k in keys],
+            "file": [k[1] for k in keys],
+            "column": [k[2] for k in keys],
+            "rows": [_row_ranges([r for r in groups[k] if r is not None]) for k in keys],
+            "count": pd.array([len(groups[k]) for k in keys], dtype="Int64"),
+        }
+    )
+    labels = {
+        "kind": w["warning_column.kind"],
+        "file": w["file"],
+        "column": w["column"],
+        "rows": w["warning_column.rows"],
+        "count": w["warning_column.count"],
+    }
+    return Table(
+        data=data,
+        title=w["warn_title"],
+        footnote=w["warn_note"].format(n=len(ds.warnings)),
+        key="waarschuwingen",
+        n=len(ds.warnings),
+        base=w["rec_warn"].lower(),
+        notice=ds.notice(lang),
+        labels=labels,
+    )
 
 
 def _missing_count(frame: pd.DataFrame, f: cb.Field) -> int | None:
     if f.kind == "multi":
-        cols = [c for c in (cb.multi_column(f.name, code) for code in f.code_list)
-                if c in frame.columns]
+        cols = [
+            c for c in (cb.multi_column(f.name, code) for code in f.code_list) if c in frame.columns
+        ]
         return int((~frame[cols].any(axis=1)).sum()) if cols else None
     if f.name not in frame.columns:
         return None
@@ -227,20 +329,35 @@ def missing_values(ds: Dataset, lang: str = "nl") -> Table:
             n = _missing_count(frame, f)
             if n is None:
                 continue
-            rows.append({"code": f"{table}.{f.name}", "table": label, "field": f.label(lang),
-                         "required": w["yes"] if f.required else w["no"], "missing": n,
-                         "base": len(frame), "missing_pct": pct(n, len(frame))})
+            rows.append(
+                {
+                    "code": f"{table}.{f.name}",
+                    "table": label,
+                    "field": f.label(lang),
+                    "required": w["yes"] if f.required else w["no"],
+                    "missing": n,
+                    "base": len(frame),
+                    "missing_pct": pct(n, len(frame)),
+                }
+            )
     data = pd.DataFrame(rows)
     labels = {c: w[c] for c in ("table", "field", "required", "missing", "missing_pct")}
     labels["base"] = words(lang)["base"]
     r, e = len(ds.respondenten), len(ds.experimenten)
-    return Table(data=data, title=w["miss_title"],
-                 footnote=w["miss_note"].format(r=r, e=e) + _subset_note(ds, lang),
-                 key="ontbrekend", n=r + e, base=words(lang)["all"] + " records",
-                 notice=ds.notice(lang), labels=labels)
+    return Table(
+        data=data,
+        title=w["miss_title"],
+        footnote=w["miss_note"].format(r=r, e=e) + _subset_note(ds, lang),
+        key="ontbrekend",
+        n=r + e,
+        base=words(lang)["all"] + " records",
+        notice=ds.notice(lang),
+        labels=labels,
+    )
 
 
 # ---------------------------------------------------------------- reproduction (section 99)
+
 
 def reproduction(ds: Dataset, lang: str = "nl") -> Table:
     """`reproduction.reproduction_table` as a labelled Table."""
@@ -249,24 +366,51 @@ def reproduction(ds: Dataset, lang: str = "nl") -> Table:
 
     w = _w(lang)
     frame = reproduction_table(ds, lang)
-    codes = ("figure", "description", "unit", "published", "reproduced", "numerator",
-             "denominator", "deviation", "verdict")
-    data = pd.DataFrame({
-        "code": frame["verdict"], "figure": frame["figure_id"], "description": frame["label"],
-        "unit": frame["unit"], "published": frame["published"], "reproduced": frame["reproduced"],
-        "numerator": frame["numerator"], "denominator": frame["denominator"].astype("Int64"),
-        "deviation": frame["deviation"], "verdict": frame["verdict_text"],
-    })
-    return Table(data=data, title=w["repro_title"],
-                 footnote=w["repro_note"].format(n=len(frame)) + _subset_note(ds, lang),
-                 key="reproductie", n=len(frame), base="published_figures.csv",
-                 notice=ds.notice(lang), meta={
-                     "verdicts": frame["verdict"].value_counts().to_dict(),
-                     # shown: no ids, units in words, counts as integers, percentages
-                     # with one decimal (the CSV keeps ids, codes and full precision)
-                     "hide": ["figure"],
-                     "value_labels": {"unit": {u: w[f"repro_unit.{u}"]
-                                               for u in ("count", "pct")}},
-                     "unit_decimals": {"column": "unit", "columns": [
-                                       "reproduced", "deviation"], "count": 0, "pct": 1}},
-                 labels={c: w[f"repro_column.{c}"] for c in codes})
+    codes = (
+        "figure",
+        "description",
+        "unit",
+        "published",
+        "reproduced",
+        "numerator",
+        "denominator",
+        "deviation",
+        "verdict",
+    )
+    data = pd.DataFrame(
+        {
+            "code": frame["verdict"],
+            "figure": frame["figure_id"],
+            "description": frame["label"],
+            "unit": frame["unit"],
+            "published": frame["published"],
+            "reproduced": frame["reproduced"],
+            "numerator": frame["numerator"],
+            "denominator": frame["denominator"].astype("Int64"),
+            "deviation": frame["deviation"],
+            "verdict": frame["verdict_text"],
+        }
+    )
+    return Table(
+        data=data,
+        title=w["repro_title"],
+        footnote=w["repro_note"].format(n=len(frame)) + _subset_note(ds, lang),
+        key="reproductie",
+        n=len(frame),
+        base="published_figures.csv",
+        notice=ds.notice(lang),
+        meta={
+            "verdicts": frame["verdict"].value_counts().to_dict(),
+            # shown: no ids, units in words, counts as integers, percentages
+            # with one decimal (the CSV keeps ids, codes and full precision)
+            "hide": ["figure"],
+            "value_labels": {"unit": {u: w[f"repro_unit.{u}"] for u in ("count", "pct")}},
+            "unit_decimals": {
+                "column": "unit",
+                "columns": ["reproduced", "deviation"],
+                "count": 0,
+                "pct": 1,
+            },
+        },
+        labels={c: w[f"repro_column.{c}"] for c in codes},
+    )

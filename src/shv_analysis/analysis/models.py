@@ -8,15 +8,17 @@ predictors, too few clusters, non-convergence).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["SEPARATION_LOG_ODDS", "ModelNotEstimable", "LogitResult", "clustered_logit"]
 
-SEPARATION_LOG_ODDS = 15.0  # |log odds ratio| (per SD for numeric terms) beyond this means separation
+#: |log odds ratio| (per SD for numeric terms) beyond this means separation.
+SEPARATION_LOG_ODDS = 15.0
 
 
 class ModelNotEstimable(ValueError):
@@ -41,12 +43,13 @@ def clustered_logit(
     cluster: str,
     reference_levels: dict[str, str] | None = None,
 ) -> LogitResult:
-    """Logistic regression with standard errors clustered by `cluster` (e.g. municipality), as odds ratios.
+    """Logistic regression with standard errors clustered by `cluster`, as odds ratios.
 
-    Categorical predictors get treatment coding against `reference_levels[name]` (default: the most frequent
-    level; for bool predictors False); numeric non-bool predictors enter as linear terms. Rows with a missing
-    outcome, predictor or cluster are excluded and counted in the note. Raises ModelNotEstimable instead of
-    returning estimates the data cannot support (one outcome value, separation, too few clusters).
+    Categorical predictors get treatment coding against `reference_levels[name]` (default: the
+    most frequent level; for bool predictors False); numeric non-bool predictors enter as
+    linear terms. Rows with a missing outcome, predictor or cluster are excluded and counted in
+    the note. Raises ModelNotEstimable instead of returning estimates the data cannot support
+    (one outcome value, separation, too few clusters).
     """
     _check_columns(data, [outcome, *predictors, cluster])
     used, excluded_note = _complete_rows(data, [outcome, *predictors, cluster])
@@ -60,8 +63,8 @@ def clustered_logit(
     table = _odds_ratio_table(fit)
     notes = [
         excluded_note,
-        f"standard errors clustered by '{cluster}' ({groups.max() + 1} clusters; sandwich estimator with "
-        "small-sample correction); 95% CIs and p-values use the t distribution with "
+        f"standard errors clustered by '{cluster}' ({groups.max() + 1} clusters; sandwich "
+        "estimator with small-sample correction); 95% CIs and p-values use the t distribution with "
         f"{groups.max()} degrees of freedom (clusters - 1)",
         "reference levels: " + ", ".join(f"{k} = {v}" for k, v in refs.items()) if refs else "",
     ]
@@ -100,7 +103,8 @@ def _binary_outcome(values: pd.Series, name: str) -> np.ndarray:
         raise ModelNotEstimable("no rows left after excluding missing values")
     if y.min() == y.max():
         raise ModelNotEstimable(
-            f"outcome '{name}' has only one value ({bool(y[0])}) in all {len(y)} rows used; nothing to explain"
+            f"outcome '{name}' has only one value ({bool(y[0])}) in all {len(y)} rows used; "
+            "nothing to explain"
         )
     return y
 
@@ -108,7 +112,9 @@ def _binary_outcome(values: pd.Series, name: str) -> np.ndarray:
 def _design_matrix(
     data: pd.DataFrame, predictors: list[str], references: dict[str, Any]
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Series]]:
-    """Intercept plus treatment-coded dummies / numeric columns, reference level per predictor, categorical labels."""
+    """Intercept plus treatment-coded dummies / numeric columns, reference level per predictor,
+    categorical labels.
+    """
     columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(data))}
     refs: dict[str, str] = {}
     categorical: dict[str, pd.Series] = {}
@@ -117,10 +123,16 @@ def _design_matrix(
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             columns[name] = values.astype(float).to_numpy()
             continue
-        labels = values.astype(str) if not pd.api.types.is_bool_dtype(values) else values.map({True: "True", False: "False"})
+        labels = (
+            values.astype(str)
+            if not pd.api.types.is_bool_dtype(values)
+            else values.map({True: "True", False: "False"})
+        )
         levels = _levels(values, labels, name)
         categorical[name] = labels
-        ref = _reference(name, labels, levels, references.get(name), pd.api.types.is_bool_dtype(values))
+        ref = _reference(
+            name, labels, levels, references.get(name), pd.api.types.is_bool_dtype(values)
+        )
         refs[name] = ref
         for level in levels:
             if level != ref:
@@ -130,21 +142,30 @@ def _design_matrix(
 
 def _levels(values: pd.Series, labels: pd.Series, name: str) -> list[str]:
     """Levels of a categorical predictor, after checking that every declared level has cases."""
-    declared = [str(c) for c in values.cat.categories] if isinstance(values.dtype, pd.CategoricalDtype) else []
+    declared = (
+        [str(c) for c in values.cat.categories]
+        if isinstance(values.dtype, pd.CategoricalDtype)
+        else []
+    )
     levels = sorted(set(labels))
     empty = [c for c in declared if c not in levels]
     if empty:
         raise ModelNotEstimable(
-            f"predictor '{name}': level(s) {', '.join(repr(c) for c in empty)} have no observations; "
+            f"predictor '{name}': level(s) {', '.join(repr(c) for c in empty)} have no "
+            "observations; "
             "drop or merge them before fitting"
         )
     if len(levels) < 2:
-        raise ModelNotEstimable(f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used")
+        raise ModelNotEstimable(
+            f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used"
+        )
     return levels
 
 
 def _check_separation(name: str, labels: pd.Series, y: np.ndarray) -> None:
-    """Raise ModelNotEstimable if some level of a categorical predictor has only one outcome value."""
+    """Raise ModelNotEstimable if some level of a categorical predictor has only one outcome
+    value.
+    """
     for level in sorted(set(labels)):
         outcomes = y[(labels == level).to_numpy()]
         if outcomes.min() == outcomes.max():
@@ -156,12 +177,15 @@ def _check_separation(name: str, labels: pd.Series, y: np.ndarray) -> None:
 
 
 def _reference(name: str, labels: pd.Series, levels: list[str], given: Any, is_bool: bool) -> str:
-    """The reference level: the one given, else False for bool, else the most frequent (ties: alphabetical)."""
+    """The reference level: the one given, else False for bool, else the most frequent (ties:
+    alphabetical).
+    """
     if given is not None:
         ref = str(given)
         if ref not in levels:
             raise ModelNotEstimable(
-                f"reference level {ref!r} of predictor '{name}' has no observations (levels: {', '.join(levels)})"
+                f"reference level {ref!r} of predictor '{name}' has no observations (levels: "
+                f"{', '.join(levels)})"
             )
         return ref
     if is_bool:
@@ -171,53 +195,79 @@ def _reference(name: str, labels: pd.Series, levels: list[str], given: Any, is_b
 
 
 def _check_estimable(design: pd.DataFrame, groups: np.ndarray) -> None:
-    """Raise ModelNotEstimable for too few clusters, more parameters than clusters, or collinear predictors."""
+    """Raise ModelNotEstimable for too few clusters, more parameters than clusters, or collinear
+    predictors.
+    """
     n_clusters = int(groups.max() + 1)
     n_params = design.shape[1]
     if n_clusters < 2:
-        raise ModelNotEstimable(f"only {n_clusters} cluster; clustered standard errors need at least 2")
+        raise ModelNotEstimable(
+            f"only {n_clusters} cluster; clustered standard errors need at least 2"
+        )
     if n_params > n_clusters:
         raise ModelNotEstimable(
-            f"{n_params} parameters but only {n_clusters} clusters; clustered standard errors are not "
+            f"{n_params} parameters but only {n_clusters} clusters; clustered standard errors are "
+            "not "
             "reliable with more parameters than clusters; use fewer predictors or merge levels"
         )
     if np.linalg.matrix_rank(design.to_numpy()) < n_params:
         raise ModelNotEstimable(
-            "predictors are collinear (one term is a combination of others): " + ", ".join(design.columns[1:])
+            "predictors are collinear (one term is a combination of others): "
+            + ", ".join(design.columns[1:])
         )
 
 
 def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
-    """Fit statsmodels Logit with clustered covariance; turn separation and non-convergence into ModelNotEstimable."""
+    """Fit statsmodels Logit with clustered covariance; turn separation and non-convergence into
+    ModelNotEstimable.
+    """
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationError,
+        PerfectSeparationWarning,
+    )
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             fit = sm.Logit(y, design).fit(
-                disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups},
+                disp=0,
+                maxiter=200,
+                cov_type="cluster",
+                cov_kwds={"groups": groups},
                 use_t=True,
             )
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-            raise ModelNotEstimable(f"the model cannot be estimated (perfect separation or singular fit): {exc}") from exc
+            raise ModelNotEstimable(
+                f"the model cannot be estimated (perfect separation or singular fit): {exc}"
+            ) from exc
     size = _effect_sizes(fit.params, design)
     worst = str(size.drop("Intercept").idxmax()) if len(size) > 1 else "Intercept"
-    if any(issubclass(w.category, PerfectSeparationWarning) for w in caught) or size.max() > SEPARATION_LOG_ODDS:
+    if (
+        any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+        or size.max() > SEPARATION_LOG_ODDS
+    ):
         raise ModelNotEstimable(
             f"(quasi-)perfect separation: the estimate for '{worst}' runs off to infinity; "
             "merge levels or leave the predictor out"
         )
     converged = fit.mle_retvals.get("converged", True)
     if not converged or any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        raise ModelNotEstimable(f"the fit did not converge (largest estimate: '{worst}'); simplify the model")
+        raise ModelNotEstimable(
+            f"the fit did not converge (largest estimate: '{worst}'); simplify the model"
+        )
     if not np.all(np.isfinite(fit.bse)):
-        raise ModelNotEstimable(f"standard errors are not finite (check '{worst}'); simplify the model")
+        raise ModelNotEstimable(
+            f"standard errors are not finite (check '{worst}'); simplify the model"
+        )
     return fit
 
 
 def _effect_sizes(params: pd.Series, design: pd.DataFrame) -> pd.Series:
-    """Absolute log-odds per term: raw for 0/1 columns and the intercept, per standard deviation for numeric ones."""
+    """Absolute log-odds per term: raw for 0/1 columns and the intercept, per standard deviation for
+    numeric ones.
+    """
     scale = pd.Series(1.0, index=params.index)
     for term in params.index:
         column = design[term]

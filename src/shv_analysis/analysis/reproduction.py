@@ -29,8 +29,15 @@ def skip_reasons(ds, lang: str = "nl") -> list[str]:
     lang = normalise_lang(lang)
     reasons = []
     if ds.indeling != PUBLISHED_DIVISION:
-        reasons.append(text("reproduction.skipped.division", lang, year=ds.indeling,
-                            n=ds.n_municipalities, published=PUBLISHED_DIVISION))
+        reasons.append(
+            text(
+                "reproduction.skipped.division",
+                lang,
+                year=ds.indeling,
+                n=ds.n_municipalities,
+                published=PUBLISHED_DIVISION,
+            )
+        )
     if not ds.codebook.is_default:
         reasons.append(text("extension.reproduction_skipped", lang, source=ds.codebook.source))
     return reasons
@@ -51,7 +58,8 @@ def verdict(unit: str, figure_id: str, published: float, value: float) -> str:
 
 def figure_label(figure_id: str, lang: str = "nl") -> str:
     """The description of a published figure in `lang`: catalogue text
-    `reproduction.figure.<figure_id>` (in Dutch the `label_nl` of published_figures.csv)."""
+    `reproduction.figure.<figure_id>` (in Dutch the `label_nl` of published_figures.csv).
+    """
     return text(f"reproduction.figure.{figure_id}", lang)
 
 
@@ -68,13 +76,18 @@ def reproduction_table(ds, lang: str = "nl") -> pd.DataFrame:
     for row in published.itertuples(index=False):
         value = computed.loc[row.figure_id, "value"]
         v = verdict(row.unit, row.figure_id, float(row.published), float(value))
-        rows.append({
-            "figure_id": row.figure_id, "label": figure_label(row.figure_id, lang),
-            "unit": row.unit,
-            "published": row.published, "reproduced": float(value),
-            "numerator": int(computed.loc[row.figure_id, "numerator"]),
-            "denominator": computed.loc[row.figure_id, "denominator"],
-            "deviation": float(value) - float(row.published),
-            "verdict": v, "verdict_text": text(f"reproduction.verdict.{v}", lang),
-        })
+        rows.append(
+            {
+                "figure_id": row.figure_id,
+                "label": figure_label(row.figure_id, lang),
+                "unit": row.unit,
+                "published": row.published,
+                "reproduced": float(value),
+                "numerator": int(computed.loc[row.figure_id, "numerator"]),
+                "denominator": computed.loc[row.figure_id, "denominator"],
+                "deviation": float(value) - float(row.published),
+                "verdict": v,
+                "verdict_text": text(f"reproduction.verdict.{v}", lang),
+            }
+        )
     return pd.DataFrame(rows)

@@ -30,9 +30,18 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from shv_analysis.analysis.disclosure import (KIND_NAMES, PRIMARY, SECONDARY, SHOWN, CellAudit,
-                                              Grid, audit, audit_cell, mark_bounds,
-                                              targets)
+from shv_analysis.analysis.disclosure import (
+    KIND_NAMES,
+    PRIMARY,
+    SECONDARY,
+    SHOWN,
+    CellAudit,
+    Grid,
+    audit,
+    audit_cell,
+    mark_bounds,
+    targets,
+)
 
 DEFAULT_MIN_CELL = 5
 TOTAL = "totaal"  # the total column of `crosstab` cells (same code as crosstab.TOTAL)
@@ -53,8 +62,9 @@ def resolve_min_cell(min_cell, exporting: bool) -> int:
         if value != int(value) or value < 0:
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"min_cell must be None or a whole number >= 0, got {min_cell!r}") \
-            from None
+        raise ValueError(
+            f"min_cell must be None or a whole number >= 0, got {min_cell!r}"
+        ) from None
     return int(value)
 
 
@@ -79,10 +89,14 @@ def _slack(grid: Grid, kinds: np.ndarray, c: tuple[int, int], marks: bool) -> tu
 
 def _moves(grid: Grid, kinds: np.ndarray, plus: list, minus: list, marks: bool) -> float:
     """Width of the cycle that moves `plus` cells up and `minus` cells down (and back)."""
-    up = min([_slack(grid, kinds, c, marks)[1] for c in plus] +
-             [_slack(grid, kinds, c, marks)[0] for c in minus])
-    down = min([_slack(grid, kinds, c, marks)[0] for c in plus] +
-               [_slack(grid, kinds, c, marks)[1] for c in minus])
+    up = min(
+        [_slack(grid, kinds, c, marks)[1] for c in plus]
+        + [_slack(grid, kinds, c, marks)[0] for c in minus]
+    )
+    down = min(
+        [_slack(grid, kinds, c, marks)[0] for c in plus]
+        + [_slack(grid, kinds, c, marks)[1] for c in minus]
+    )
     return max(up, 0) + max(down, 0)
 
 
@@ -111,8 +125,10 @@ def _fix(grid: Grid, kinds: np.ndarray, failing: CellAudit) -> bool:
         trial = kinds.copy()
         for c in new:
             trial[c] = SECONDARY
-        wide = (_moves(grid, trial, plus, minus, False) >= failing.need_numbers and
-                _moves(grid, trial, plus, minus, True) >= failing.need_marks)
+        wide = (
+            _moves(grid, trial, plus, minus, False) >= failing.need_numbers
+            and _moves(grid, trial, plus, minus, True) >= failing.need_marks
+        )
         if wide and new:
             cost = (len(new), sum(int(grid.counts[c]) for c in new), new)
             best = cost if best is None or cost < best else best
@@ -133,12 +149,15 @@ def _cycle_proof(grid: Grid, kinds: np.ndarray, i: int, j: int) -> bool:
     """True when a cycle of hidden cells alone already gives (i, j) its target widths.
 
     A cycle is one feasible direction, so the true range is at least as wide; this spares
-    the linear programmes for most cells."""
+    the linear programmes for most cells.
+    """
     want_numbers, want_marks = targets(grid, kinds[i, j])
     for cells, plus, minus in _candidates(grid, kinds, i, j):
-        if all(kinds[c] != SHOWN for c in cells) and \
-                _moves(grid, kinds, plus, minus, False) >= want_numbers and \
-                _moves(grid, kinds, plus, minus, True) >= want_marks:
+        if (
+            all(kinds[c] != SHOWN for c in cells)
+            and _moves(grid, kinds, plus, minus, False) >= want_numbers
+            and _moves(grid, kinds, plus, minus, True) >= want_marks
+        ):
             return True
     return False
 
@@ -169,11 +188,16 @@ def choose(grid: Grid) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
-def _cached(counts: bytes, shape: tuple, totals: bytes, bases: bytes, threshold: int,
-            multi: bool) -> bytes:
-    grid = Grid(np.frombuffer(counts, dtype=np.int64).reshape(shape),
-                np.frombuffer(totals, dtype=np.int64), np.frombuffer(bases, dtype=np.int64),
-                multi, threshold)
+def _cached(
+    counts: bytes, shape: tuple, totals: bytes, bases: bytes, threshold: int, multi: bool
+) -> bytes:
+    grid = Grid(
+        np.frombuffer(counts, dtype=np.int64).reshape(shape),
+        np.frombuffer(totals, dtype=np.int64),
+        np.frombuffer(bases, dtype=np.int64),
+        multi,
+        threshold,
+    )
     return choose(grid).astype(np.int64).tobytes()
 
 
@@ -184,19 +208,26 @@ def grid_of(cells: pd.DataFrame, threshold: int, multi: bool) -> tuple[Grid, lis
     n = cells.pivot(index="row", columns="col", values="n").reindex(index=rows)
     bases = cells.drop_duplicates("col").set_index("col")["base"]
     counts = n.reindex(columns=groups).to_numpy(dtype=np.int64)
-    totals = (n[TOTAL].to_numpy(dtype=np.int64) if TOTAL in n.columns else counts.sum(axis=1))
-    grid = Grid(counts, totals, bases.reindex(groups).to_numpy(dtype=np.int64), multi,
-                int(threshold))
+    totals = n[TOTAL].to_numpy(dtype=np.int64) if TOTAL in n.columns else counts.sum(axis=1)
+    grid = Grid(
+        counts, totals, bases.reindex(groups).to_numpy(dtype=np.int64), multi, int(threshold)
+    )
     return grid, rows, groups
 
 
 def cell_kinds(grid: Grid) -> np.ndarray:
-    """`choose(grid)`, cached on the grid's numbers (a table is drawn and written more than once)."""
+    """`choose(grid)`, cached on the grid's numbers (a table is drawn and written more than
+    once).
+    """
     counts = np.ascontiguousarray(grid.counts, dtype=np.int64)
-    out = _cached(counts.tobytes(), counts.shape,
-                  np.ascontiguousarray(grid.row_totals, dtype=np.int64).tobytes(),
-                  np.ascontiguousarray(grid.col_bases, dtype=np.int64).tobytes(),
-                  grid.threshold, grid.multi)
+    out = _cached(
+        counts.tobytes(),
+        counts.shape,
+        np.ascontiguousarray(grid.row_totals, dtype=np.int64).tobytes(),
+        np.ascontiguousarray(grid.col_bases, dtype=np.int64).tobytes(),
+        grid.threshold,
+        grid.multi,
+    )
     return np.frombuffer(out, dtype=np.int64).reshape(counts.shape)
 
 
@@ -243,5 +274,15 @@ def audit_cells(cells: pd.DataFrame, threshold: int, multi: bool) -> list[CellAu
     return audit(grid, cell_kinds(grid))
 
 
-__all__ = ["DEFAULT_MIN_CELL", "resolve_min_cell", "suppress_cells", "suppression_mask",
-           "audit_cells", "cell_kinds", "choose", "grid_of", "primary_kinds", "audit_cell"]
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "resolve_min_cell",
+    "suppress_cells",
+    "suppression_mask",
+    "audit_cells",
+    "cell_kinds",
+    "choose",
+    "grid_of",
+    "primary_kinds",
+    "audit_cell",
+]

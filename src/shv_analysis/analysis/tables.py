@@ -18,6 +18,7 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.text import normalise_lang, text, texts
 
+
 def words(lang: str) -> dict[str, str]:
     """The common words and column headers of tables in `lang` (catalogue section `table`).
 
@@ -38,23 +39,31 @@ PERCENT_CODES = frozenset({"pct", "ci_low", "ci_high"})
 
 #: A displayed value that is a number: a count or percentage, optionally with a bracketed
 #: interval, "n / m", a suppression mark ("<5") or a dash.
-NUMBER_TEXT = re.compile(r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
-                         r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—]\s*$")
+NUMBER_TEXT = re.compile(
+    r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
+    r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—]\s*$"
+)
 
 
 def html_table(frame: pd.DataFrame, numeric: list[bool]) -> str:
     """A displayed table as HTML: `frame`'s headers and values (escaped, missing as empty),
-    each cell classed `shv-num` (right-aligned) or `shv-text` (left) by `numeric`."""
+    each cell classed `shv-num` (right-aligned) or `shv-text` (left) by `numeric`.
+    """
     classes = ["shv-num" if is_number else "shv-text" for is_number in numeric]
-    head = "".join(f'<th class="{c}">{html.escape(str(h))}</th>'
-                   for c, h in zip(classes, frame.columns))
+    head = "".join(
+        f'<th class="{c}">{html.escape(str(h))}</th>' for c, h in zip(classes, frame.columns)
+    )
     rows = []
     for record in frame.itertuples(index=False, name=None):
-        cells = "".join(f'<td class="{c}">{"" if _missing(v) else html.escape(str(v))}</td>'
-                        for c, v in zip(classes, record))
+        cells = "".join(
+            f'<td class="{c}">{"" if _missing(v) else html.escape(str(v))}</td>'
+            for c, v in zip(classes, record)
+        )
         rows.append(f"<tr>{cells}</tr>")
-    return (f'<table class="shv-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    return (
+        f'<table class="shv-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _missing(value) -> bool:
@@ -123,8 +132,8 @@ class Table:
         """Display copy: percentages with one decimal (rounded half up, as the report rounds;
         decimal comma when `meta["lang"]` is 'nl'), counts as integers, and the columns
         named in `meta["decimals"]` ({column code: decimals, or "p" for p-values: three
-        decimals, '< 0,001' below that}); columns named by their display headers."""
-
+        decimals, '< 0,001' below that}); columns named by their display headers.
+        """
         lang = normalise_lang(self.meta.get("lang", "en"))
         out = self.shown_data()
         decimals = self.meta.get("decimals", {})
@@ -137,8 +146,10 @@ class Table:
             digits = decimals.get(col)
             if by_unit and col in by_unit["columns"]:
                 units = self.data.loc[out.index, by_unit["column"]]
-                out[col] = [("" if pd.isna(v) else fmt_number(v, lang, by_unit.get(u, 1)))
-                            for v, u in zip(out[col], units)]
+                out[col] = [
+                    ("" if pd.isna(v) else fmt_number(v, lang, by_unit.get(u, 1)))
+                    for v, u in zip(out[col], units)
+                ]
                 continue
             if digits is None and col in percent:
                 digits = 1
@@ -148,11 +159,15 @@ class Table:
                     digits = 0  # a float column of whole numbers: shown as integers
             if digits == "p":
                 small = "< " + fmt_number(0.001, lang, 3)
-                out[col] = out[col].map(lambda v: "" if pd.isna(v) else small if v < 0.001
-                                        else fmt_number(v, lang, 3))
+                out[col] = out[col].map(
+                    lambda v, small=small: (
+                        "" if pd.isna(v) else small if v < 0.001 else fmt_number(v, lang, 3)
+                    )
+                )
             elif digits is not None:
-                out[col] = out[col].map(lambda v, d=digits: "" if pd.isna(v) else
-                                        fmt_number(v, lang, d))
+                out[col] = out[col].map(
+                    lambda v, d=digits: "" if pd.isna(v) else fmt_number(v, lang, d)
+                )
         out.columns = [self.header(c) for c in out.columns]
         return out
 
@@ -173,8 +188,9 @@ class Table:
         shown = self.shown_data()
         for col in shown.columns:
             values = shown[col]
-            if col in percent or (pd.api.types.is_numeric_dtype(values)
-                                  and not pd.api.types.is_bool_dtype(values)):
+            if col in percent or (
+                pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            ):
                 out.append(True)
                 continue
             texts_ = [str(v) for v in values if not _missing(v) and str(v).strip()]
@@ -186,8 +202,10 @@ class Table:
         body = html_table(self.formatted(), self.numeric_columns())
         small = "\n".join(p for p in (self.footnote, self.test) if p)
         foot = "<br>".join(html.escape(line) for line in small.splitlines())
-        return (f'<div class="shv-table-block"><p><strong>{html.escape(self.title)}</strong></p>'
-                f'{body}<p style="font-size:90%">{foot}</p></div>')
+        return (
+            f'<div class="shv-table-block"><p><strong>{html.escape(self.title)}</strong></p>'
+            f'{body}<p style="font-size:90%">{foot}</p></div>'
+        )
 
     def __repr__(self) -> str:
         return f"{self.title}\n{self.formatted().to_string(index=False)}\n{self.footer()}"
@@ -218,15 +236,15 @@ def counts(ds: Dataset, field_name: str, table: str | None = None) -> pd.DataFra
     rows = pd.DataFrame({"code": f.code_list, "n": [int(vc.get(c, 0)) for c in f.code_list]})
     missing = int(values.isna().sum())
     if missing:
-        rows = pd.concat([rows, pd.DataFrame({"code": [None], "n": [missing]})],
-                         ignore_index=True)
+        rows = pd.concat([rows, pd.DataFrame({"code": [None], "n": [missing]})], ignore_index=True)
     rows["base"] = base
     return rows
 
 
 def extension_fields(ds: Dataset) -> list[cb.Field]:
     """The coded fields the dataset's own codebook adds (experiments first, then respondents);
-    empty for the package's codebook, so a section that loops over them shows nothing."""
+    empty for the package's codebook, so a section that loops over them shows nothing.
+    """
     book = ds.codebook
     return book.extra_fields(cb.EXPERIMENTEN) + book.extra_fields(cb.RESPONDENTEN)
 
@@ -236,12 +254,19 @@ def extension_note(ds: Dataset, lang: str = "nl") -> str:
     found = extension_fields(ds)
     if not found:
         return ""
-    return text("extension.fields", normalise_lang(lang),
-                fields=", ".join(f.label(lang) for f in found))
+    return text(
+        "extension.fields", normalise_lang(lang), fields=", ".join(f.label(lang) for f in found)
+    )
 
 
-def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None = None,
-              sort: str = "codebook", title: str | None = None) -> Table:
+def frequency(
+    ds: Dataset,
+    field_name: str,
+    lang: str = "nl",
+    table: str | None = None,
+    sort: str = "codebook",
+    title: str | None = None,
+) -> Table:
     """Frequency table of one field: label, n, base, % of the base, with its footnote.
 
     sort: 'codebook' keeps the codebook order (phases in process order); 'desc' sorts by n
@@ -256,17 +281,31 @@ def frequency(ds: Dataset, field_name: str, lang: str = "nl", table: str | None 
     if sort == "desc":
         rows = sort_report_order(rows)
     labels = [w["missing"] if c is None else f.code_label(c, lang) for c in rows["code"]]
-    data = pd.DataFrame({"code": rows["code"], "category": labels, "n": rows["n"],
-                         "base": rows["base"], "pct": rows["pct"]})
+    data = pd.DataFrame(
+        {
+            "code": rows["code"],
+            "category": labels,
+            "n": rows["n"],
+            "base": rows["base"],
+            "pct": rows["pct"],
+        }
+    )
     base_name = _base_name(f.table, lang)
     n = int(rows["base"].iloc[0]) if len(rows) else 0
     note = w["multi" if f.kind == "multi" else "single"].format(base=base_name)
     footnote = text("table.footnote", lang, n=n, base=base_name, note=note)
     footnote += subset_note(ds.subset_label, lang)
-    return Table(data=data, title=title or f.label(lang), footnote=footnote,
-                 key=f"{f.table}_{f.name}", n=n, base=f"{w['all']} {base_name}",
-                 notice=ds.notice(lang), meta={"field": f.name, "kind": f.kind},
-                 labels=column_labels(lang))
+    return Table(
+        data=data,
+        title=title or f.label(lang),
+        footnote=footnote,
+        key=f"{f.table}_{f.name}",
+        n=n,
+        base=f"{w['all']} {base_name}",
+        notice=ds.notice(lang),
+        meta={"field": f.name, "kind": f.kind},
+        labels=column_labels(lang),
+    )
 
 
 def column_labels(lang: str, *codes: str) -> dict[str, str]:
@@ -294,25 +333,44 @@ def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
     grouped = resp.groupby("respondenttype", observed=True)["_deelname"].agg(["size", "sum"])
     grouped = grouped.reindex(f.code_list, fill_value=0)
     pilots = ds.pilots().groupby("respondenttype").size().reindex(f.code_list, fill_value=0)
-    data = pd.DataFrame({
-        "code": f.code_list,
-        "category": [f.code_label(c, lang) for c in f.code_list],
-        "respondents": grouped["size"].to_numpy(),
-        "with_experiment": grouped["sum"].to_numpy(),
-        "participation_pct": 100 * grouped["sum"].to_numpy()
-        / grouped["size"].where(grouped["size"] > 0).to_numpy(),
-        "pilots": pilots.to_numpy(),
-        "pilots_pct": 100 * pilots.to_numpy() / max(len(ds.experimenten), 1),
-    })
-    total = {"code": "totaal", "category": w["total"], "respondents": len(resp),
-             "with_experiment": int(resp["_deelname"].sum()),
-             "participation_pct": 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
-             "pilots": len(ds.experimenten),
-             "pilots_pct": 100.0 if len(ds.experimenten) else None}
-    labels = {"category": w["category"],
-              **{c: head[c] for c in ("respondents", "with_experiment", "participation_pct",
-                                      "pilots", "pilots_pct")}}
+    data = pd.DataFrame(
+        {
+            "code": f.code_list,
+            "category": [f.code_label(c, lang) for c in f.code_list],
+            "respondents": grouped["size"].to_numpy(),
+            "with_experiment": grouped["sum"].to_numpy(),
+            "participation_pct": 100
+            * grouped["sum"].to_numpy()
+            / grouped["size"].where(grouped["size"] > 0).to_numpy(),
+            "pilots": pilots.to_numpy(),
+            "pilots_pct": 100 * pilots.to_numpy() / max(len(ds.experimenten), 1),
+        }
+    )
+    total = {
+        "code": "totaal",
+        "category": w["total"],
+        "respondents": len(resp),
+        "with_experiment": int(resp["_deelname"].sum()),
+        "participation_pct": 100 * resp["_deelname"].mean() if len(resp) else float("nan"),
+        "pilots": len(ds.experimenten),
+        "pilots_pct": 100.0 if len(ds.experimenten) else None,
+    }
+    labels = {
+        "category": w["category"],
+        **{
+            c: head[c]
+            for c in ("respondents", "with_experiment", "participation_pct", "pilots", "pilots_pct")
+        },
+    }
     data = pd.concat([data, pd.DataFrame([total])], ignore_index=True)
     footnote = head["footnote"].format(r=len(resp), e=len(ds.experimenten))
-    return Table(data=data, title=head["title"], footnote=footnote, key="respondenten_deelname",
-        n=len(resp), base=w["respondents"], notice=ds.notice(lang), labels=labels)
+    return Table(
+        data=data,
+        title=head["title"],
+        footnote=footnote,
+        key="respondenten_deelname",
+        n=len(resp),
+        base=w["respondents"],
+        notice=ds.notice(lang),
+        labels=labels,
+    )

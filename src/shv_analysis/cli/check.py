@@ -21,8 +21,10 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate a dataset and summarise it")
     p.add_argument("data", help="an .xlsx workbook or a folder with respondenten/experimenten")
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
-    p.add_argument("--decisions", help="coding decisions file (default: beslissingen.csv "
-                   "beside the data, when present)")
+    p.add_argument(
+        "--decisions",
+        help="coding decisions file (default: beslissingen.csv beside the data, when present)",
+    )
     add_indeling_argument(p)
     p.set_defaults(func=cmd_check)
 
@@ -40,8 +42,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"OK: {result.source}")
     print(f"  respondenten: {summary['respondenten']} records")
     print(f"  experimenten: {summary['experimenten']} records")
-    print(f"  municipalities covered: {summary['gemeenten_gedekt']} of "
-          f"{summary['gemeenten_totaal']}")
+    print(
+        f"  municipalities covered: {summary['gemeenten_gedekt']} of {summary['gemeenten_totaal']}"
+    )
     print(f"  municipal division: {division_text(ds.division, 'en')}")
     print(f"  warnings: {len(result.warnings)}")
     for warning in result.warnings:

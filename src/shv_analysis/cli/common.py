@@ -15,20 +15,33 @@ from shv_analysis.ingest.validation import CheckResult, check_dataset
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def check(path: str | os.PathLike, reference: str | None = None,
-          decisions: str | None = None, indeling: int | None = None) -> CheckResult:
+def check(
+    path: str | os.PathLike,
+    reference: str | None = None,
+    decisions: str | None = None,
+    indeling: int | None = None,
+) -> CheckResult:
     """`check_dataset` with the CLI's defaults: reference and decisions searched ("auto"),
-    the municipal division declared by the dataset or inferred unless `indeling` is given."""
-    return check_dataset(path, reference=reference or "auto",
-                         decisions_step=decisions_step(decisions or "auto"), indeling=indeling)
+    the municipal division declared by the dataset or inferred unless `indeling` is given.
+    """
+    return check_dataset(
+        path,
+        reference=reference or "auto",
+        decisions_step=decisions_step(decisions or "auto"),
+        indeling=indeling,
+    )
 
 
 def add_indeling_argument(parser) -> None:
     """`--indeling YYYY`: the municipal division to measure the dataset against."""
-    parser.add_argument("--indeling", type=int, metavar="YYYY",
-                        help="municipal division of 1 January YYYY (default: the dataset's "
-                             "metadata key 'indeling', else the interview dates, else the most "
-                             "recent reference division knowing every code)")
+    parser.add_argument(
+        "--indeling",
+        type=int,
+        metavar="YYYY",
+        help="municipal division of 1 January YYYY (default: the dataset's "
+        "metadata key 'indeling', else the interview dates, else the most "
+        "recent reference division knowing every code)",
+    )
 
 
 def print_problems(result: CheckResult, stream: TextIO) -> None:
@@ -36,9 +49,13 @@ def print_problems(result: CheckResult, stream: TextIO) -> None:
     result.print_problems(stream)
 
 
-def load_or_report(data: str | os.PathLike | None, reference: str | None = None,
-                   decisions: str | None = None, stream: TextIO | None = None,
-                   indeling: int | None = None) -> Dataset | None:
+def load_or_report(
+    data: str | os.PathLike | None,
+    reference: str | None = None,
+    decisions: str | None = None,
+    stream: TextIO | None = None,
+    indeling: int | None = None,
+) -> Dataset | None:
     """The dataset at `data` (default: embedded), or None after printing every problem.
 
     Problems go to `stream` (default: stderr).

@@ -11,11 +11,15 @@ import pandas as pd
 
 from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
 from shv_analysis.analysis.suppression import suppress_cells
-from shv_analysis.text import text
-from shv_analysis.cli.common import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_indeling_argument,
-                                     load_or_report)
-from shv_analysis.contract import codebook as cb
+from shv_analysis.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_indeling_argument,
+    load_or_report,
+)
 from shv_analysis.contract.extension import DEFAULT, Codebook
+from shv_analysis.text import text
 
 #: Field kinds that can be tabulated (ROW) and that can group (COL, with the province).
 ROW_KINDS = ("single", "multi", "yesno")
@@ -23,12 +27,17 @@ COL_KINDS = ("single", "yesno")
 TEXT_GROUPS = ("provincie",)
 
 
-def valid_fields(kinds: tuple[str, ...], extra: tuple[str, ...] = (),
-                 codebook: Codebook = DEFAULT) -> list[str]:
+def valid_fields(
+    kinds: tuple[str, ...], extra: tuple[str, ...] = (), codebook: Codebook = DEFAULT
+) -> list[str]:
     """Names of the codebook's fields (derived ones included) of `kinds`, plus `extra`,
-    without duplicates, in codebook order."""
-    names = [f.name for f in codebook.contract_fields + codebook.derived_fields
-             if f.kind in kinds or f.name in extra]
+    without duplicates, in codebook order.
+    """
+    names = [
+        f.name
+        for f in codebook.contract_fields + codebook.derived_fields
+        if f.kind in kinds or f.name in extra
+    ]
     return list(dict.fromkeys(names))
 
 
@@ -63,8 +72,12 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("col", help="grouping field, e.g. respondenttype, grootteklasse, provincie")
     p.add_argument("--data", help="dataset (default: the embedded synthetic dataset)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--min-cell", type=_min_cell, default=0,
-                   help="suppress counts below N (with secondary suppression); default 0 = off")
+    p.add_argument(
+        "--min-cell",
+        type=_min_cell,
+        default=0,
+        help="suppress counts below N (with secondary suppression); default 0 = off",
+    )
     add_indeling_argument(p)
     p.set_defaults(func=cmd_crosstab)
 
@@ -90,14 +103,14 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
         print(f"crosstab: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_USAGE
     if ds.synthetic:
-        print(ds.notice("en") + " This cross-tab is illustrative, not a finding.",
-              file=sys.stderr)
+        print(ds.notice("en") + " This cross-tab is illustrative, not a finding.", file=sys.stderr)
     cells = ct.cells.assign(suppressed=None)
     if args.min_cell:
         marked = suppress_cells(ct.cells, args.min_cell, ct.row.kind == "multi")
         hidden = marked["suppressed"].to_numpy()
-        cells = cells.astype({"n": object, "pct": object, "ci_low": object, "ci_high": object,
-                              "suppressed": object})
+        cells = cells.astype(
+            {"n": object, "pct": object, "ci_low": object, "ci_high": object, "suppressed": object}
+        )
         cells.loc[hidden, ["n", "pct", "ci_low", "ci_high"]] = None
         cells["suppressed"] = [k if isinstance(k, str) else None for k in marked["suppression"]]
     if args.format == "json":
@@ -110,7 +123,9 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
 
 
 def _clean(value):
-    """A JSON-safe value: numpy scalars as Python numbers; nan and ±inf as None (JSON has neither)."""
+    """A JSON-safe value: numpy scalars as Python numbers; nan and ±inf as None (JSON has
+    neither).
+    """
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -130,32 +145,56 @@ def _nonfinite_notes(prefix: str, record: dict) -> list[str]:
 
 def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
     records = [{k: _clean(v) for k, v in rec.items()} for rec in cells.to_dict("records")]
-    out = {"row": ct.row.name, "col": ct.col.name, "unit": ct.unit, "cells": records,
-           "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")]}
+    out = {
+        "row": ct.row.name,
+        "col": ct.col.name,
+        "unit": ct.unit,
+        "cells": records,
+        "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")],
+    }
     notes: list[str] = []
     if cells["suppressed"].notna().any():  # no statistic, p or V beside hidden cells
         reason = text("crosstab.test_not_shown", "en")
         if ct.test is not None:
-            out["test"] = {"name": ct.test.name, "statistic": None, "p": None,
-                           "cramers_v": None, "test_not_shown": reason}
+            out["test"] = {
+                "name": ct.test.name,
+                "statistic": None,
+                "p": None,
+                "cramers_v": None,
+                "test_not_shown": reason,
+            }
         else:
             out["test"] = None
-            out["option_tests"] = [{"option": o, "name": n, "statistic": None, "p": None,
-                                    "p_holm": None, "cramers_v": None, "test_not_shown": reason}
-                                   for o, n in zip(ct.option_tests["option"],
-                                                   ct.option_tests["name"])]
+            out["option_tests"] = [
+                {
+                    "option": o,
+                    "name": n,
+                    "statistic": None,
+                    "p": None,
+                    "p_holm": None,
+                    "cramers_v": None,
+                    "test_not_shown": reason,
+                }
+                for o, n in zip(ct.option_tests["option"], ct.option_tests["name"])
+            ]
         out["test_not_shown"] = reason
     elif ct.test is not None:
-        test = {"name": ct.test.name, "statistic": ct.test.statistic, "p": ct.test.p,
-                "cramers_v": ct.test.cramers_v}
+        test = {
+            "name": ct.test.name,
+            "statistic": ct.test.statistic,
+            "p": ct.test.p,
+            "cramers_v": ct.test.cramers_v,
+        }
         notes += _nonfinite_notes("test.", test)
         out["test"] = {k: _clean(v) for k, v in test.items()}
     else:
         out["test"] = None
         rows = ct.option_tests.to_dict("records")
         for r in rows:
-            notes += _nonfinite_notes(f"option_tests[{r['option']}].", {
-                k: v for k, v in r.items() if not k.startswith("mc_")})
+            notes += _nonfinite_notes(
+                f"option_tests[{r['option']}].",
+                {k: v for k, v in r.items() if not k.startswith("mc_")},
+            )
         out["option_tests"] = [{k: _clean(v) for k, v in r.items()} for r in rows]
     if notes:
         out["notes"] = notes

@@ -32,9 +32,17 @@ def cmd_figures(args: argparse.Namespace) -> int:
     frame = compute_figures(ds, published_figures())
     records = [_record(row) for row in frame.itertuples(index=False)]
     if args.format == "json":
-        json.dump({"dataset": ds.name, "synthetic": ds.synthetic, "indeling": ds.indeling,
-                   "figures": records},
-                  sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "dataset": ds.name,
+                "synthetic": ds.synthetic,
+                "indeling": ds.indeling,
+                "figures": records,
+            },
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         print()
     else:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -45,7 +53,13 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _record(row) -> dict:
-    den = None if row.denominator is None or str(row.denominator) == "<NA>" else int(row.denominator)
+    den = (
+        None if row.denominator is None or str(row.denominator) == "<NA>" else int(row.denominator)
+    )
     value = row.value if den is not None else int(row.value)
-    return {"figure_id": row.figure_id, "numerator": int(row.numerator), "denominator": den,
-            "value": value}
+    return {
+        "figure_id": row.figure_id,
+        "numerator": int(row.numerator),
+        "denominator": den,
+        "value": value,
+    }

@@ -30,8 +30,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     reasons = skip_reasons(ds, args.lang)
     if reasons:
-        print("shv reproduce: not comparable with the published figures: " + " ".join(reasons),
-              file=sys.stderr)
+        print(
+            "shv reproduce: not comparable with the published figures: " + " ".join(reasons),
+            file=sys.stderr,
+        )
         return EXIT_OK
     table = reproduction_table(ds, args.lang)
     if ds.synthetic:
@@ -39,17 +41,24 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table.drop(columns=["label"]).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        shown = table[["figure_id", "unit", "published", "reproduced", "deviation",
-                       "verdict_text"]].copy()
+        shown = table[
+            ["figure_id", "unit", "published", "reproduced", "deviation", "verdict_text"]
+        ].copy()
         shown["reproduced"] = shown["reproduced"].map(lambda v: f"{v:.2f}")
         shown["deviation"] = shown["deviation"].map(lambda v: f"{v:+.2f}")
         print(shown.to_string(index=False))
     counts = table["verdict"].value_counts()
     off, near = int(counts.get("off", 0)), int(counts.get("near", 0))
-    print(f"{len(table)} figures: {int(counts.get('ok', 0))} match, {near} within the documented "
-          f"1-point tolerance of the infeasible group, {off} off", file=sys.stderr)
+    print(
+        f"{len(table)} figures: {int(counts.get('ok', 0))} match, {near} within the documented "
+        f"1-point tolerance of the infeasible group, {off} off",
+        file=sys.stderr,
+    )
     if near:
-        print("The shares of experiments by respondent type are published as 53/29/19% (sum "
-              "101%); no split of the experiments rounds to all three, so the nearest feasible "
-              "split is used (see data/synthetic/README.md).", file=sys.stderr)
+        print(
+            "The shares of experiments by respondent type are published as 53/29/19% (sum "
+            "101%); no split of the experiments rounds to all three, so the nearest feasible "
+            "split is used (see data/synthetic/README.md).",
+            file=sys.stderr,
+        )
     return EXIT_INVALID if off else EXIT_OK

@@ -20,21 +20,33 @@ def cmd_synth(args: argparse.Namespace) -> int:
         print(f"shv synth: {exc}")
         return EXIT_NO_REFERENCE
     paths = write_dataset(args.out, args.seed, reference)
-    print(f"synthetic dataset (seed {args.seed}) written to {Path(args.out)}: "
-          + ", ".join(p.name for p in paths))
+    print(
+        f"synthetic dataset (seed {args.seed}) written to {Path(args.out)}: "
+        + ", ".join(p.name for p in paths)
+    )
     return EXIT_OK
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add `shv synth --seed N --out DIR`."""
     p = subparsers.add_parser(
-        "synth", help="generate the synthetic reconstruction of the 2019 inventory",
+        "synth",
+        help="generate the synthetic reconstruction of the 2019 inventory",
         description="Write respondenten.csv, experimenten.csv, metadata.json and README.md "
-                    "of the seeded synthetic dataset.")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                   help=f"random seed (default {DEFAULT_SEED}, the committed dataset)")
-    p.add_argument("--out", default=str(DEFAULT_OUT),
-                   help="output folder (default data/synthetic in the checkout)")
-    p.add_argument("--reference", default=None,
-                   help="folder with the CBS reference tables (default: searched)")
+        "of the seeded synthetic dataset.",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED}, the committed dataset)",
+    )
+    p.add_argument(
+        "--out",
+        default=str(DEFAULT_OUT),
+        help="output folder (default data/synthetic in the checkout)",
+    )
+    p.add_argument(
+        "--reference", default=None, help="folder with the CBS reference tables (default: searched)"
+    )
     p.set_defaults(func=cmd_synth)

@@ -17,23 +17,36 @@ EXIT_OK, EXIT_INVALID = 0, 1
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add the `template` subcommand."""
     p = sub.add_parser(
-        "template", help="write an Excel intake template made from the codebook",
+        "template",
+        help="write an Excel intake template made from the codebook",
         description="Write an intake workbook (sheets respondenten, experimenten, codeboek, "
-                    "toelichting) generated from the codebook, with drop-down lists (Dutch "
-                    "labels) and one ja/nee column per option of a multi field. A filled-in "
-                    "template passes `shv check` without edits.")
+        "toelichting) generated from the codebook, with drop-down lists (Dutch "
+        "labels) and one ja/nee column per option of a multi field. A filled-in "
+        "template passes `shv check` without edits.",
+    )
     p.add_argument("out", metavar="OUT.xlsx", help="workbook to write")
-    p.add_argument("--rows", type=int, default=TEMPLATE_ROWS,
-                   help=f"rows per sheet with drop-down lists (default {TEMPLATE_ROWS})")
+    p.add_argument(
+        "--rows",
+        type=int,
+        default=TEMPLATE_ROWS,
+        help=f"rows per sheet with drop-down lists (default {TEMPLATE_ROWS})",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.add_argument("--codeboek", metavar="FILE",
-                   help="codebook extension (codeboek.csv, or a workbook with a sheet "
-                        "'codeboek'): its codes join the drop-down lists, its new fields "
-                        "become columns")
-    p.add_argument("--indeling", type=int, metavar="YYYY",
-                   help="municipal division of 1 January YYYY: its municipalities in sheet "
-                        "'gemeenten', the year in the metadata (default: the most recent "
-                        "division in the reference folder is listed, none declared)")
+    p.add_argument(
+        "--codeboek",
+        metavar="FILE",
+        help="codebook extension (codeboek.csv, or a workbook with a sheet "
+        "'codeboek'): its codes join the drop-down lists, its new fields "
+        "become columns",
+    )
+    p.add_argument(
+        "--indeling",
+        type=int,
+        metavar="YYYY",
+        help="municipal division of 1 January YYYY: its municipalities in sheet "
+        "'gemeenten', the year in the metadata (default: the most recent "
+        "division in the reference folder is listed, none declared)",
+    )
     p.add_argument("--reference", help="folder with the CBS reference tables (default: search)")
     p.set_defaults(func=cmd_template)
 
@@ -60,8 +73,9 @@ def cmd_template(args: argparse.Namespace) -> int:
             return EXIT_INVALID
     extra = {} if codebook is None else {"codebook": codebook}
     try:
-        write_template(out, rows=args.rows, indeling=args.indeling, reference=args.reference,
-                       **extra)
+        write_template(
+            out, rows=args.rows, indeling=args.indeling, reference=args.reference, **extra
+        )
     except ReferenceMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -9,7 +9,7 @@ shows them.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ def cohens_kappa(table) -> float:
     if n == 0:
         return float("nan")
     p_o = np.trace(table) / n
-    p_e = float((table.sum(axis=0) * table.sum(axis=1)).sum()) / n ** 2
+    p_e = float((table.sum(axis=0) * table.sum(axis=1)).sum()) / n**2
     if np.isclose(p_e, 1.0):
         return float("nan")
     return float((p_o - p_e) / (1 - p_e))
@@ -41,7 +41,8 @@ def cohens_kappa(table) -> float:
 
 def coded_values(pilots: pd.DataFrame, field_name: str) -> pd.Series:
     """The human code of each pilot for one field: a code (single) or codes joined by ';'
-    in codebook order (multi, '' when nothing is ticked); None when missing."""
+    in codebook order (multi, '' when nothing is ticked); None when missing.
+    """
     f = cb.pilot_field(field_name)
     if f.kind != "multi":
         values = pilots[f.name] if f.name in pilots else pd.Series(None, index=pilots.index)
@@ -56,7 +57,8 @@ def coded_values(pilots: pd.DataFrame, field_name: str) -> pd.Series:
 
 def compare(ds_or_pilots, fields: Sequence[str] = cb.CODING_FIELDS) -> pd.DataFrame:
     """Suggestion against human code for every pilot with text and field: pilot_id, titel,
-    field, status, suggestion, human, trigger_text, comparable, agree."""
+    field, status, suggestion, human, trigger_text, comparable, agree.
+    """
     pilots = getattr(ds_or_pilots, "experimenten", ds_or_pilots)
     sugg = suggest_pilots(pilots, fields)
     keys = sugg["key"].to_numpy()
@@ -73,8 +75,9 @@ def compare(ds_or_pilots, fields: Sequence[str] = cb.CODING_FIELDS) -> pd.DataFr
     return sugg
 
 
-def agreement(ds_or_pilots, fields: Sequence[str] = cb.CODING_FIELDS,
-              compared: pd.DataFrame | None = None) -> pd.DataFrame:
+def agreement(
+    ds_or_pilots, fields: Sequence[str] = cb.CODING_FIELDS, compared: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per field: records compared, agreement, Cohen's kappa, ambiguous and unsuggested.
 
     Single-choice field: records with one suggested code and a human code; kappa on the
@@ -98,21 +101,30 @@ def agreement(ds_or_pilots, fields: Sequence[str] = cb.CODING_FIELDS,
             table = confusion(used, f).to_numpy()
             units = len(used)
             rate = float(used["agree"].mean()) if units else float("nan")
-        rows.append({
-            "field": field_name, "kind": f.kind, "records": len(used), "units": units,
-            "agree": float(used["agree"].mean()) if len(used) else float("nan"),
-            "rate": rate, "kappa": cohens_kappa(table) if units else float("nan"),
-            "ambiguous": int((part["status"].eq(AMBIGUOUS) & has_human).sum()),
-            "no_suggestion": int((part["status"].eq(NONE) & has_human).sum()),
-        })
+        rows.append(
+            {
+                "field": field_name,
+                "kind": f.kind,
+                "records": len(used),
+                "units": units,
+                "agree": float(used["agree"].mean()) if len(used) else float("nan"),
+                "rate": rate,
+                "kappa": cohens_kappa(table) if units else float("nan"),
+                "ambiguous": int((part["status"].eq(AMBIGUOUS) & has_human).sum()),
+                "no_suggestion": int((part["status"].eq(NONE) & has_human).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def confusion(compared: pd.DataFrame, f: cb.Field) -> pd.DataFrame:
     """Suggestion (rows) x human code (columns) of a single-choice field, codebook order."""
     codes = f.code_list
-    table = pd.crosstab(pd.Categorical(compared["suggestion"], categories=codes),
-                        pd.Categorical(compared["human"], categories=codes), dropna=False)
+    table = pd.crosstab(
+        pd.Categorical(compared["suggestion"], categories=codes),
+        pd.Categorical(compared["human"], categories=codes),
+        dropna=False,
+    )
     return table.reindex(index=codes, columns=codes, fill_value=0)
 
 
@@ -131,6 +143,7 @@ def _binary_table(used: pd.DataFrame, f: cb.Field) -> np.ndarray:
 
 # ---------------------------------------------------------------- agreement as tables
 
+
 def _labels(value, f: cb.Field, lang: str, empty: str) -> str:
     parts = [p for p in str(value or "").split(";") if p]
     if not parts:
@@ -146,8 +159,6 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     single-choice field}. Suggestions are computed from the dataset's titel/omschrijving with
     the codebook's rules, against every coded value (typed or decided).
     """
-
-
     lang = normalise_lang(lang)
     w = texts("agreement", lang)
     notice = ds.notice(lang) if hasattr(ds, "notice") else None
@@ -155,44 +166,76 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
     n_texts = int(comp["key"].nunique())
     summary = agreement(ds, fields, compared=comp)
     exact = comp[comp["comparable"]].groupby("field")["agree"].mean()
-    data = pd.DataFrame({
-        "code": summary["field"],
-        "field": [cb.pilot_field(f).label(lang) for f in summary["field"]],
-        "kind": summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
-        "records": summary["records"],
-        "units": summary["units"],
-        "rate_pct": 100 * summary["rate"],
-        "exact_pct": [100 * exact.get(f, np.nan) if k == "multi" else np.nan
-                      for f, k in zip(summary["field"], summary["kind"])],
-        "kappa": summary["kappa"].round(3),
-        "ambiguous": summary["ambiguous"],
-        "no_suggestion": summary["no_suggestion"],
-    })
-    labels = {"field": w["field"], "kind": w["kind"], "records": w["records"],
-              "units": w["units"], "rate_pct": w["rate"], "exact_pct": w["exact"],
-              "kappa": w["kappa"], "ambiguous": w["ambiguous"], "no_suggestion": w["none"]}
-    tables = {"agreement": Table(
-        data=data, title=w["title"], footnote=w["foot"].format(n=n_texts), key="codering_kappa",
-        n=n_texts, base=w["records"], notice=notice,
-        meta={"fields": list(fields), "decimals": {"kappa": 3}},  # 0,736 in Dutch
-        labels=labels)}
+    data = pd.DataFrame(
+        {
+            "code": summary["field"],
+            "field": [cb.pilot_field(f).label(lang) for f in summary["field"]],
+            "kind": summary["kind"].map({"single": w["single"], "multi": w["multi"]}),
+            "records": summary["records"],
+            "units": summary["units"],
+            "rate_pct": 100 * summary["rate"],
+            "exact_pct": [
+                100 * exact.get(f, np.nan) if k == "multi" else np.nan
+                for f, k in zip(summary["field"], summary["kind"])
+            ],
+            "kappa": summary["kappa"].round(3),
+            "ambiguous": summary["ambiguous"],
+            "no_suggestion": summary["no_suggestion"],
+        }
+    )
+    labels = {
+        "field": w["field"],
+        "kind": w["kind"],
+        "records": w["records"],
+        "units": w["units"],
+        "rate_pct": w["rate"],
+        "exact_pct": w["exact"],
+        "kappa": w["kappa"],
+        "ambiguous": w["ambiguous"],
+        "no_suggestion": w["none"],
+    }
+    tables = {
+        "agreement": Table(
+            data=data,
+            title=w["title"],
+            footnote=w["foot"].format(n=n_texts),
+            key="codering_kappa",
+            n=n_texts,
+            base=w["records"],
+            notice=notice,
+            meta={"fields": list(fields), "decimals": {"kappa": 3}},  # 0,736 in Dutch
+            labels=labels,
+        )
+    }
 
     diff = comp[comp["comparable"] & ~comp["agree"]]
-    diff_data = pd.DataFrame({
-        "pilot_id": diff["pilot_id"].to_numpy(),
-        "field": [cb.pilot_field(f).label(lang) for f in diff["field"]],
-        "titel": diff["titel"].to_numpy(),
-        "suggestion": [_labels(s, cb.pilot_field(f), lang, w["empty"])
-                       for s, f in zip(diff["suggestion"], diff["field"])],
-        "human": [_labels(h, cb.pilot_field(f), lang, w["empty"])
-                  for h, f in zip(diff["human"], diff["field"])],
-        "triggers": diff["trigger_text"].to_numpy(),
-    })
+    diff_data = pd.DataFrame(
+        {
+            "pilot_id": diff["pilot_id"].to_numpy(),
+            "field": [cb.pilot_field(f).label(lang) for f in diff["field"]],
+            "titel": diff["titel"].to_numpy(),
+            "suggestion": [
+                _labels(s, cb.pilot_field(f), lang, w["empty"])
+                for s, f in zip(diff["suggestion"], diff["field"])
+            ],
+            "human": [
+                _labels(h, cb.pilot_field(f), lang, w["empty"])
+                for h, f in zip(diff["human"], diff["field"])
+            ],
+            "triggers": diff["trigger_text"].to_numpy(),
+        }
+    )
     diff_labels = {c: w[c] for c in ("field", "titel", "suggestion", "human", "triggers")}
     tables["differences"] = Table(
-        data=diff_data, title=w["diff_title"], footnote=w["diff_foot"].format(n=len(diff)),
-        key="codering_verschillen", n=len(diff), base=w["records"], notice=notice,
-        labels=diff_labels)
+        data=diff_data,
+        title=w["diff_title"],
+        footnote=w["diff_foot"].format(n=len(diff)),
+        key="codering_verschillen",
+        n=len(diff),
+        base=w["records"],
+        notice=notice,
+        labels=diff_labels,
+    )
 
     for field_name in fields:
         f = cb.pilot_field(field_name)
@@ -203,10 +246,18 @@ def agreement_tables(ds, lang: str = "nl", fields: Sequence[str] = cb.CODING_FIE
         conf.columns = list(conf.columns)
         conf.index = [f.code_label(c, lang) for c in conf.index]
         conf = conf.reset_index(names="suggestion")
-        conf_labels = {"suggestion": w["suggestion"],
-                       **{c: f.code_label(c, lang) for c in f.code_list}}
+        conf_labels = {
+            "suggestion": w["suggestion"],
+            **{c: f.code_label(c, lang) for c in f.code_list},
+        }
         tables[f"confusion_{field_name}"] = Table(
-            data=conf, title=w["conf_title"].format(field=f.label(lang)),
-            footnote=w["conf_foot"].format(n=len(used)), key=f"codering_confusie_{field_name}",
-            n=len(used), base=w["records"], notice=notice, labels=conf_labels)
+            data=conf,
+            title=w["conf_title"].format(field=f.label(lang)),
+            footnote=w["conf_foot"].format(n=len(used)),
+            key=f"codering_confusie_{field_name}",
+            n=len(used),
+            base=w["records"],
+            notice=notice,
+            labels=conf_labels,
+        )
     return tables

@@ -43,33 +43,55 @@ def empty_decisions() -> pd.DataFrame:
 
 def read_decisions(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The decisions file as text columns plus `_rij` (file row, header = 1), and the
-    problems found while reading it (unreadable file, missing columns)."""
+    problems found while reading it (unreadable file, missing columns).
+    """
     path = Path(path)
     problems: list[Problem] = []
     try:
         text, _ = decode_csv(path.read_bytes())
     except OSError as exc:
-        return empty_decisions(), [Problem(path.name, None, None, None, None,
-                                            f"decisions file unreadable ({exc})")]
+        return empty_decisions(), [
+            Problem(path.name, None, None, None, None, f"decisions file unreadable ({exc})")
+        ]
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text)))
     if not rows or not any(h.strip() for h in rows[0]):
-        return empty_decisions(), ([] if not text.strip() else [Problem(
-            path.name, None, 1, None, None, "no header row; expected: "
-            + ",".join(DECISION_COLUMNS))])
+        return empty_decisions(), (
+            []
+            if not text.strip()
+            else [
+                Problem(
+                    path.name,
+                    None,
+                    1,
+                    None,
+                    None,
+                    "no header row; expected: " + ",".join(DECISION_COLUMNS),
+                )
+            ]
+        )
     headers = [cb.normalise_header(h) for h in rows[0]]
     missing = [c for c in ("pilot_id", "field", "code") if c not in headers]
     if missing:
-        problems.append(Problem(path.name, None, 1, None, ",".join(rows[0]),
-                                f"decisions file lacks column(s) {', '.join(missing)}; "
-                                f"expected: {','.join(DECISION_COLUMNS)}"))
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                1,
+                None,
+                ",".join(rows[0]),
+                f"decisions file lacks column(s) {', '.join(missing)}; "
+                f"expected: {','.join(DECISION_COLUMNS)}",
+            )
+        )
         return empty_decisions(), problems
     records = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(headers, row))
-        records.append({**{c: cb.clean_text(values.get(c, "")) for c in DECISION_COLUMNS},
-                        ROW_COL: number})
+        records.append(
+            {**{c: cb.clean_text(values.get(c, "")) for c in DECISION_COLUMNS}, ROW_COL: number}
+        )
     frame = pd.DataFrame(records) if records else empty_decisions()
     return frame, problems
 
@@ -88,7 +110,8 @@ def write_decisions(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def merge_decisions(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Existing decisions updated by new ones (same pilot_id and field, in place), new ones
-    appended in their order."""
+    appended in their order.
+    """
     cols = list(DECISION_COLUMNS)
     old = existing.reindex(columns=cols).astype(object).fillna("").astype(str)
     new = new.reindex(columns=cols).astype(object).fillna("").astype(str)
@@ -125,8 +148,9 @@ def code_decision(field_name: str, value: str) -> tuple[str | None, str | None]:
     unknown = [p for p in parts if p not in lookup]
     if unknown or not parts:
         allowed = ", ".join(f.code_list) + ("" if f.required else f", or {cb.NO_CODE}")
-        return None, (f"unknown code {'; '.join(unknown)!r}; " if unknown else "no code; ") + \
-            f"allowed: {allowed}, several separated by ;"
+        return None, (
+            f"unknown code {'; '.join(unknown)!r}; " if unknown else "no code; "
+        ) + f"allowed: {allowed}, several separated by ;"
     chosen = {lookup[p] for p in parts}
     return ";".join(c for c in f.code_list if c in chosen), None
 
@@ -138,14 +162,16 @@ def decidable_fields() -> list[str]:
 
 def check_decisions(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Decisions with a canonical `value`, and errors for unknown fields and codes (each with
-    its row in the decisions file). Invalid rows are dropped from the returned frame."""
+    its row in the decisions file). Invalid rows are dropped from the returned frame.
+    """
     problems: list[Problem] = []
     fields = set(decidable_fields())
     frame = frame.copy()
     frame["field"] = frame["field"].map(cb.normalise_header)
     values, keep = [], []
-    for pilot, name, code, row in zip(frame["pilot_id"], frame["field"], frame["code"],
-                                      frame[ROW_COL]):
+    for pilot, name, code, row in zip(
+        frame["pilot_id"], frame["field"], frame["code"], frame[ROW_COL]
+    ):
         value, error = (None, None)
         if not pilot:
             error = ("pilot_id", pilot, "empty pilot_id; give the pilot_id of the experiment")
@@ -162,15 +188,26 @@ def check_decisions(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     frame["value"] = values
     frame = frame[keep]
     dup = frame.duplicated(["pilot_id", "field"], keep="last")
-    for row, pilot, name in zip(frame.loc[dup, ROW_COL], frame.loc[dup, "pilot_id"],
-                                frame.loc[dup, "field"]):
-        problems.append(Problem(file, None, int(row), "pilot_id", pilot,
-                                f"another decision for {pilot} / {name} follows later in the "
-                                "file; the later one is used", "warning"))
+    for row, pilot, name in zip(
+        frame.loc[dup, ROW_COL], frame.loc[dup, "pilot_id"], frame.loc[dup, "field"]
+    ):
+        problems.append(
+            Problem(
+                file,
+                None,
+                int(row),
+                "pilot_id",
+                pilot,
+                f"another decision for {pilot} / {name} follows later in the "
+                "file; the later one is used",
+                "warning",
+            )
+        )
     return frame[~dup].reset_index(drop=True), problems
 
 
 # ---------------------------------------------------------------- loader integration
+
 
 def _typed_codes(values: pd.Series, f: cb.Field) -> pd.Series:
     """Canonical codes of typed cells (as `code_decision` writes them); unknown text kept."""
@@ -182,8 +219,9 @@ def _typed_codes(values: pd.Series, f: cb.Field) -> pd.Series:
     return values.map(mapping)
 
 
-def decision_hook(source: str | Path, decisions: str | Path | None,
-                  problems: list[Problem]) -> RawStep | None:
+def decision_hook(
+    source: str | Path, decisions: str | Path | None, problems: list[Problem]
+) -> RawStep | None:
     """The step that applies coding decisions to the raw pilots of `source`, or None.
 
     Args:
@@ -207,8 +245,7 @@ def decision_hook(source: str | Path, decisions: str | Path | None,
     else:
         path = Path(decisions)
         if not path.is_file():
-            problems.append(Problem(str(path), None, None, None, None,
-                                    "decisions file not found"))
+            problems.append(Problem(str(path), None, None, None, None, "decisions file not found"))
             return None
     frame, found = read_decisions(path)
     problems.extend(found)
@@ -243,10 +280,12 @@ def decisions_step(decisions: str | Path | None = "auto") -> DecisionsStep | Non
     return step
 
 
-def apply_decisions(raw: pd.DataFrame, decisions: pd.DataFrame, file: str,
-                    problems: list[Problem]) -> pd.DataFrame:
+def apply_decisions(
+    raw: pd.DataFrame, decisions: pd.DataFrame, file: str, problems: list[Problem]
+) -> pd.DataFrame:
     """Fill empty cells of the raw experiments frame from checked decisions (see
-    `check_decisions`); typed values are never overwritten. Appends problems."""
+    `check_decisions`); typed values are never overwritten. Appends problems.
+    """
     raw = raw.copy()
     if "pilot_id" not in raw.columns:
         return raw  # validation reports the missing column
@@ -254,16 +293,27 @@ def apply_decisions(raw: pd.DataFrame, decisions: pd.DataFrame, file: str,
     known = set(ids)
     unknown = ~decisions["pilot_id"].isin(known)
     for row, pilot in zip(decisions.loc[unknown, ROW_COL], decisions.loc[unknown, "pilot_id"]):
-        problems.append(Problem(file, None, int(row), "pilot_id", pilot,
-                                f"unknown pilot_id: no such pilot in table '{cb.EXPERIMENTEN}'"))
+        problems.append(
+            Problem(
+                file,
+                None,
+                int(row),
+                "pilot_id",
+                pilot,
+                f"unknown pilot_id: no such pilot in table '{cb.EXPERIMENTEN}'",
+            )
+        )
     decisions = decisions[~unknown]
     filled = 0
     for name, group in decisions.groupby("field", sort=False):
         f = cb.pilot_field(name)
         value_of = dict(zip(group["pilot_id"], group["value"]))
         row_of = dict(zip(group["pilot_id"], group[ROW_COL]))
-        column = raw[name].astype(str) if name in raw.columns else pd.Series(
-            "", index=raw.index, dtype=object)
+        column = (
+            raw[name].astype(str)
+            if name in raw.columns
+            else pd.Series("", index=raw.index, dtype=object)
+        )
         decided = ids.map(value_of)
         has = decided.notna()
         empty = cb.clean_text_series(column).eq("")
@@ -277,14 +327,31 @@ def apply_decisions(raw: pd.DataFrame, decisions: pd.DataFrame, file: str,
             differs = typed.ne(decided[clash])
             for idx in typed.index[differs.to_numpy()]:
                 pilot = ids[idx]
-                problems.append(Problem(
-                    file, None, int(row_of[pilot]), "code", str(value_of[pilot]),
-                    f"{pilot} / {name}: the data already hold '{column[idx]}' "
-                    f"({cb.EXPERIMENTEN} row {raw.at[idx, ROW_COL]}); a typed value is never "
-                    "overwritten, this decision is not used", "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        int(row_of[pilot]),
+                        "code",
+                        str(value_of[pilot]),
+                        f"{pilot} / {name}: the data already hold '{column[idx]}' "
+                        f"({cb.EXPERIMENTEN} row {raw.at[idx, ROW_COL]}); a typed value is never "
+                        "overwritten, this decision is not used",
+                        "warning",
+                    )
+                )
         raw[name] = column
     if filled:
-        problems.append(Problem(file, None, None, None, None,
-                                f"{filled} empty cell(s) of '{cb.EXPERIMENTEN}' filled from "
-                                "coding decisions in this file", "warning"))
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                None,
+                None,
+                f"{filled} empty cell(s) of '{cb.EXPERIMENTEN}' filled from "
+                "coding decisions in this file",
+                "warning",
+            )
+        )
     return raw

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,15 +24,23 @@ from shv_analysis.contract import codebook as cb
 
 SUGGESTED, AMBIGUOUS, NONE = "suggested", "ambiguous", "none"
 STATUSES = (SUGGESTED, AMBIGUOUS, NONE)
-SUGGESTION_COLUMNS = ("key", "field", "status", "suggestion", "candidates", "triggers",
-                      "trigger_text")
+SUGGESTION_COLUMNS = (
+    "key",
+    "field",
+    "status",
+    "suggestion",
+    "candidates",
+    "triggers",
+    "trigger_text",
+)
 _SEP = r"[\s\-]*"
 
 
 # ---------------------------------------------------------------- compiling the rules
 
+
 def keyword_pattern(keyword: str) -> str:
-    """Regular expression of one keyword (syntax: see the coding rules in `codebook`).
+    r"""Regular expression of one keyword (syntax: see the coding rules in `codebook`).
 
     The word start is not part of it: `_compile` puts one shared `(?<!\\w)` in front of all
     keywords of a rule, so the regex engine only tries positions where a word starts.
@@ -69,8 +77,12 @@ def _unique(words: Iterable[str]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- matching
 
-def match_texts(texts: pd.Series, fields: Sequence[str] = cb.CODING_FIELDS,
-                rules: Sequence[cb.CodingRule] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+
+def match_texts(
+    texts: pd.Series,
+    fields: Sequence[str] = cb.CODING_FIELDS,
+    rules: Sequence[cb.CodingRule] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Every rule hit on the distinct texts, and the position of each text among them.
 
     Hits: columns text (position among the distinct texts), field, code, strong, spans
@@ -91,8 +103,11 @@ def match_texts(texts: pd.Series, fields: Sequence[str] = cb.CODING_FIELDS,
     return pd.DataFrame(hits, columns=["text", "field", "code", "strong", "spans"]), positions
 
 
-def suggest(texts: pd.Series, fields: Sequence[str] = cb.CODING_FIELDS,
-            rules: Sequence[cb.CodingRule] | None = None) -> pd.DataFrame:
+def suggest(
+    texts: pd.Series,
+    fields: Sequence[str] = cb.CODING_FIELDS,
+    rules: Sequence[cb.CodingRule] | None = None,
+) -> pd.DataFrame:
     """Suggested codes per text and field.
 
     One row per element of `texts` and field: `key` (the index label of the text), `field`,
@@ -133,11 +148,12 @@ def _resolve(hits: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
     groups: dict[tuple[int, str], list] = {}
     for text, field_name, code, strong, spans in hits.itertuples(index=False, name=None):
         groups.setdefault((text, field_name), []).extend(
-            (start, end, word, code, bool(strong)) for start, end, word in spans)
+            (start, end, word, code, bool(strong)) for start, end, word in spans
+        )
     resolved: dict[tuple[int, str], dict[str, list]] = {}
     for key, found in groups.items():
         per_code: dict[str, list] = {}
-        for start, end, word, code, strong in _outermost(found):
+        for _start, _end, word, code, strong in _outermost(found):
             entry = per_code.setdefault(code, [False, ()])
             entry[0] = entry[0] or strong
             entry[1] = _unique(entry[1] + (word,))
@@ -154,9 +170,19 @@ def _resolve(hits: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
         else:
             status, suggestion = SUGGESTED, ";".join(candidates)
         shown = " | ".join(
-            f"{c}{' (aanpak)' if c in strong else ''}: {', '.join(per_code[c][1])}" for c in codes)
-        out.append((text, field_name, status, suggestion, candidates,
-                    {c: per_code[c][1] for c in codes}, shown))
+            f"{c}{' (aanpak)' if c in strong else ''}: {', '.join(per_code[c][1])}" for c in codes
+        )
+        out.append(
+            (
+                text,
+                field_name,
+                status,
+                suggestion,
+                candidates,
+                {c: per_code[c][1] for c in codes},
+                shown,
+            )
+        )
     return pd.DataFrame(out, columns=columns)
 
 
@@ -168,15 +194,20 @@ def _outermost(found: list[tuple]) -> list[tuple]:
     Equal spans (one keyword in the rules of two codes) are all kept.
     """
     found = sorted(found, key=lambda m: (m[0], -(m[1] - m[0])))
-    return [m for m in found
-            if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0])
-                       for o in found)]
+    return [
+        m
+        for m in found
+        if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
+    ]
 
 
 def pilot_texts(frame: pd.DataFrame) -> pd.Series:
-    """titel and omschrijving of each pilot as one text ('' when both are empty)."""
-    parts = [frame[c].astype(object).where(frame[c].notna(), "").astype(str)
-             for c in ("titel", "omschrijving") if c in frame.columns]
+    """Titel and omschrijving of each pilot as one text ('' when both are empty)."""
+    parts = [
+        frame[c].astype(object).where(frame[c].notna(), "").astype(str)
+        for c in ("titel", "omschrijving")
+        if c in frame.columns
+    ]
     if not parts:
         return pd.Series("", index=frame.index, dtype=object)
     text = parts[0]
@@ -185,8 +216,11 @@ def pilot_texts(frame: pd.DataFrame) -> pd.Series:
     return cb.clean_text_series(text)
 
 
-def suggest_pilots(frame: pd.DataFrame, fields: Sequence[str] = cb.CODING_FIELDS,
-                   rules: Sequence[cb.CodingRule] | None = None) -> pd.DataFrame:
+def suggest_pilots(
+    frame: pd.DataFrame,
+    fields: Sequence[str] = cb.CODING_FIELDS,
+    rules: Sequence[cb.CodingRule] | None = None,
+) -> pd.DataFrame:
     """Suggestions for every pilot of a frame with titel/omschrijving (raw or coded).
 
     Pilots without any text are left out. Columns: pilot_id, `_rij` (when the frame has it),

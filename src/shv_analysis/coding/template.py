@@ -14,9 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from shv_analysis.coding.workbook import (CODEBOOK_SHEET, WIDE_COLUMNS, add_validation, quoted,
-                                          select_first, set_widths, write_codebook_sheet,
-                                          write_header, write_text)
+from shv_analysis.coding.workbook import (
+    CODEBOOK_SHEET,
+    WIDE_COLUMNS,
+    add_validation,
+    quoted,
+    select_first,
+    set_widths,
+    write_codebook_sheet,
+    write_header,
+    write_text,
+)
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.ingest.privacy import is_personal_header
@@ -69,8 +77,10 @@ def _column_help(col: TemplateColumn, year: int | None = None) -> str:
     need = "verplicht" if f.required else "niet verplicht"
     if col.option is not None:
         extra = " (bij de fasen minstens één optie 'ja')" if f.required else ""
-        return f"{col.label}. Kies ja als dit van toepassing is, laat leeg of kies nee als " \
-               f"dat niet zo is{extra}."
+        return (
+            f"{col.label}. Kies ja als dit van toepassing is, laat leeg of kies nee als "
+            f"dat niet zo is{extra}."
+        )
     how = {
         "text": "vrije tekst",
         "single": "kies uit de lijst (" + "; ".join(c.nl for c in f.codes) + ")",
@@ -78,28 +88,34 @@ def _column_help(col: TemplateColumn, year: int | None = None) -> str:
         "integer": "een heel getal, bijvoorbeeld 12500",
         "date": "een datum, jjjj-mm-dd of dd-mm-jjjj",
         "list": "CBS-gemeentecodes (GM0363) of gemeentenamen, gescheiden door ;"
-                + (f" (blad {MUNICIPALITIES_SHEET}: de indeling van 1-1-{year})" if year else ""),
+        + (f" (blad {MUNICIPALITIES_SHEET}: de indeling van 1-1-{year})" if year else ""),
     }.get(f.kind, "")
     if f.name == "respondent_id":
-        how = ("een respondent_id uit het blad respondenten" if f.table == cb.EXPERIMENTEN
-               else "uniek id, bijvoorbeeld R001")
+        how = (
+            "een respondent_id uit het blad respondenten"
+            if f.table == cb.EXPERIMENTEN
+            else "uniek id, bijvoorbeeld R001"
+        )
     elif f.name == "pilot_id":
         how = "uniek id, bijvoorbeeld P001"
     elif f.name in ("provincie", "inwoners"):
-        how += ("; leeg laten mag, dan wordt het afgeleid uit de CBS-gemeentetabel van "
-                f"{year or 2019}")
+        how += (
+            f"; leeg laten mag, dan wordt het afgeleid uit de CBS-gemeentetabel van {year or 2019}"
+        )
     return f"{f.nl} ({need}): {how}."
 
 
-def _table_sheet(wb, table: str, ranges: dict, rows: int, codebook: Codebook,
-                 year: int | None = None) -> None:
+def _table_sheet(
+    wb, table: str, ranges: dict, rows: int, codebook: Codebook, year: int | None = None
+) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(table)
     columns = template_columns(table, codebook)
-    write_header(ws, [c.header for c in columns],
-                 {c.header: _column_help(c, year) for c in columns})
+    write_header(
+        ws, [c.header for c in columns], {c.header: _column_help(c, year) for c in columns}
+    )
     widths, yes_no = [], []
     last = rows + 1
     for i, col in enumerate(columns, start=1):
@@ -111,27 +127,44 @@ def _table_sheet(wb, table: str, ranges: dict, rows: int, codebook: Codebook,
         if col.option is not None or f.kind == "yesno":
             yes_no.append(cells)
         elif f.kind == "single":
-            dv = DataValidation(type="list", formula1=ranges[(f.table, f.name)],
-                                allow_blank=not f.required, showErrorMessage=True,
-                                errorTitle="Onbekende waarde",
-                                error=f"Kies een waarde uit de lijst ({CODEBOOK_SHEET}).")
+            dv = DataValidation(
+                type="list",
+                formula1=ranges[(f.table, f.name)],
+                allow_blank=not f.required,
+                showErrorMessage=True,
+                errorTitle="Onbekende waarde",
+                error=f"Kies een waarde uit de lijst ({CODEBOOK_SHEET}).",
+            )
             add_validation(ws, dv, cells)
         elif f.kind == "integer":
-            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                                allow_blank=True, showErrorMessage=True,
-                                error="Een heel getal van 0 of meer.")
+            dv = DataValidation(
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+                showErrorMessage=True,
+                error="Een heel getal van 0 of meer.",
+            )
             add_validation(ws, dv, cells)
         elif f.name == "respondent_id" and table == cb.EXPERIMENTEN:
-            dv = DataValidation(type="list", allow_blank=False, showErrorMessage=True,
-                                errorStyle="warning",
-                                formula1=f"{quoted(cb.RESPONDENTEN)}!$A$2:$A${last}",
-                                error="Deze respondent-id staat (nog) niet in het blad "
-                                      "respondenten.")
+            dv = DataValidation(
+                type="list",
+                allow_blank=False,
+                showErrorMessage=True,
+                errorStyle="warning",
+                formula1=f"{quoted(cb.RESPONDENTEN)}!$A$2:$A${last}",
+                error="Deze respondent-id staat (nog) niet in het blad respondenten.",
+            )
             add_validation(ws, dv, cells)
     if yes_no:
-        dv = DataValidation(type="list", formula1=YES_NO_LIST, allow_blank=True,
-                            showErrorMessage=True, errorTitle="ja of nee",
-                            error="Kies ja of nee (leeg telt als nee bij een optie).")
+        dv = DataValidation(
+            type="list",
+            formula1=YES_NO_LIST,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="ja of nee",
+            error="Kies ja of nee (leeg telt als nee bij een optie).",
+        )
         add_validation(ws, dv, " ".join(yes_no))
     set_widths(ws, widths)
 
@@ -142,36 +175,66 @@ def _explanation_sheet(wb, rows: int, codebook: Codebook) -> None:
     ws = wb.create_sheet(EXPLANATION_SHEET, 0)
     lines = [
         ("Intakesjabloon inventarisatie experimenten schuldhulpverlening", True),
-        ("Gemaakt met shv-analysis uit het codeboek (datacontract v1). Vul per "
-         "geïnterviewde organisatie één regel in op het blad 'respondenten' en per experiment "
-         "of pilot één regel op het blad 'experimenten'.", False),
+        (
+            "Gemaakt met shv-analysis uit het codeboek (datacontract v1). Vul per "
+            "geïnterviewde organisatie één regel in op het blad 'respondenten' en per experiment "
+            "of pilot één regel op het blad 'experimenten'.",
+            False,
+        ),
         ("", False),
         ("Zo vult u het sjabloon in", True),
         ("1. Verander de kolomkoppen (rij 1) niet; de volgorde mag wel anders.", False),
-        ("2. Kies in gekleurde keuzelijsten een waarde uit de lijst. Keuzelijsten tonen de "
-         "Nederlandse omschrijving; de codes en Engelse omschrijvingen staan op het blad "
-         f"'{CODEBOOK_SHEET}'. Codes (zoals vroegsignalering) mogen ook.", False),
-        ("3. Vragen met meer antwoorden (fasen, doelgroepen, partners, aanleidingen, "
-         "verwachte effecten) hebben één kolom per antwoord, bijvoorbeeld fasen__nazorg. Kies "
-         "'ja' bij elk antwoord dat van toepassing is; leeg betekent nee. Bij de fasen is "
-         "minstens één 'ja' verplicht.", False),
-        ("4. Verplichte kolommen: " + "; ".join(
-            f"{t}: " + ", ".join(f.name for f in codebook.fields(t) if f.required)
-            for t in cb.TABLE_NAMES) + ".", False),
-        ("5. Elke pilot_id en respondent_id is uniek; de respondent_id van een experiment "
-         "moet op het blad respondenten staan.", False),
-        ("6. Vul GEEN persoonsgegevens in: geen namen, telefoonnummers of e-mailadressen van "
-         "contactpersonen. Het sjabloon heeft daar bewust geen kolommen voor; e-mailadressen "
-         "en telefoonnummers in vrije tekst worden bij het inlezen onleesbaar gemaakt.", False),
-        (f"7. Het sjabloon heeft keuzelijsten voor {rows} regels per blad. Meer regels mogen; "
-         "kopieer dan een ingevulde regel naar beneden zodat de keuzelijsten meekomen.", False),
-        ("8. Controleer het bestand met: shv check BESTAND.xlsx. Alle problemen worden in één "
-         "keer gemeld met blad, rij en kolom.", False),
-        ("9. Is het type, de fase, de doelgroep of de partners nog niet bekend maar staan "
-         "titel en omschrijving er wel? Laat de cel leeg en gebruik: shv code BESTAND.xlsx "
-         "--out codeerblad.xlsx. Dat maakt een codeerblad met voorstellen; de gekozen codes "
-         "worden bewaard in BESTAND.beslissingen.csv en bij elke volgende analyse in lege "
-         "cellen ingevuld. Wat u zelf invult, wordt nooit overschreven.", False),
+        (
+            "2. Kies in gekleurde keuzelijsten een waarde uit de lijst. Keuzelijsten tonen de "
+            "Nederlandse omschrijving; de codes en Engelse omschrijvingen staan op het blad "
+            f"'{CODEBOOK_SHEET}'. Codes (zoals vroegsignalering) mogen ook.",
+            False,
+        ),
+        (
+            "3. Vragen met meer antwoorden (fasen, doelgroepen, partners, aanleidingen, "
+            "verwachte effecten) hebben één kolom per antwoord, bijvoorbeeld fasen__nazorg. Kies "
+            "'ja' bij elk antwoord dat van toepassing is; leeg betekent nee. Bij de fasen is "
+            "minstens één 'ja' verplicht.",
+            False,
+        ),
+        (
+            "4. Verplichte kolommen: "
+            + "; ".join(
+                f"{t}: " + ", ".join(f.name for f in codebook.fields(t) if f.required)
+                for t in cb.TABLE_NAMES
+            )
+            + ".",
+            False,
+        ),
+        (
+            "5. Elke pilot_id en respondent_id is uniek; de respondent_id van een experiment "
+            "moet op het blad respondenten staan.",
+            False,
+        ),
+        (
+            "6. Vul GEEN persoonsgegevens in: geen namen, telefoonnummers of e-mailadressen van "
+            "contactpersonen. Het sjabloon heeft daar bewust geen kolommen voor; e-mailadressen "
+            "en telefoonnummers in vrije tekst worden bij het inlezen onleesbaar gemaakt.",
+            False,
+        ),
+        (
+            f"7. Het sjabloon heeft keuzelijsten voor {rows} regels per blad. Meer regels mogen; "
+            "kopieer dan een ingevulde regel naar beneden zodat de keuzelijsten meekomen.",
+            False,
+        ),
+        (
+            "8. Controleer het bestand met: shv check BESTAND.xlsx. Alle problemen worden in één "
+            "keer gemeld met blad, rij en kolom.",
+            False,
+        ),
+        (
+            "9. Is het type, de fase, de doelgroep of de partners nog niet bekend maar staan "
+            "titel en omschrijving er wel? Laat de cel leeg en gebruik: shv code BESTAND.xlsx "
+            "--out codeerblad.xlsx. Dat maakt een codeerblad met voorstellen; de gekozen codes "
+            "worden bewaard in BESTAND.beslissingen.csv en bij elke volgende analyse in lege "
+            "cellen ingevuld. Wat u zelf invult, wordt nooit overschreven.",
+            False,
+        ),
         ("", False),
         ("Kolommen", True),
     ]
@@ -191,8 +254,12 @@ def _explanation_sheet(wb, rows: int, codebook: Codebook) -> None:
     for table in cb.TABLE_NAMES:
         for col in template_columns(table, codebook):
             row += 1
-            values = (table, col.header, "ja" if col.field.required and col.option is None
-                      else "", _column_help(col))
+            values = (
+                table,
+                col.header,
+                "ja" if col.field.required and col.option is None else "",
+                _column_help(col),
+            )
             for c, value in enumerate(values, start=1):
                 write_text(ws, row, c, value)
             ws.cell(row=row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
@@ -216,15 +283,21 @@ def template_division(indeling: int | None = None, reference=None) -> Reference 
 def _municipalities_sheet(wb, ref: Reference) -> None:
     ws = wb.create_sheet(MUNICIPALITIES_SHEET)
     write_header(ws, ["gemeentecode", "gemeentenaam", "provincie"])
-    for r, (code, row) in enumerate(ref.municipalities.sort_values("gemeentenaam").iterrows(),
-                                    start=2):
+    for r, (code, row) in enumerate(
+        ref.municipalities.sort_values("gemeentenaam").iterrows(), start=2
+    ):
         for c, value in enumerate((code, row["gemeentenaam"], row["provincie"]), start=1):
             write_text(ws, r, c, value)
     set_widths(ws, [14, 34, 16])
 
 
-def write_template(path: str | Path, rows: int = TEMPLATE_ROWS, indeling: int | None = None,
-                   reference=None, codebook: Codebook = DEFAULT) -> Path:
+def write_template(
+    path: str | Path,
+    rows: int = TEMPLATE_ROWS,
+    indeling: int | None = None,
+    reference=None,
+    codebook: Codebook = DEFAULT,
+) -> Path:
     """Write the intake workbook generated from the codebook; returns its path.
 
     Args:
@@ -260,8 +333,9 @@ def write_template(path: str | Path, rows: int = TEMPLATE_ROWS, indeling: int | 
     meta = wb.create_sheet("metadata")
     write_header(meta, ["key", "value"])
     declared = str(indeling) if indeling is not None else ""
-    for r, (key, value) in enumerate((("name", ""), ("synthetic", "nee"),
-                                      ("indeling", declared)), start=2):
+    for r, (key, value) in enumerate(
+        (("name", ""), ("synthetic", "nee"), ("indeling", declared)), start=2
+    ):
         write_text(meta, r, 1, key)
         write_text(meta, r, 2, value or None)
     set_widths(meta, [14, 40])
@@ -269,4 +343,3 @@ def write_template(path: str | Path, rows: int = TEMPLATE_ROWS, indeling: int | 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
-

@@ -7,15 +7,23 @@ feed drop-down lists.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 CODEBOOK_SHEET = "codeboek"
 HEADER_FILL = "DDEBF7"
 #: column widths (characters) of the wide text columns of both workbooks
-WIDE_COLUMNS = {"titel": 32, "omschrijving": 60, "naam": 28, "gemeentecodes": 22,
-                "trigger_words": 48, "note": 30, "candidates": 26, "suggestion": 26}
+WIDE_COLUMNS = {
+    "titel": 32,
+    "omschrijving": 60,
+    "naam": 28,
+    "gemeentecodes": 22,
+    "trigger_words": 48,
+    "note": 30,
+    "candidates": 26,
+    "suggestion": 26,
+}
 
 
 def write_text(ws, row: int, col: int, value) -> None:
@@ -30,7 +38,8 @@ def write_text(ws, row: int, col: int, value) -> None:
 
 def write_header(ws, headers: Sequence[str], comments: dict[str, str] | None = None) -> None:
     """Bold header row on a light fill, frozen below; `comments` (header -> text) become cell
-    comments."""
+    comments.
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
@@ -66,7 +75,8 @@ def row_ranges(rows: Iterable[int], column: str) -> str:
 
 def select_first(wb) -> None:
     """Open on the first sheet, with no other sheet selected (grouped sheets in Excel would
-    receive every edit)."""
+    receive every edit).
+    """
     wb.active = 0
     for i, ws in enumerate(wb.worksheets):
         ws.sheet_view.tabSelected = i == 0
@@ -77,8 +87,9 @@ def quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def write_codebook_sheet(ws, frame: pd.DataFrame, label_column: str = "label_nl"
-                         ) -> dict[tuple[str, str], str]:
+def write_codebook_sheet(
+    ws, frame: pd.DataFrame, label_column: str = "label_nl"
+) -> dict[tuple[str, str], str]:
     """Write a codebook frame (tabel, veld, code, label_nl, label_en) and return, per
     (table, field), the absolute range of its `label_column` values for a drop-down.
 
@@ -92,7 +103,7 @@ def write_codebook_sheet(ws, frame: pd.DataFrame, label_column: str = "label_nl"
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
         for c, value in enumerate(values, start=1):
             write_text(ws, r, c, value)
-    set_widths(ws, [14, 22, 26, 48, 48][:len(headers)] + [20] * max(0, len(headers) - 5))
+    set_widths(ws, [14, 22, 26, 48, 48][: len(headers)] + [20] * max(0, len(headers) - 5))
     letter = get_column_letter(headers.index(label_column) + 1)
     ranges: dict[tuple[str, str], str] = {}
     rows = frame.reset_index(drop=True)
@@ -109,4 +120,3 @@ def add_validation(ws, validation, sqref: str) -> None:
     for part in sqref.split():
         validation.add(part)
     ws.add_data_validation(validation)
-

@@ -10,31 +10,52 @@ codebook's keyword rules (`codebook.CODING_RULES`, see `suggestions`). Coders fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
 from shv_analysis.coding.decisions import code_decision, decidable_fields, empty_decisions
 from shv_analysis.coding.suggestions import suggest_pilots
-from shv_analysis.coding.workbook import (CODEBOOK_SHEET, WIDE_COLUMNS, add_validation,
-                                          row_ranges, select_first, set_widths,
-                                          write_codebook_sheet, write_header, write_text)
+from shv_analysis.coding.workbook import (
+    CODEBOOK_SHEET,
+    WIDE_COLUMNS,
+    add_validation,
+    row_ranges,
+    select_first,
+    set_widths,
+    write_codebook_sheet,
+    write_header,
+    write_text,
+)
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.readers import ROW_COL, cell_text, read_dataset
 from shv_analysis.ingest.validation import unified_table
 
-WORKSHEET_COLUMNS = ("pilot_id", "field", "current_value", "titel", "omschrijving",
-                     "suggestion", "candidates", "trigger_words", "status", "final_code",
-                     "coder", "date", "note")
+WORKSHEET_COLUMNS = (
+    "pilot_id",
+    "field",
+    "current_value",
+    "titel",
+    "omschrijving",
+    "suggestion",
+    "candidates",
+    "trigger_words",
+    "status",
+    "final_code",
+    "coder",
+    "date",
+    "note",
+)
 WORKSHEET_SHEET = "codeerblad"
 INFO_SHEET = "info"
 
 
 def default_worksheet_path(data: str | Path) -> Path:
     """Where `shv code DATA` writes the worksheet by default: `codeerblad.xlsx` in a dataset
-    folder, `<stem>.codeerblad.xlsx` beside a workbook."""
+    folder, `<stem>.codeerblad.xlsx` beside a workbook.
+    """
     data = Path(data)
     if data.is_dir():
         return data / "codeerblad.xlsx"
@@ -43,7 +64,8 @@ def default_worksheet_path(data: str | Path) -> Path:
 
 def raw_pilots(data: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The raw experiments table of a dataset (text cells, multi fields as one `;` cell),
-    without decisions applied; None when it cannot be read."""
+    without decisions applied; None when it cannot be read.
+    """
     raw = read_dataset(data)
     table = raw.tables.get(cb.EXPERIMENTEN)
     if table is None:
@@ -52,10 +74,14 @@ def raw_pilots(data: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     return frame, [p for p in raw.problems + found if p.severity == "error"]
 
 
-def worksheet_rows(pilots: pd.DataFrame, fields: Sequence[str] = cb.CODING_FIELDS,
-                   decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+def worksheet_rows(
+    pilots: pd.DataFrame,
+    fields: Sequence[str] = cb.CODING_FIELDS,
+    decisions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every pilot x field needing a decision (field empty, titel/omschrijving filled), with
-    its suggestion; earlier decisions prefill final_code, coder, date and note."""
+    its suggestion; earlier decisions prefill final_code, coder, date and note.
+    """
     fields = list(fields)
     sugg = suggest_pilots(pilots, fields)
     current = pd.Series("", index=sugg.index, dtype=object)
@@ -63,22 +89,28 @@ def worksheet_rows(pilots: pd.DataFrame, fields: Sequence[str] = cb.CODING_FIELD
     for name in fields:
         mask = sugg["field"].eq(name).to_numpy()
         if name in pilots.columns:
-            current[mask] = cb.clean_text_series(pilots[name].astype(str)).loc[keys[mask]]\
-                .to_numpy()
+            current[mask] = (
+                cb.clean_text_series(pilots[name].astype(str)).loc[keys[mask]].to_numpy()
+            )
     need = sugg[current.eq("").to_numpy()].copy()
     keys = need["key"].to_numpy()
-    out = pd.DataFrame({
-        "pilot_id": cb.clean_text_series(pilots.loc[keys, "pilot_id"].astype(str)).to_numpy(),
-        "field": need["field"].to_numpy(),
-        "current_value": "",
-        "titel": _column_text(pilots, "titel", keys),
-        "omschrijving": _column_text(pilots, "omschrijving", keys),
-        "suggestion": need["suggestion"].fillna("").to_numpy(),
-        "candidates": need["candidates"].map(";".join).to_numpy(),
-        "trigger_words": need["trigger_text"].to_numpy(),
-        "status": need["status"].to_numpy(),
-        "final_code": "", "coder": "", "date": "", "note": "",
-    })
+    out = pd.DataFrame(
+        {
+            "pilot_id": cb.clean_text_series(pilots.loc[keys, "pilot_id"].astype(str)).to_numpy(),
+            "field": need["field"].to_numpy(),
+            "current_value": "",
+            "titel": _column_text(pilots, "titel", keys),
+            "omschrijving": _column_text(pilots, "omschrijving", keys),
+            "suggestion": need["suggestion"].fillna("").to_numpy(),
+            "candidates": need["candidates"].map(";".join).to_numpy(),
+            "trigger_words": need["trigger_text"].to_numpy(),
+            "status": need["status"].to_numpy(),
+            "final_code": "",
+            "coder": "",
+            "date": "",
+            "note": "",
+        }
+    )
     out["_order"] = out["field"].map({f: i for i, f in enumerate(fields)})
     out["_rij"] = pilots.loc[keys, ROW_COL].to_numpy() if ROW_COL in pilots else range(len(out))
     out = out.sort_values(["_order", "_rij"], kind="stable").drop(columns=["_order", "_rij"])
@@ -86,10 +118,15 @@ def worksheet_rows(pilots: pd.DataFrame, fields: Sequence[str] = cb.CODING_FIELD
     if decisions is not None and len(decisions):
         prior = decisions.assign(field=decisions["field"].map(cb.normalise_header))
         prior = prior.drop_duplicates(["pilot_id", "field"], keep="last").set_index(
-            ["pilot_id", "field"])
+            ["pilot_id", "field"]
+        )
         index = pd.MultiIndex.from_arrays([out["pilot_id"], out["field"]])
-        for src, dst in (("code", "final_code"), ("coder", "coder"), ("date", "date"),
-                         ("note", "note")):
+        for src, dst in (
+            ("code", "final_code"),
+            ("coder", "coder"),
+            ("date", "date"),
+            ("note", "note"),
+        ):
             out[dst] = prior[src].reindex(index).fillna("").to_numpy()
     return out[list(WORKSHEET_COLUMNS)]
 
@@ -105,11 +142,20 @@ def _worksheet_codebook(fields: Sequence[str]) -> pd.DataFrame:
     rows = []
     for name in fields:
         f = cb.pilot_field(name)
-        rows += [{"tabel": f.table, "veld": f.name, "code": c.code, "label_nl": c.nl,
-                  "label_en": c.en} for c in f.codes]
+        rows += [
+            {"tabel": f.table, "veld": f.name, "code": c.code, "label_nl": c.nl, "label_en": c.en}
+            for c in f.codes
+        ]
         if f.kind == "multi" and not f.required:
-            rows.append({"tabel": f.table, "veld": f.name, "code": cb.NO_CODE,
-                         "label_nl": "Geen (bewust leeg)", "label_en": "None (deliberately)"})
+            rows.append(
+                {
+                    "tabel": f.table,
+                    "veld": f.name,
+                    "code": cb.NO_CODE,
+                    "label_nl": "Geen (bewust leeg)",
+                    "label_en": "None (deliberately)",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -121,19 +167,23 @@ _WORKSHEET_HELP = {
     "candidates": "Codes waar de trefwoorden naar wijzen (bij ambigu meer dan één).",
     "trigger_words": "De woorden uit titel/omschrijving die het voorstel opleverden.",
     "status": "suggested: één voorstel; ambiguous: trefwoorden wijzen naar meer codes; "
-              "none: geen trefwoord gevonden.",
+    "none: geen trefwoord gevonden.",
     "final_code": "Uw keuze: een code uit de lijst. Meer codes bij fasen, partners en "
-                  "doelgroepen: scheid ze met ; (bijv. curatie;nazorg). 'geen' = bewust "
-                  "geen partner/doelgroep. Leeg = nog niet beslist.",
+    "doelgroepen: scheid ze met ; (bijv. curatie;nazorg). 'geen' = bewust "
+    "geen partner/doelgroep. Leeg = nog niet beslist.",
     "coder": "Wie de code koos.",
     "date": "Datum van de beslissing (leeg = vandaag bij inlezen).",
     "note": "Toelichting (optioneel).",
 }
 
 
-def write_worksheet(rows: pd.DataFrame, path: str | Path, data: str | Path | None = None,
-                    decisions_path: str | Path | None = None,
-                    fields: Sequence[str] = cb.CODING_FIELDS) -> Path:
+def write_worksheet(
+    rows: pd.DataFrame,
+    path: str | Path,
+    data: str | Path | None = None,
+    decisions_path: str | Path | None = None,
+    fields: Sequence[str] = cb.CODING_FIELDS,
+) -> Path:
     """The coding worksheet as an Excel workbook with drop-downs in `final_code`."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
@@ -165,20 +215,29 @@ def write_worksheet(rows: pd.DataFrame, path: str | Path, data: str | Path | Non
             continue
         multi = f.kind == "multi"
         dv = DataValidation(
-            type="list", formula1=ranges[(f.table, f.name)], allow_blank=True,
-            showErrorMessage=True, errorStyle="warning" if multi else "stop",
+            type="list",
+            formula1=ranges[(f.table, f.name)],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning" if multi else "stop",
             errorTitle="Code niet in de lijst",
-            error=("Meer codes scheiden met ; is toegestaan." if multi
-                   else f"Kies een code van '{name}' uit de lijst."))
+            error=(
+                "Meer codes scheiden met ; is toegestaan."
+                if multi
+                else f"Kies een code van '{name}' uit de lijst."
+            ),
+        )
         add_validation(ws, dv, row_ranges(at.tolist(), letter))
 
     info = wb.create_sheet(INFO_SHEET)
     write_header(info, ["key", "value"])
-    facts = [("data", str(Path(data).resolve()) if data else ""),
-             ("decisions", str(Path(decisions_path).resolve()) if decisions_path else ""),
-             ("created", dt.date.today().isoformat()),
-             ("fields", ";".join(fields)),
-             ("rows", str(len(rows)))]
+    facts = [
+        ("data", str(Path(data).resolve()) if data else ""),
+        ("decisions", str(Path(decisions_path).resolve()) if decisions_path else ""),
+        ("created", dt.date.today().isoformat()),
+        ("fields", ";".join(fields)),
+        ("rows", str(len(rows))),
+    ]
     for r, (key, value) in enumerate(facts, start=2):
         write_text(info, r, 1, key)
         write_text(info, r, 2, value or None)
@@ -189,10 +248,12 @@ def write_worksheet(rows: pd.DataFrame, path: str | Path, data: str | Path | Non
     return path
 
 
-def read_worksheet(path: str | Path, coder: str | None = None,
-                   today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
+def read_worksheet(
+    path: str | Path, coder: str | None = None, today: dt.date | None = None
+) -> tuple[pd.DataFrame, list[Problem], dict]:
     """Decisions filled in a coding worksheet (rows with a final_code), the problems found
-    (unknown field or code, with the worksheet row) and the worksheet's info sheet."""
+    (unknown field or code, with the worksheet row) and the worksheet's info sheet.
+    """
     import openpyxl
 
     path = Path(path)
@@ -200,9 +261,20 @@ def read_worksheet(path: str | Path, coder: str | None = None,
     try:
         sheet = next((n for n in wb.sheetnames if cb.normalise(n) == WORKSHEET_SHEET), None)
         if sheet is None:
-            return empty_decisions(), [Problem(path.name, None, None, None, None,
-                                                f"no sheet '{WORKSHEET_SHEET}': not a coding "
-                                                "worksheet of `shv code`")], {}
+            return (
+                empty_decisions(),
+                [
+                    Problem(
+                        path.name,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"no sheet '{WORKSHEET_SHEET}': not a coding worksheet of `shv code`",
+                    )
+                ],
+                {},
+            )
         grid = [[cell_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
         info_name = next((n for n in wb.sheetnames if cb.normalise(n) == INFO_SHEET), None)
         info = {}
@@ -217,9 +289,20 @@ def read_worksheet(path: str | Path, coder: str | None = None,
     headers = [cb.normalise_header(h) for h in grid[0]]
     missing = [c for c in ("pilot_id", "field", "final_code") if c not in headers]
     if missing:
-        return empty_decisions(), [Problem(path.name, sheet, 1, None, None,
-                                            f"worksheet lacks column(s) {', '.join(missing)}")], \
-            info
+        return (
+            empty_decisions(),
+            [
+                Problem(
+                    path.name,
+                    sheet,
+                    1,
+                    None,
+                    None,
+                    f"worksheet lacks column(s) {', '.join(missing)}",
+                )
+            ],
+            info,
+        )
     today = (today or dt.date.today()).isoformat()
     records, problems = [], []
     fields = set(decidable_fields())
@@ -230,18 +313,33 @@ def read_worksheet(path: str | Path, coder: str | None = None,
             continue
         name, pilot = cb.normalise_header(values.get("field", "")), values.get("pilot_id", "")
         if not pilot or name not in fields:
-            problems.append(Problem(path.name, sheet, number, "field" if pilot else "pilot_id",
-                                    name if pilot else pilot,
-                                    "unknown field" if pilot else "empty pilot_id"))
+            problems.append(
+                Problem(
+                    path.name,
+                    sheet,
+                    number,
+                    "field" if pilot else "pilot_id",
+                    name if pilot else pilot,
+                    "unknown field" if pilot else "empty pilot_id",
+                )
+            )
             continue
         code, message = code_decision(name, final)
         if code is None:
-            problems.append(Problem(path.name, sheet, number, "final_code", final,
-                                    f"{name}: {message}"))
+            problems.append(
+                Problem(path.name, sheet, number, "final_code", final, f"{name}: {message}")
+            )
             continue
-        records.append({"pilot_id": pilot, "field": name, "code": code,
-                        "coder": values.get("coder", "") or (coder or ""),
-                        "date": (values.get("date", "") or today)[:10],
-                        "note": values.get("note", ""), ROW_COL: number})
+        records.append(
+            {
+                "pilot_id": pilot,
+                "field": name,
+                "code": code,
+                "coder": values.get("coder", "") or (coder or ""),
+                "date": (values.get("date", "") or today)[:10],
+                "note": values.get("note", ""),
+                ROW_COL: number,
+            }
+        )
     frame = pd.DataFrame(records) if records else empty_decisions()
     return frame, problems, info

@@ -14,15 +14,23 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 CODEBOOK_FILE = Path(__file__).with_name("codebook.toml")
 KINDS = ("text", "single", "multi", "list", "date", "integer", "yesno")
 # Frictionless Table Schema `type` of each kind; a field's `type` must agree with its `kind`.
-TYPE_OF_KIND = {"text": "string", "single": "string", "multi": "array", "list": "array",
-                "date": "date", "integer": "integer", "yesno": "boolean"}
+TYPE_OF_KIND = {
+    "text": "string",
+    "single": "string",
+    "multi": "array",
+    "list": "array",
+    "date": "date",
+    "integer": "integer",
+    "yesno": "boolean",
+}
 CODED_KINDS = ("single", "multi", "yesno")
 
 
@@ -81,6 +89,7 @@ class CodingRule:
 
 # ---- reading codebook.toml ----------------------------------------------------------------
 
+
 def codebook_problems(raw: dict[str, Any]) -> list[str]:
     """What is inconsistent in a parsed codebook (empty list: nothing).
 
@@ -108,8 +117,10 @@ def codebook_problems(raw: dict[str, Any]) -> list[str]:
                 if kind not in KINDS:
                     problems.append(f"{where}: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
                 elif f.get("type") != TYPE_OF_KIND[kind]:
-                    problems.append(f"{where}: type {f.get('type')!r} does not fit kind {kind!r} "
-                                    f"(expected {TYPE_OF_KIND[kind]!r})")
+                    problems.append(
+                        f"{where}: type {f.get('type')!r} does not fit kind {kind!r} "
+                        f"(expected {TYPE_OF_KIND[kind]!r})"
+                    )
                 constraints = f.get("constraints", {})
                 if not isinstance(constraints.get("required"), bool):
                     problems.append(f"{where}: constraints.required must be true or false")
@@ -120,8 +131,10 @@ def codebook_problems(raw: dict[str, Any]) -> list[str]:
                         continue
                     codes = [c["code"] for c in codelists[listed]["codes"]]
                     if constraints.get("enum") != codes:
-                        problems.append(f"{where}: constraints.enum {constraints.get('enum')!r} "
-                                        f"differs from the codes of code list {listed!r} {codes!r}")
+                        problems.append(
+                            f"{where}: constraints.enum {constraints.get('enum')!r} "
+                            f"differs from the codes of code list {listed!r} {codes!r}"
+                        )
                     if table["name"] == raw["coding"]["table"]:
                         coded[f["name"]] = codes
                 elif listed is not None or "enum" in constraints:
@@ -156,12 +169,21 @@ def _code(entry: dict[str, Any]) -> Code:
 
 def _field(table: str, entry: dict[str, Any], codelists: dict[str, tuple[Code, ...]]) -> Field:
     codes = codelists[entry["codelist"]] if "codelist" in entry else ()
-    return Field(entry["name"], table, entry["kind"], entry["constraints"]["required"],
-                 entry["labels"]["nl"], entry["labels"]["en"], codes, entry["description"])
+    return Field(
+        entry["name"],
+        table,
+        entry["kind"],
+        entry["constraints"]["required"],
+        entry["labels"]["nl"],
+        entry["labels"]["en"],
+        codes,
+        entry["description"],
+    )
 
 
-def _table_fields(raw: dict[str, Any], key: str,
-                  codelists: dict[str, tuple[Code, ...]]) -> tuple[Field, ...]:
+def _table_fields(
+    raw: dict[str, Any], key: str, codelists: dict[str, tuple[Code, ...]]
+) -> tuple[Field, ...]:
     return tuple(_field(t["name"], f, codelists) for t in raw["tables"] for f in t.get(key, []))
 
 
@@ -174,8 +196,8 @@ SIGNAL_PARTNERS = tuple(_CONTRACT["signal_partners"])
 CONTRACT_TITLE = _CONTRACT["title"]
 
 CODELISTS: dict[str, tuple[Code, ...]] = {
-    name: tuple(_code(c) for c in codelist["codes"])
-    for name, codelist in _RAW["codelists"].items()}
+    name: tuple(_code(c) for c in codelist["codes"]) for name, codelist in _RAW["codelists"].items()
+}
 RESPONDENTTYPE = CODELISTS["respondenttype"]
 TYPE = CODELISTS["type"]
 FASEN = CODELISTS["fasen"]
@@ -191,8 +213,11 @@ YESNO = CODELISTS["yesno"]
 GROOTTEKLASSE = CODELISTS["grootteklasse"]
 GROOTTEKLASSE_BOUNDS = tuple(_CONTRACT["grootteklasse_bounds"])  # lower bounds, upper 3 classes
 MULTIPLE_PROVINCES = _CONTRACT["multiple_provinces"]
-UNKNOWN = (_CONTRACT["unknown"]["code"], _CONTRACT["unknown"]["label"]["nl"],
-           _CONTRACT["unknown"]["label"]["en"])
+UNKNOWN = (
+    _CONTRACT["unknown"]["code"],
+    _CONTRACT["unknown"]["label"]["nl"],
+    _CONTRACT["unknown"]["label"]["en"],
+)
 MISSING_LABEL = (_CONTRACT["missing_label"]["nl"], _CONTRACT["missing_label"]["en"])
 
 TABLE_NAMES = tuple(t["name"] for t in _RAW["tables"])
@@ -217,9 +242,12 @@ CODING_FIELDS = tuple(_RAW["coding"]["fields"])
 NO_CODE = _RAW["coding"]["no_code"]  # worksheet/decisions value: optional multi field, no code
 CODING_RULES: tuple[CodingRule, ...] = tuple(
     CodingRule(r["field"], r["code"], tuple(r["keywords"]), r.get("strong", False))
-    for r in _RAW["coding"]["rules"])
+    for r in _RAW["coding"]["rules"]
+)
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"), None)
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"), None
+)
 
 
 def fields(table: str) -> list[Field]:
@@ -265,8 +293,7 @@ def clean_text(value: str) -> str:
 
 
 _INVISIBLE_RE2 = "[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e]"
-_SPACE_RE2 = ("[\t\n\x0b\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
-              "\u205f\u3000]+")
+_SPACE_RE2 = "[\t\n\x0b\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
 
 
 def clean_text_series(values):
@@ -283,12 +310,14 @@ def clean_text_series(values):
     try:
         arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # non-text cells: stringify them first
-        arr = pa.array(values.map(lambda v: "" if v is None else str(v)).to_numpy(dtype=object),
-                       type=pa.large_string(), from_pandas=True)
+        arr = pa.array(
+            values.map(lambda v: "" if v is None else str(v)).to_numpy(dtype=object),
+            type=pa.large_string(),
+            from_pandas=True,
+        )
     arr = pc.fill_null(arr, "")
     out = arr.to_numpy(zero_copy_only=False)
-    dirty = pc.match_substring_regex(arr, r"[^\x20-\x7e]|  |^ | $").to_numpy(
-        zero_copy_only=False)
+    dirty = pc.match_substring_regex(arr, r"[^\x20-\x7e]|  |^ | $").to_numpy(zero_copy_only=False)
     if dirty.any():
         sub = pc.utf8_normalize(pc.filter(arr, pa.array(dirty)), "NFKC")
         sub = pc.replace_substring_regex(sub, _INVISIBLE_RE2, "")
@@ -301,8 +330,9 @@ def clean_text_series(values):
 def normalise(value: str) -> str:
     """Key for matching codes and labels: case, accents and white space ignored."""
     value = clean_text(value).casefold()
-    value = "".join(ch for ch in unicodedata.normalize("NFKD", value)
-                    if not unicodedata.combining(ch))
+    value = "".join(
+        ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
+    )
     return value
 
 
@@ -362,6 +392,7 @@ def codebook_frame(lang_order: Iterable[str] = LANGS):
 
     rows = [
         {"tabel": f.table, "veld": f.name, "code": c.code, "label_nl": c.nl, "label_en": c.en}
-        for f in FIELDS for c in f.codes
+        for f in FIELDS
+        for c in f.codes
     ]
     return pd.DataFrame(rows)

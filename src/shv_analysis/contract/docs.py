@@ -13,12 +13,12 @@ A test fails when the committed file differs from `contract_markdown()`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from string import Template
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from shv_analysis.contract import codebook as cb
-from shv_analysis.contract.extension import (EXTENSION_COLUMNS, OPTIONAL_COLUMNS, SOORTEN,
-                                             VERPLICHT)
+from shv_analysis.contract.extension import EXTENSION_COLUMNS, OPTIONAL_COLUMNS, SOORTEN, VERPLICHT
 
 KIND_TEXT = {"yesno": "yes/no"}  # how a kind is written in the document, when not its name
 
@@ -96,7 +96,8 @@ with the columns $ext_columns and optionally $ext_optional:
 
 | column | meaning |
 |---|---|
-| `veld` | a known coded field (single or multi, above) to add a code to, or the name of a new field |
+| `veld` | a known coded field (single or multi, above) to add a code to, or the name of a new field
+|
 | `code` | the code: lower-case letters, digits and single `_` |
 | `label_nl`, `label_en` | its Dutch and English label (`label_en` empty: the Dutch label) |
 | `soort` | for a new field: $soorten |
@@ -185,18 +186,35 @@ def _required(f: cb.Field) -> str:
 
 
 def _field_rows(fs: Iterable[cb.Field], with_table: bool = False) -> list[list[str]]:
-    return [[f"`{f.name}`", *([f"`{f.table}`"] if with_table else []),
-             KIND_TEXT.get(f.kind, f.kind), _required(f), f.nl, f.en, f.description]
-            for f in fs]
+    return [
+        [
+            f"`{f.name}`",
+            *([f"`{f.table}`"] if with_table else []),
+            KIND_TEXT.get(f.kind, f.kind),
+            _required(f),
+            f.nl,
+            f.en,
+            f.description,
+        ]
+        for f in fs
+    ]
 
 
 def _fields_section(table: str, personal: Sequence[str]) -> str:
     rows = _field_rows(cb.fields(table))
     if table == cb.RESPONDENTEN:
-        rows.append([_code_span(personal[:3]), "personal data", "no", "", "",
-                     "never copied into any output"])
+        rows.append(
+            [
+                _code_span(personal[:3]),
+                "personal data",
+                "no",
+                "",
+                "",
+                "never copied into any output",
+            ]
+        )
     header = ["column", "kind", "required", "Dutch label", "English label", "meaning"]
-    return (f"## Table `{table}`: {cb.TABLE_DESCRIPTIONS[table]}\n\n" + _table(header, rows))
+    return f"## Table `{table}`: {cb.TABLE_DESCRIPTIONS[table]}\n\n" + _table(header, rows)
 
 
 def _code_rows(fs: Iterable[cb.Field]) -> list[list[str]]:
@@ -210,8 +228,10 @@ def _code_rows(fs: Iterable[cb.Field]) -> list[list[str]]:
 
 
 def _rule_rows() -> list[list[str]]:
-    return [[r.field, f"`{r.code}`", "strong" if r.strong else "", _code_span(r.keywords)]
-            for r in cb.CODING_RULES]
+    return [
+        [r.field, f"`{r.code}`", "strong" if r.strong else "", _code_span(r.keywords)]
+        for r in cb.CODING_RULES
+    ]
 
 
 def contract_markdown() -> str:
@@ -232,15 +252,19 @@ def contract_markdown() -> str:
         files=_and([f"`{t}.<ext>`" for t in cb.TABLE_NAMES]),
         tables="\n".join(_fields_section(t, personal) for t in cb.TABLE_NAMES),
         personal=_code_span(personal),
-        yes_no=(f"yes {_code_span(raw['values']['yes_words'], ' ')}, "
-                f"no {_code_span(raw['values']['no_words'], ' ')}"),
+        yes_no=(
+            f"yes {_code_span(raw['values']['yes_words'], ' ')}, "
+            f"no {_code_span(raw['values']['no_words'], ' ')}"
+        ),
         codes=_table(code_header, _code_rows(cb.FIELDS)),
         experimenten=cb.EXPERIMENTEN,
         signal_partners=", ".join(cb.SIGNAL_PARTNERS),
         n_municipalities=cb.N_MUNICIPALITIES_2019,
         bounds=_and([f"{b:,}" for b in cb.GROOTTEKLASSE_BOUNDS]),
-        derived=_table(["field", "table", "kind", "required", "Dutch label", "English label",
-                        "meaning"], _field_rows(cb.DERIVED_FIELDS, with_table=True)),
+        derived=_table(
+            ["field", "table", "kind", "required", "Dutch label", "English label", "meaning"],
+            _field_rows(cb.DERIVED_FIELDS, with_table=True),
+        ),
         derived_codes=_table(code_header, _code_rows(cb.DERIVED_FIELDS)),
         coding_fields=_and([f"`{f}`" for f in cb.CODING_FIELDS], "or"),
         rules=_table(["field", "code", "rule", "keywords"], _rule_rows()),

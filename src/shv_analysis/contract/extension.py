@@ -15,8 +15,8 @@ default codebook (`fields`, `get_field`, `pilot_field`, `any_field`, `labels`,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
@@ -119,8 +119,7 @@ class Codebook:
         """`<field>__<code>` column names of a multi field, in codebook order."""
         return [cb.multi_column(field_name, c) for c in self.any_field(field_name).code_list]
 
-    def labels(self, field_name: str, lang: str = "nl", table: str | None = None
-               ) -> dict[str, str]:
+    def labels(self, field_name: str, lang: str = "nl", table: str | None = None) -> dict[str, str]:
         """Code -> label for one field in one language."""
         f = self.get_field(table, field_name) if table else self.any_field(field_name)
         return {c.code: c.label(lang) for c in f.codes}
@@ -131,7 +130,8 @@ class Codebook:
 
     def describe(self) -> str:
         """What the extension adds, e.g. "code type: energiecoach; new field kanalen (multi,
-        experimenten): sociale_media, huisbezoek, brief"; '' for the default codebook."""
+        experimenten): sociale_media, huisbezoek, brief"; '' for the default codebook.
+        """
         parts = [f"code {name}: {code}" for _, name, code in self.added_codes]
         for f in self.extra_fields():
             parts.append(f"new field {f.name} ({f.kind}, {f.table}): {', '.join(f.code_list)}")
@@ -147,16 +147,27 @@ class Codebook:
         import pandas as pd
 
         new = set(self.added_fields)
-        rows = [{"tabel": f.table, "veld": f.name, "code": c.code, "label_nl": c.nl,
-                 "label_en": c.en, "soort": f.kind if (f.table, f.name) in new else "",
-                 "verplicht": ("ja" if f.required else "nee") if (f.table, f.name) in new
-                 else ""} for f in self.contract_fields for c in f.codes]
-        frame = pd.DataFrame(rows, columns=["tabel", "veld", "code", "label_nl", "label_en",
-                                            "soort", "verplicht"])
+        rows = [
+            {
+                "tabel": f.table,
+                "veld": f.name,
+                "code": c.code,
+                "label_nl": c.nl,
+                "label_en": c.en,
+                "soort": f.kind if (f.table, f.name) in new else "",
+                "verplicht": ("ja" if f.required else "nee") if (f.table, f.name) in new else "",
+            }
+            for f in self.contract_fields
+            for c in f.codes
+        ]
+        frame = pd.DataFrame(
+            rows, columns=["tabel", "veld", "code", "label_nl", "label_en", "soort", "verplicht"]
+        )
         return frame if not self.is_default else frame.drop(columns=["soort", "verplicht"])
 
-    def extend(self, rows: Iterable[ExtensionRow], file: str = "codeboek.csv",
-               sheet: str | None = None) -> "Codebook":
+    def extend(
+        self, rows: Iterable[ExtensionRow], file: str = "codeboek.csv", sheet: str | None = None
+    ) -> Codebook:
         """This codebook with the codes and fields of an extension added.
 
         A row repeating a code exactly as the codebook has it (a template's own `codeboek`
@@ -199,13 +210,17 @@ class _Extender:
             self._add(row, specs)
         if self.problems:  # in row order
             raise ExtensionError(sorted(self.problems, key=lambda p: p.row or 0))
-        if len(self.added_codes) == len(self.base.added_codes) and \
-                len(self.added_fields) == len(self.base.added_fields):
+        if len(self.added_codes) == len(self.base.added_codes) and len(self.added_fields) == len(
+            self.base.added_fields
+        ):
             return self.base
-        return replace(self.base, own_fields=tuple(self.fields[k] for k in self.order),
-                       added_codes=tuple(self.added_codes),
-                       added_fields=tuple(self.added_fields),
-                       source=self.file + (f", sheet '{self.sheet}'" if self.sheet else ""))
+        return replace(
+            self.base,
+            own_fields=tuple(self.fields[k] for k in self.order),
+            added_codes=tuple(self.added_codes),
+            added_fields=tuple(self.added_fields),
+            source=self.file + (f", sheet '{self.sheet}'" if self.sheet else ""),
+        )
 
     # -- the field a row is about
 
@@ -221,12 +236,17 @@ class _Extender:
         soort, tabel, verplicht = (cb.normalise(v) for v in (row.soort, row.tabel, row.verplicht))
         ok = True
         if soort and soort not in SOORTEN:
-            self.error(row, "soort", row.soort, "unknown soort; allowed: single (one answer) "
-                       "or multi (more answers)")
+            self.error(
+                row,
+                "soort",
+                row.soort,
+                "unknown soort; allowed: single (one answer) or multi (more answers)",
+            )
             ok = False
         if tabel and tabel not in cb.TABLE_NAMES:
-            self.error(row, "tabel", row.tabel, "unknown tabel; allowed: "
-                       + ", ".join(cb.TABLE_NAMES))
+            self.error(
+                row, "tabel", row.tabel, "unknown tabel; allowed: " + ", ".join(cb.TABLE_NAMES)
+            )
             ok = False
         if verplicht and verplicht not in VERPLICHT:
             self.error(row, "verplicht", row.verplicht, "allowed: ja or nee")
@@ -253,16 +273,24 @@ class _Extender:
             if spec is None:
                 specs[name] = (soort, tabel, VERPLICHT.get(verplicht, False), row.row)
             elif (spec[0], spec[1]) != (soort, tabel):
-                self.error(row, "soort", f"{row.soort}, {row.tabel}",
-                           f"new field '{name}' is defined as {spec[0]} in table {spec[1]} in "
-                           f"row {spec[3]}; all its rows must agree")
+                self.error(
+                    row,
+                    "soort",
+                    f"{row.soort}, {row.tabel}",
+                    f"new field '{name}' is defined as {spec[0]} in table {spec[1]} in "
+                    f"row {spec[3]}; all its rows must agree",
+                )
         for name, spec in specs.items():
             if spec is None:
                 row = first[name]
-                self.error(row, "veld", row.veld,
-                           f"'{name}' is not a field of the codebook; to define a new field, "
-                           "give soort (single or multi) and tabel (respondenten or "
-                           "experimenten) on its first row")
+                self.error(
+                    row,
+                    "veld",
+                    row.veld,
+                    f"'{name}' is not a field of the codebook; to define a new field, "
+                    "give soort (single or multi) and tabel (respondenten or "
+                    "experimenten) on its first row",
+                )
         return specs
 
     def _derived(self, name: str) -> cb.Field | None:
@@ -278,8 +306,12 @@ class _Extender:
             self.error(row, "veld", row.veld, "veld is empty; give the field the code is for")
             return
         if not code:
-            self.error(row, "code", row.code, "code is empty; give the code (lower case, "
-                       "e.g. energiecoach)")
+            self.error(
+                row,
+                "code",
+                row.code,
+                "code is empty; give the code (lower case, e.g. energiecoach)",
+            )
             return
         if not row.label_nl:
             self.error(row, "label_nl", row.label_nl, "label_nl is empty; give the Dutch label")
@@ -288,8 +320,13 @@ class _Extender:
             return
         soort, tabel, verplicht = options
         if not _CODE_RE.match(code):
-            self.error(row, "code", row.code, "not a code: use lower-case letters, digits and "
-                       "single '_' (e.g. energiecoach, sociale_media)")
+            self.error(
+                row,
+                "code",
+                row.code,
+                "not a code: use lower-case letters, digits and "
+                "single '_' (e.g. energiecoach, sociale_media)",
+            )
             return
         if name in specs:  # a new field: its soort and tabel were checked for all its rows
             spec = specs[name]
@@ -300,12 +337,17 @@ class _Extender:
         f = self._known(name, tabel or None)
         if f is None and tabel and self._known(name, None) is not None:
             other = self._known(name, None)
-            self.error(row, "tabel", row.tabel, f"field '{name}' belongs to table {other.table}, "
-                       f"not {tabel}")
+            self.error(
+                row,
+                "tabel",
+                row.tabel,
+                f"field '{name}' belongs to table {other.table}, not {tabel}",
+            )
             return
         if f is None and self._derived(name) is not None:
-            self.error(row, "veld", row.veld, f"'{name}' is derived from the data; it takes no "
-                       "codes")
+            self.error(
+                row, "veld", row.veld, f"'{name}' is derived from the data; it takes no codes"
+            )
             return
         if f is None:
             return
@@ -317,8 +359,11 @@ class _Extender:
 
     def _checked_options_quiet(self, row: ExtensionRow) -> tuple[str, str, str] | None:
         soort, tabel, verplicht = (cb.normalise(v) for v in (row.soort, row.tabel, row.verplicht))
-        if (soort and soort not in SOORTEN) or (tabel and tabel not in cb.TABLE_NAMES) or \
-                (verplicht and verplicht not in VERPLICHT):
+        if (
+            (soort and soort not in SOORTEN)
+            or (tabel and tabel not in cb.TABLE_NAMES)
+            or (verplicht and verplicht not in VERPLICHT)
+        ):
             return None  # reported by `_new_field_specs`
         return soort, tabel, verplicht
 
@@ -327,29 +372,52 @@ class _Extender:
         existing = next((c for c in f.codes if c.code == code), None)
         if existing is None or (f.table, f.name, code) in self.defined_in:
             return False
-        if (existing.nl, existing.en) == (row.label_nl, row.label_en or row.label_nl) or \
-                (existing.nl == row.label_nl and not row.label_en):
+        if (existing.nl, existing.en) == (row.label_nl, row.label_en or row.label_nl) or (
+            existing.nl == row.label_nl and not row.label_en
+        ):
             return True
-        self.error(row, "code", row.code, f"duplicate code: field '{f.name}' already has code "
-                   f"'{code}' (label '{existing.nl}'); an extension adds codes, it cannot "
-                   "relabel them")
+        self.error(
+            row,
+            "code",
+            row.code,
+            f"duplicate code: field '{f.name}' already has code "
+            f"'{code}' (label '{existing.nl}'); an extension adds codes, it cannot "
+            "relabel them",
+        )
         return True
 
     def _fits(self, f: cb.Field, row: ExtensionRow, soort: str, verplicht: str) -> bool:
         if f.kind not in SOORTEN:
-            what = ("a yes/no field: its codes are ja and nee" if f.kind == "yesno"
-                    else f"a {f.kind} field")
-            self.error(row, "veld", row.veld, f"'{f.name}' is {what}; codes can be added to a "
-                       "single or multi field only")
+            what = (
+                "a yes/no field: its codes are ja and nee"
+                if f.kind == "yesno"
+                else f"a {f.kind} field"
+            )
+            self.error(
+                row,
+                "veld",
+                row.veld,
+                f"'{f.name}' is {what}; codes can be added to a single or multi field only",
+            )
             return False
         if soort and soort != f.kind:
-            self.error(row, "soort", row.soort, f"field '{f.name}' is {f.kind} in the codebook; "
-                       "leave soort empty or write " + f.kind)
+            self.error(
+                row,
+                "soort",
+                row.soort,
+                f"field '{f.name}' is {f.kind} in the codebook; "
+                "leave soort empty or write " + f.kind,
+            )
             return False
         if verplicht and VERPLICHT[verplicht] != f.required:
-            self.error(row, "verplicht", row.verplicht, f"field '{f.name}' is "
-                       f"{'required' if f.required else 'optional'} in the codebook; an "
-                       "extension cannot change that (leave verplicht empty)")
+            self.error(
+                row,
+                "verplicht",
+                row.verplicht,
+                f"field '{f.name}' is "
+                f"{'required' if f.required else 'optional'} in the codebook; an "
+                "extension cannot change that (leave verplicht empty)",
+            )
             return False
         return True
 
@@ -359,12 +427,25 @@ class _Extender:
         if key in self.fields:
             return self.fields[key]
         if not _NAME_RE.match(name) or name in _RESERVED or name in cb.PERSONAL_COLUMNS:
-            self.error(row, "veld", row.veld, "not a usable field name: use lower-case letters, "
-                       "digits and single '_' (e.g. kanalen), and no name of personal data")
+            self.error(
+                row,
+                "veld",
+                row.veld,
+                "not a usable field name: use lower-case letters, "
+                "digits and single '_' (e.g. kanalen), and no name of personal data",
+            )
             return None
         label = _field_label(name)
-        new = cb.Field(name, table, kind, required, label, label, (),
-                       f"added by the dataset's codebook extension ({self.file})")
+        new = cb.Field(
+            name,
+            table,
+            kind,
+            required,
+            label,
+            label,
+            (),
+            f"added by the dataset's codebook extension ({self.file})",
+        )
         self.fields[key] = new
         self.order.append(key)
         self.added_fields.append(key)
@@ -373,19 +454,30 @@ class _Extender:
     def _add_code(self, f: cb.Field, row: ExtensionRow, code: str) -> None:
         key = (f.table, f.name, code)
         if key in self.defined_in or code in f.code_list:
-            where = (f"row {self.defined_in[key]}" if key in self.defined_in
-                     else "the codebook")
-            self.error(row, "code", row.code, f"duplicate code '{code}' of field '{f.name}': "
-                       f"already in {where}")
+            where = f"row {self.defined_in[key]}" if key in self.defined_in else "the codebook"
+            self.error(
+                row,
+                "code",
+                row.code,
+                f"duplicate code '{code}' of field '{f.name}': already in {where}",
+            )
             return
         taken = cb.lookup(f)
-        for column, value in (("code", code), ("label_nl", row.label_nl),
-                              ("label_en", row.label_en)):
+        for column, value in (
+            ("code", code),
+            ("label_nl", row.label_nl),
+            ("label_en", row.label_en),
+        ):
             other = taken.get(cb.normalise(value)) if value else None
             if other is not None:
-                self.error(row, column, value, f"collides with code '{other}' of field "
-                           f"'{f.name}' (its code or a label); every code and label must "
-                           "point to one code")
+                self.error(
+                    row,
+                    column,
+                    value,
+                    f"collides with code '{other}' of field "
+                    f"'{f.name}' (its code or a label); every code and label must "
+                    "point to one code",
+                )
                 return
         new = cb.Code(code, row.label_nl, row.label_en or row.label_nl)
         updated = replace(f, codes=f.codes + (new,))

@@ -12,23 +12,37 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from shv_analysis.ingest import reference
-from shv_analysis.ingest.reference import (BOUNDARIES_FILE, DEFAULT_YEAR, ReferenceMissing,
-                                           boundaries_file, parse_code)
+from shv_analysis.ingest.reference import (
+    DEFAULT_YEAR,
+    ReferenceMissing,
+    boundaries_file,
+    parse_code,
+)
 
 if TYPE_CHECKING:  # matplotlib is imported lazily: `shv` starts without it
     from matplotlib.path import Path as MplPath
 
 __all__ = [
-    "PROJECTION_LAT", "X_SCALE", "project", "signed_area", "polygons_of", "feature_code",
-    "feature_name", "Boundaries", "load_boundaries", "boundaries_available", "clear_cache",
+    "PROJECTION_LAT",
+    "X_SCALE",
+    "project",
+    "signed_area",
+    "polygons_of",
+    "feature_code",
+    "feature_name",
+    "Boundaries",
+    "load_boundaries",
+    "boundaries_available",
+    "clear_cache",
 ]
 
 # --------------------------------------------------------------------------- projection
@@ -78,6 +92,7 @@ def feature_name(props: Mapping[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- boundaries
 
+
 @dataclass(frozen=True, eq=False)
 class Boundaries:
     """Municipal polygons as ready-to-draw matplotlib paths in projected coordinates.
@@ -89,12 +104,12 @@ class Boundaries:
 
     codes: tuple[str, ...]
     names: Mapping[str, str]
-    paths: Mapping[str, "MplPath"]
+    paths: Mapping[str, MplPath]
     extents: Mapping[str, tuple[float, float, float, float]]
     source: str = "<memory>"
 
     @classmethod
-    def from_geojson(cls, data: Mapping[str, Any], source: str = "<memory>") -> "Boundaries":
+    def from_geojson(cls, data: Mapping[str, Any], source: str = "<memory>") -> Boundaries:
         """Build from a GeoJSON FeatureCollection (lon/lat) with `gemeentecode` properties."""
         from matplotlib.path import Path as MplPath
 
@@ -134,8 +149,12 @@ class Boundaries:
             verts = np.concatenate(vertices)
             paths[code] = MplPath(verts, np.concatenate(kinds), readonly=True)
             names[code] = feature_name(props)
-            extents[code] = (float(verts[:, 0].min()), float(verts[:, 1].min()),
-                             float(verts[:, 0].max()), float(verts[:, 1].max()))
+            extents[code] = (
+                float(verts[:, 0].min()),
+                float(verts[:, 1].min()),
+                float(verts[:, 0].max()),
+                float(verts[:, 1].max()),
+            )
         order = tuple(sorted(paths))
         return cls(codes=order, names=names, paths=paths, extents=extents, source=source)
 
@@ -147,13 +166,18 @@ class Boundaries:
 
     def bbox(self, codes: Iterable[str] | None = None) -> tuple[float, float, float, float]:
         """Bounding box (xmin, ymin, xmax, ymax) of some municipalities (default: all)."""
-        chosen = [self.extents[c] for c in (self.codes if codes is None else codes)
-                  if c in self.extents]
+        chosen = [
+            self.extents[c] for c in (self.codes if codes is None else codes) if c in self.extents
+        ]
         if not chosen:
             raise ValueError("no known municipality to take a bounding box of")
         arr = np.array(chosen)
-        return (float(arr[:, 0].min()), float(arr[:, 1].min()),
-                float(arr[:, 2].max()), float(arr[:, 3].max()))
+        return (
+            float(arr[:, 0].min()),
+            float(arr[:, 1].min()),
+            float(arr[:, 2].max()),
+            float(arr[:, 3].max()),
+        )
 
 
 @lru_cache(maxsize=4)
@@ -176,15 +200,16 @@ def _boundaries_path(folder: str | os.PathLike | None, year: int = DEFAULT_YEAR)
     return None
 
 
-def boundaries_available(folder: str | os.PathLike | None = None,
-                         year: int = DEFAULT_YEAR) -> bool:
+def boundaries_available(folder: str | os.PathLike | None = None, year: int = DEFAULT_YEAR) -> bool:
     """True when a boundaries file of the division of `year` can be found (without reading
-    it)."""
+    it).
+    """
     return _boundaries_path(folder, year) is not None
 
 
-def load_boundaries(folder: str | os.PathLike | None = None,
-                    year: int = DEFAULT_YEAR) -> Boundaries:
+def load_boundaries(
+    folder: str | os.PathLike | None = None, year: int = DEFAULT_YEAR
+) -> Boundaries:
     """The municipal boundaries of the division of 1-1-`year` (default 2019), parsed once per
     process (and per file version).
 
@@ -194,8 +219,10 @@ def load_boundaries(folder: str | os.PathLike | None = None,
     path = _boundaries_path(folder, year)
     if path is None:
         where = f" in {folder}" if folder is not None else ""
-        raise ReferenceMissing(f"No municipal boundaries ({boundaries_file(year)}) found{where}. "
-                               + reference.how_to_get_reference())
+        raise ReferenceMissing(
+            f"No municipal boundaries ({boundaries_file(year)}) found{where}. "
+            + reference.how_to_get_reference()
+        )
     path = path.resolve()
     stat = path.stat()
     return _read_boundaries(path, stat.st_mtime_ns, stat.st_size)

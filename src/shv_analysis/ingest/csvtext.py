@@ -13,8 +13,10 @@ BOM = b"\xef\xbb\xbf"
 SUPPORTED_DELIMITERS = (",", ";")
 _HINT_RE = re.compile(rb'^"?sep=(.)"?[ \t]*(\r\n|\r|\n|$)', re.IGNORECASE)
 # A multi-byte UTF-8 sequence: evidence that a file was written as UTF-8.
-_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
-                       rb"[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_SEQ = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+    rb"[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _DELIMITER_NAMES = {"\t": "tab", "|": "'|'", ":": "':'", " ": "space"}
 
 
@@ -49,7 +51,7 @@ def layout(data: bytes) -> CsvLayout:
             hint = match.group(1).decode("ascii")
         except UnicodeDecodeError:
             hint = match.group(1).decode("cp1252")
-        body = body[match.end():]
+        body = body[match.end() :]
     return CsvLayout(body, bom, hint)
 
 
@@ -92,7 +94,8 @@ def unsupported_delimiter(text: str) -> str | None:
 
 def utf8_evidence(data: bytes) -> bool:
     """Whether `data` holds a well-formed multi-byte UTF-8 sequence (so it was written as
-    UTF-8, even if some bytes break it)."""
+    UTF-8, even if some bytes break it).
+    """
     return _UTF8_SEQ.search(data) is not None
 
 
@@ -104,13 +107,23 @@ def non_utf8_rows(body: bytes, delimiter: str, limit: int = 10) -> list[tuple[in
     """
     text = body.decode("utf-8", errors="surrogateescape")
     found = []
-    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""),
-                                               delimiter=delimiter), start=1):
+    for number, record in enumerate(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+    ):
         for column, cell in enumerate(record):
             if any("\udc80" <= ch <= "\udcff" for ch in cell):
-                found.append((number, column, "".join(
-                    bytes([ord(ch) - 0xDC00]).decode("cp1252", errors="replace")
-                    if "\udc80" <= ch <= "\udcff" else ch for ch in cell)))
+                found.append(
+                    (
+                        number,
+                        column,
+                        "".join(
+                            bytes([ord(ch) - 0xDC00]).decode("cp1252", errors="replace")
+                            if "\udc80" <= ch <= "\udcff"
+                            else ch
+                            for ch in cell
+                        ),
+                    )
+                )
                 break
         if len(found) >= limit:
             break

@@ -10,10 +10,10 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
-from shv_analysis.text import normalise_lang, text
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.division import Division
 from shv_analysis.ingest.reference import Reference, compact_key, parse_code, province_spellings
+from shv_analysis.text import normalise_lang, text
 
 RESPONDENT_ATTRIBUTES = ("respondenttype", "provincie", "inwoners", "grootteklasse")
 
@@ -55,7 +55,8 @@ class Dataset:
 
     def display_name(self, lang: str = "nl") -> str:
         """The dataset's name for a report in `lang`: metadata `name_en` in English when it
-        is there, else `name`."""
+        is there, else `name`.
+        """
         if normalise_lang(lang) == "en" and self.metadata.get("name_en"):
             return str(self.metadata["name_en"])
         return self.name
@@ -74,22 +75,31 @@ class Dataset:
 
     def pilots(self) -> pd.DataFrame:
         """Pilots with their respondent's type, province, population and population class."""
+
         def compute() -> pd.DataFrame:
-            extra = [c for f in self.codebook.extra_fields(cb.RESPONDENTEN)
-                     for c in (self.codebook.multi_columns(f.name) if f.kind == "multi"
-                               else [f.name])]
+            extra = [
+                c
+                for f in self.codebook.extra_fields(cb.RESPONDENTEN)
+                for c in (self.codebook.multi_columns(f.name) if f.kind == "multi" else [f.name])
+            ]
             attrs = self.respondenten[["respondent_id", *RESPONDENT_ATTRIBUTES, *extra]]
-            merged = self.experimenten.merge(attrs, on="respondent_id", how="left",
-                                             validate="many_to_one")
+            merged = self.experimenten.merge(
+                attrs, on="respondent_id", how="left", validate="many_to_one"
+            )
             merged["signaalpartner"] = signal_partner(merged)
             merged["_org"] = pd.factorize(merged["respondent_id"])[0]
             return merged
+
         return self._cached("pilots", compute)
 
     def participating(self) -> pd.Series:
         """Per respondent: does it undertake at least one experiment."""
-        return self._cached("participating", lambda: self.respondenten["respondent_id"].isin(
-            pd.unique(self.experimenten["respondent_id"])))
+        return self._cached(
+            "participating",
+            lambda: self.respondenten["respondent_id"].isin(
+                pd.unique(self.experimenten["respondent_id"])
+            ),
+        )
 
     def covered_municipalities(self) -> set[str]:
         """Distinct municipality codes (of the dataset's division) over all respondents."""
@@ -107,7 +117,7 @@ class Dataset:
             "synthetisch": self.synthetic,
         }
 
-    def subset(self, spec: str | None, allow_empty: bool = False) -> "Dataset":
+    def subset(self, spec: str | None, allow_empty: bool = False) -> Dataset:
         """Records matching `FIELD=VALUE` (e.g. `respondenttype=g4_g40`, `fasen=nazorg`).
 
         Any contract field works, multi fields and the derived `grootteklasse`,
@@ -143,19 +153,35 @@ class Dataset:
             exp = exp[keep.to_numpy()]
             resp = resp[resp["respondent_id"].isin(exp["respondent_id"])].reset_index(drop=True)
         else:
-            usable = sorted({*resp.columns, *exp.columns, "deelname", "signaalpartner",
-                             *(f.name for f in self.codebook.fields(cb.EXPERIMENTEN)
-                               if f.kind == "multi")}
-                            - {"_rij"} - {c for c in exp.columns if "__" in c})
-            raise SubsetError(f"subset: unknown field '{name}'; use a field of respondenten or "
-                              f"experimenten: {', '.join(usable)}", usable)
+            usable = sorted(
+                {
+                    *resp.columns,
+                    *exp.columns,
+                    "deelname",
+                    "signaalpartner",
+                    *(f.name for f in self.codebook.fields(cb.EXPERIMENTEN) if f.kind == "multi"),
+                }
+                - {"_rij"}
+                - {c for c in exp.columns if "__" in c}
+            )
+            raise SubsetError(
+                f"subset: unknown field '{name}'; use a field of respondenten or "
+                f"experimenten: {', '.join(usable)}",
+                usable,
+            )
         matched = len(resp) if unit == "respondent" else len(exp)
         if not matched and not allow_empty:
             shown = ", ".join(present[:30]) + (", …" if len(present) > 30 else "")
-            raise SubsetError(f"subset {name}={value}: no {unit} matches; values present: "
-                              f"{shown or 'none'}", present)
-        return replace(self, respondenten=resp, experimenten=exp.reset_index(drop=True),
-                       subset_label=f"{name} = {value}")
+            raise SubsetError(
+                f"subset {name}={value}: no {unit} matches; values present: {shown or 'none'}",
+                present,
+            )
+        return replace(
+            self,
+            respondenten=resp,
+            experimenten=exp.reset_index(drop=True),
+            subset_label=f"{name} = {value}",
+        )
 
 
 class SubsetError(ValueError):
@@ -188,34 +214,38 @@ def _field(name: str, codebook: Codebook = DEFAULT) -> cb.Field | None:
     return None
 
 
-def _subset_mask(column, name: str, value: str,
-                 codebook: Codebook = DEFAULT) -> tuple[pd.Series, list[str]]:
+def _subset_mask(
+    column, name: str, value: str, codebook: Codebook = DEFAULT
+) -> tuple[pd.Series, list[str]]:
     """Rows matching `value` in `column` (a frame of option columns for a multi field), and
-    the values present, as a user may write them."""
+    the values present, as a user may write them.
+    """
     f = _field(name, codebook)
     if isinstance(column, pd.DataFrame):  # multi field: one bool column per option
         present = [c.split("__", 1)[1] for c in column.columns if column[c].any()]
         code = cb.lookup(f).get(cb.normalise(value))
         if code is None:
-            raise SubsetError(f"subset {name}={value}: unknown option; allowed: "
-                              f"{cb.allowed_text(f)}; present: {', '.join(present) or 'none'}",
-                              present)
+            raise SubsetError(
+                f"subset {name}={value}: unknown option; allowed: "
+                f"{cb.allowed_text(f)}; present: {', '.join(present) or 'none'}",
+                present,
+            )
         return column[cb.multi_column(name, code)].astype(bool), present
     if (f is not None and f.kind == "yesno") or pd.api.types.is_bool_dtype(column):
         present = [w for w, flag in (("ja", True), ("nee", False)) if column.eq(flag).any()]
         norm = cb.normalise(value)
         wanted = True if norm in cb.YES_WORDS else False if norm in cb.NO_WORDS else None
         if wanted is None:
-            raise SubsetError(f"subset {name}={value}: not a yes/no value; use ja or nee",
-                              present)
+            raise SubsetError(f"subset {name}={value}: not a yes/no value; use ja or nee", present)
         return column.eq(wanted).fillna(False).astype(bool), present
     text = column.astype(object).where(column.notna(), None)
     present = sorted({str(v) for v in text.dropna()})
     if f is not None and f.kind == "list":  # gemeentecodes: respondents speaking for a code
         code = parse_code(value) or value.strip().upper()
         present = sorted({c for cell in present for c in cell.split(";") if c})
-        return text.map(lambda cell: cell is not None and code in str(cell).split(";")
-                        ).astype(bool), present
+        return text.map(lambda cell: cell is not None and code in str(cell).split(";")).astype(
+            bool
+        ), present
     if f is not None and f.codes:
         wanted = cb.lookup(f).get(cb.normalise(value), value)
     elif name == "provincie":
@@ -241,8 +271,9 @@ def population_class(inwoners: pd.Series) -> pd.Series:
     return result.where(values.notna().to_numpy(), None)
 
 
-def derive_respondent_facts(resp: pd.DataFrame,
-                            reference: Reference | None) -> tuple[pd.DataFrame, list[Problem]]:
+def derive_respondent_facts(
+    resp: pd.DataFrame, reference: Reference | None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Fill `provincie` and `inwoners` from the reference where absent; add `grootteklasse`."""
     resp = resp.copy()
     warnings: list[Problem] = []
@@ -254,8 +285,11 @@ def derive_respondent_facts(resp: pd.DataFrame,
         for cell in cells:
             codes = [c for c in str(cell).split(";") if c in province_of]
             provinces = {province_of[c] for c in codes}
-            province = provinces.pop() if len(provinces) == 1 else (
-                cb.MULTIPLE_PROVINCES if provinces else None)
+            province = (
+                provinces.pop()
+                if len(provinces) == 1
+                else (cb.MULTIPLE_PROVINCES if provinces else None)
+            )
             facts.append((province, sum(int(people_of[c]) for c in codes) if codes else None))
         province = np.array([f[0] for f in facts] + [None], dtype=object)[:-1][idx]
         people = pd.array([f[1] for f in facts], dtype="Int64")[idx]
@@ -266,9 +300,18 @@ def derive_respondent_facts(resp: pd.DataFrame,
         resp.loc[missing_i, "inwoners"] = people[missing_i]
     unknown = resp["inwoners"].isna()
     if unknown.any():
-        warnings.append(Problem(cb.RESPONDENTEN, None, None, "inwoners", None,
-                                f"inhabitants unknown for {int(unknown.sum())} respondent(s) "
-                                "(no 'inwoners' value and no reference to derive it); their "
-                                "population class is unknown", "warning"))
+        warnings.append(
+            Problem(
+                cb.RESPONDENTEN,
+                None,
+                None,
+                "inwoners",
+                None,
+                f"inhabitants unknown for {int(unknown.sum())} respondent(s) "
+                "(no 'inwoners' value and no reference to derive it); their "
+                "population class is unknown",
+                "warning",
+            )
+        )
     resp["grootteklasse"] = population_class(resp["inwoners"])
     return resp, warnings

@@ -19,9 +19,15 @@ import pandas as pd
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.readers import METADATA_FILE, METADATA_SHEET, RawDataset
-from shv_analysis.ingest.reference import (DEFAULT_YEAR, KNOWN_DIVISION_SIZES, Reference,
-                                           change_dates, folder_years, load_reference,
-                                           map_forward)
+from shv_analysis.ingest.reference import (
+    DEFAULT_YEAR,
+    KNOWN_DIVISION_SIZES,
+    Reference,
+    change_dates,
+    folder_years,
+    load_reference,
+    map_forward,
+)
 from shv_analysis.ingest.values import parse_date, split_known, via_uniques
 
 METADATA_KEY = "indeling"
@@ -56,7 +62,8 @@ class DivisionError(ValueError):
 
 def parse_year(value) -> int | None:
     """A division year from an argument or metadata value (2024, "2024", "1-1-2024"); None
-    for empty. Raises `DivisionError` for anything else."""
+    for empty. Raises `DivisionError` for anything else.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = str(value).strip()
@@ -67,8 +74,9 @@ def parse_year(value) -> int | None:
     digits = text.rsplit("-", 1)[-1] if text.count("-") == 2 else text
     if digits.isdigit() and len(digits) == 4:
         return int(digits)
-    raise DivisionError(f"indeling {text!r} is not a year; write the year of the municipal "
-                        "division, e.g. 2024")
+    raise DivisionError(
+        f"indeling {text!r} is not a year; write the year of the municipal division, e.g. 2024"
+    )
 
 
 def in_force(year: int, years: list[int]) -> int | None:
@@ -85,17 +93,24 @@ def _declared(year: int, years: list[int], folder: Path | None) -> int:
     """
     if folder is None or year in years:
         if folder is None and year not in KNOWN_DIVISION_SIZES:
-            raise DivisionError(f"indeling {year}: no reference tables, and the number of "
-                                "municipalities of that division is not known; set "
-                                "$SHV_REFERENCE_DIR (see `shv reference download`)")
+            raise DivisionError(
+                f"indeling {year}: no reference tables, and the number of "
+                "municipalities of that division is not known; set "
+                "$SHV_REFERENCE_DIR (see `shv reference download`)"
+            )
         return year
     base = in_force(year, years)
-    if base is not None and not any(f"{base}-01-01" < d <= f"{year}-01-01"
-                                    for d in change_dates(folder)) and year <= max(years) + 1:
+    if (
+        base is not None
+        and not any(f"{base}-01-01" < d <= f"{year}-01-01" for d in change_dates(folder))
+        and year <= max(years) + 1
+    ):
         return base
-    raise DivisionError(f"indeling {year}: no reference tables of that division in {folder}; "
-                        f"available: {', '.join(map(str, years)) or 'none'} (download one "
-                        f"with `shv reference download --year {year}`)")
+    raise DivisionError(
+        f"indeling {year}: no reference tables of that division in {folder}; "
+        f"available: {', '.join(map(str, years)) or 'none'} (download one "
+        f"with `shv reference download --year {year}`)"
+    )
 
 
 def _date_years(raw: RawDataset) -> Counter:
@@ -110,18 +125,23 @@ def _tokens(raw: RawDataset) -> list[str]:
     table = raw.tables.get(cb.RESPONDENTEN)
     if table is None or "gemeentecodes" not in table.frame.columns:
         return []
-    return [str(c) for c in pd.unique(table.frame["gemeentecodes"].astype(str).to_numpy())
-            if cb.clean_text(str(c))]
+    return [
+        str(c)
+        for c in pd.unique(table.frame["gemeentecodes"].astype(str).to_numpy())
+        if cb.clean_text(str(c))
+    ]
 
 
 def _known(reference, cells: list[str]) -> int:
     """How many parts of the cells the division knows (a name, alias or code of its own)."""
-    return sum(code is not None for cell in cells
-               for _, code in split_known(cell, reference.resolve))
+    return sum(
+        code is not None for cell in cells for _, code in split_known(cell, reference.resolve)
+    )
 
 
-def choose_division(raw: RawDataset, requested=None,
-                    folder: str | os.PathLike | None = None) -> tuple[Division, list[Problem]]:
+def choose_division(
+    raw: RawDataset, requested=None, folder: str | os.PathLike | None = None
+) -> tuple[Division, list[Problem]]:
     """The division of a raw dataset, and the problems choosing it (see the module doc).
 
     Args:
@@ -143,8 +163,16 @@ def choose_division(raw: RawDataset, requested=None,
                 continue
             chosen = _declared(year, years, folder)
         except DivisionError as exc:  # an error; the data are still coded, on the next basis
-            problems.append(Problem(*_where(raw, basis), None, METADATA_KEY,
-                                    None if value is None else str(value), str(exc), "error"))
+            problems.append(
+                Problem(
+                    *_where(raw, basis),
+                    None,
+                    METADATA_KEY,
+                    None if value is None else str(value),
+                    str(exc),
+                    "error",
+                )
+            )
             continue
         detail = {"requested": year} if chosen != year else {}
         return _division(chosen, basis, detail, folder), problems
@@ -161,11 +189,20 @@ def choose_division(raw: RawDataset, requested=None,
     cells = _tokens(raw)
     # the most recent that knows every part; when none does, the one knowing the most
     chosen = max(years, key=lambda y: (_known(load_reference(folder, year=y), cells), y))
-    problems.append(Problem(raw.source.name, None, None, "gemeentecodes", None,
-                            f"no municipal division declared (metadata key '{METADATA_KEY}' or "
-                            f"--indeling) and no interview dates (gespreksdatum); assumed the "
-                            f"division of 1-1-{chosen}, the most recent in the reference that "
-                            "knows every municipality code and name in the data", "warning"))
+    problems.append(
+        Problem(
+            raw.source.name,
+            None,
+            None,
+            "gemeentecodes",
+            None,
+            f"no municipal division declared (metadata key '{METADATA_KEY}' or "
+            f"--indeling) and no interview dates (gespreksdatum); assumed the "
+            f"division of 1-1-{chosen}, the most recent in the reference that "
+            "knows every municipality code and name in the data",
+            "warning",
+        )
+    )
     return _division(chosen, "codes", {}, folder), problems
 
 
@@ -186,17 +223,22 @@ def _division(year: int, basis: str, detail: dict, folder: Path | None) -> Divis
 
 # ---------------------------------------------------------------- codes across years
 
+
 def across_years(reference: Reference):
     """`token -> (code, warning, error)` for a list cell's part: a code, name or alias of the
     reference's division, else of an earlier division mapped forward (`map_forward`: a
-    warning for a merger, an error for a split); (None, None, None) when unknown."""
+    warning for a merger, an error for a split); (None, None, None) when unknown.
+    """
     earlier = [y for y in reversed(folder_years(reference.folder)) if y < reference.year]
     cache: dict[str, tuple[str | None, str | None, str | None]] = {}
 
     def resolve(token: str) -> tuple[str | None, str | None, str | None]:
         if token not in cache:
-            found: tuple[str | None, str | None, str | None] = (reference.resolve(token),
-                                                                None, None)
+            found: tuple[str | None, str | None, str | None] = (
+                reference.resolve(token),
+                None,
+                None,
+            )
             for year in earlier if found[0] is None else ():
                 moved = map_forward(token, year, reference.year, reference.folder)
                 if moved is None:
@@ -205,22 +247,31 @@ def across_years(reference: Reference):
                     found = (None, None, moved.describe(cb.clean_text(token)))
                 else:
                     code = moved.successors[0][0]
-                    found = (code, moved.describe(cb.clean_text(token)) if moved.changed
-                             else None, None)
+                    found = (
+                        code,
+                        moved.describe(cb.clean_text(token)) if moved.changed else None,
+                        None,
+                    )
                 break
             cache[token] = found
         return cache[token]
+
     return resolve
 
 
 def later_division_hint(token: str, reference: Reference) -> str:
-    """"; 'GM1979' is Eemsdelta (GM1979) of the division of 2024: declare that division ..."
-    when a later division of the reference folder knows `token`, else ""."""
+    """A hint for an unknown municipality that a later division knows, else "".
+
+    For example "; 'GM1979' is Eemsdelta (GM1979) of the division of 2024: declare that
+    division ..." when a later division of the reference folder knows `token`.
+    """
     for year in folder_years(reference.folder):
         later = load_reference(reference.folder, year=year) if year > reference.year else None
         code = later.resolve(token) if later is not None else None
         if code is not None:
-            return (f"; '{token}' is {later.name_of(code)} ({code}) of the division of {year}: "
-                    f"declare that division (metadata key 'indeling' = {year} or --indeling "
-                    f"{year})")
+            return (
+                f"; '{token}' is {later.name_of(code)} ({code}) of the division of {year}: "
+                f"declare that division (metadata key 'indeling' = {year} or --indeling "
+                f"{year})"
+            )
     return ""

@@ -16,8 +16,9 @@ import shutil
 import sys
 import tempfile
 import urllib.request
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,14 @@ from shv_analysis.ingest.boundaries import feature_code, polygons_of, signed_are
 from shv_analysis.ingest.reference import parse_code
 
 __all__ = [
-    "G4_CODES", "G40_CODES_2018_2022", "AMSTELVEEN", "g40_codes", "DownloadError",
-    "fetch_url", "reference_urls", "download_reference",
+    "G4_CODES",
+    "G40_CODES_2018_2022",
+    "AMSTELVEEN",
+    "g40_codes",
+    "DownloadError",
+    "fetch_url",
+    "reference_urls",
+    "download_reference",
 ]
 
 
@@ -37,54 +44,58 @@ __all__ = [
 # (columns `g4` and `g40`): the G4 of the grotestedenbeleid, and the G40 stedennetwerk
 # as it stood from 1-1-2018 (Assen and Hilversum joined) to 30-6-2022; Amstelveen
 # (GM0362) joined on 1-7-2022 as the 41st member.
-G4_CODES = frozenset({
-    "GM0344",  # Utrecht
-    "GM0363",  # Amsterdam
-    "GM0518",  # 's-Gravenhage
-    "GM0599",  # Rotterdam
-})
-G40_CODES_2018_2022 = frozenset({
-    "GM0014",  # Groningen
-    "GM0034",  # Almere
-    "GM0080",  # Leeuwarden
-    "GM0106",  # Assen
-    "GM0114",  # Emmen
-    "GM0141",  # Almelo
-    "GM0150",  # Deventer
-    "GM0153",  # Enschede
-    "GM0164",  # Hengelo
-    "GM0193",  # Zwolle
-    "GM0200",  # Apeldoorn
-    "GM0202",  # Arnhem
-    "GM0228",  # Ede
-    "GM0268",  # Nijmegen
-    "GM0307",  # Amersfoort
-    "GM0361",  # Alkmaar
-    "GM0392",  # Haarlem
-    "GM0394",  # Haarlemmermeer
-    "GM0402",  # Hilversum
-    "GM0405",  # Hoorn
-    "GM0479",  # Zaanstad
-    "GM0484",  # Alphen aan den Rijn
-    "GM0503",  # Delft
-    "GM0505",  # Dordrecht
-    "GM0513",  # Gouda
-    "GM0546",  # Leiden
-    "GM0606",  # Schiedam
-    "GM0637",  # Zoetermeer
-    "GM0758",  # Breda
-    "GM0772",  # Eindhoven
-    "GM0794",  # Helmond
-    "GM0796",  # 's-Hertogenbosch
-    "GM0828",  # Oss
-    "GM0855",  # Tilburg
-    "GM0917",  # Heerlen
-    "GM0935",  # Maastricht
-    "GM0983",  # Venlo
-    "GM0995",  # Lelystad
-    "GM1674",  # Roosendaal
-    "GM1883",  # Sittard-Geleen
-})
+G4_CODES = frozenset(
+    {
+        "GM0344",  # Utrecht
+        "GM0363",  # Amsterdam
+        "GM0518",  # 's-Gravenhage
+        "GM0599",  # Rotterdam
+    }
+)
+G40_CODES_2018_2022 = frozenset(
+    {
+        "GM0014",  # Groningen
+        "GM0034",  # Almere
+        "GM0080",  # Leeuwarden
+        "GM0106",  # Assen
+        "GM0114",  # Emmen
+        "GM0141",  # Almelo
+        "GM0150",  # Deventer
+        "GM0153",  # Enschede
+        "GM0164",  # Hengelo
+        "GM0193",  # Zwolle
+        "GM0200",  # Apeldoorn
+        "GM0202",  # Arnhem
+        "GM0228",  # Ede
+        "GM0268",  # Nijmegen
+        "GM0307",  # Amersfoort
+        "GM0361",  # Alkmaar
+        "GM0392",  # Haarlem
+        "GM0394",  # Haarlemmermeer
+        "GM0402",  # Hilversum
+        "GM0405",  # Hoorn
+        "GM0479",  # Zaanstad
+        "GM0484",  # Alphen aan den Rijn
+        "GM0503",  # Delft
+        "GM0505",  # Dordrecht
+        "GM0513",  # Gouda
+        "GM0546",  # Leiden
+        "GM0606",  # Schiedam
+        "GM0637",  # Zoetermeer
+        "GM0758",  # Breda
+        "GM0772",  # Eindhoven
+        "GM0794",  # Helmond
+        "GM0796",  # 's-Hertogenbosch
+        "GM0828",  # Oss
+        "GM0855",  # Tilburg
+        "GM0917",  # Heerlen
+        "GM0935",  # Maastricht
+        "GM0983",  # Venlo
+        "GM0995",  # Lelystad
+        "GM1674",  # Roosendaal
+        "GM1883",  # Sittard-Geleen
+    }
+)
 AMSTELVEEN = "GM0362"
 
 
@@ -95,17 +106,33 @@ def g40_codes(year: int) -> frozenset[str]:
 
 CBS_ODATA = "https://opendata.cbs.nl/ODataApi/odata"
 # CBS "Gebieden in Nederland <year>" (codes, names, province per municipality).
-GEBIEDEN_TABLES = {2018: "83859NED", 2019: "84378NED", 2020: "84721NED", 2021: "84929NED",
-                   2022: "85067NED", 2023: "85385NED", 2024: "85755NED"}
+GEBIEDEN_TABLES = {
+    2018: "83859NED",
+    2019: "84378NED",
+    2020: "84721NED",
+    2021: "84929NED",
+    2022: "85067NED",
+    2023: "85385NED",
+    2024: "85755NED",
+}
 # CBS "Kerncijfers wijken en buurten <year>" (inhabitants on 1 January).
-KERNCIJFERS_TABLES = {2018: "84286NED", 2019: "84583NED", 2020: "84799NED", 2021: "85039NED",
-                      2022: "85318NED", 2023: "85618NED", 2024: "85984NED"}
+KERNCIJFERS_TABLES = {
+    2018: "84286NED",
+    2019: "84583NED",
+    2020: "84799NED",
+    2021: "85039NED",
+    2022: "85318NED",
+    2023: "85618NED",
+    2024: "85984NED",
+}
 # Generalised municipal boundaries from PDOK. The layer that used to be called
 # `cbs_gemeente_<year>_gegeneraliseerd` (retired geodata.nationaalgeoregister.nl service)
 # is served as `gemeente_gegeneraliseerd` in the per-year CBS gebiedsindelingen service.
-PDOK_WFS = ("https://service.pdok.nl/cbs/gebiedsindelingen/{year}/wfs/v1_0?service=WFS"
-            "&version=2.0.0&request=GetFeature&typeNames=gebiedsindelingen:gemeente_gegeneraliseerd"
-            "&outputFormat=json&srsName=EPSG:4326&count=1000")
+PDOK_WFS = (
+    "https://service.pdok.nl/cbs/gebiedsindelingen/{year}/wfs/v1_0?service=WFS"
+    "&version=2.0.0&request=GetFeature&typeNames=gebiedsindelingen:gemeente_gegeneraliseerd"
+    "&outputFormat=json&srsName=EPSG:4326&count=1000"
+)
 USER_AGENT = "shv-analysis (reference download)"
 
 
@@ -115,8 +142,9 @@ class DownloadError(RuntimeError):
 
 def fetch_url(url: str, timeout: float = 120.0) -> bytes:
     """GET `url` and return the whole body (raises on HTTP errors and short reads)."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
-                                                   "Accept": "application/json"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
         body = response.read()
         expected = response.headers.get("Content-Length")
@@ -132,8 +160,10 @@ def reference_urls(year: int = 2019) -> dict[str, str]:
         raise DownloadError(f"no CBS tables known for {year} (known years: {known})")
     return {
         "gemeenten": f"{CBS_ODATA}/{GEBIEDEN_TABLES[year]}/TypedDataSet?$format=json",
-        "inwoners": (f"{CBS_ODATA}/{KERNCIJFERS_TABLES[year]}/TypedDataSet?$format=json"
-                     "&$filter=startswith(WijkenEnBuurten,'GM')"),
+        "inwoners": (
+            f"{CBS_ODATA}/{KERNCIJFERS_TABLES[year]}/TypedDataSet?$format=json"
+            "&$filter=startswith(WijkenEnBuurten,'GM')"
+        ),
         "grenzen": PDOK_WFS.format(year=year),
     }
 
@@ -162,7 +192,7 @@ def _get_odata(fetch: Callable[[str], bytes], url: str) -> list[dict]:
 
 
 def _parse_gebieden(rows: list[dict], url: str) -> dict[str, tuple[str, str]]:
-    """code -> (name, province) from a 'Gebieden in Nederland' table."""
+    """Code -> (name, province) from a 'Gebieden in Nederland' table."""
     munis = [r for r in rows if str(r.get("Code_1") or "").strip().startswith("GM")]
     if not munis:
         raise DownloadError(f"no municipality rows (Code_1 = GMxxxx) in {url}")
@@ -185,7 +215,7 @@ def _parse_gebieden(rows: list[dict], url: str) -> dict[str, tuple[str, str]]:
 
 
 def _parse_inwoners(rows: list[dict], url: str) -> dict[str, int]:
-    """code -> inhabitants from a 'Kerncijfers wijken en buurten' table."""
+    """Code -> inhabitants from a 'Kerncijfers wijken en buurten' table."""
     if not rows:
         raise DownloadError(f"no rows in {url}")
     key = next((k for k in rows[0] if k.startswith("AantalInwoners")), None)
@@ -239,8 +269,7 @@ def _clean_geometry(geometry: Mapping[str, Any] | None) -> dict | None:
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def _parse_boundaries(data: Any, url: str, names: Mapping[str, str],
-                      year: int) -> dict:
+def _parse_boundaries(data: Any, url: str, names: Mapping[str, str], year: int) -> dict:
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise DownloadError(f"not a GeoJSON FeatureCollection: {url}")
     features = data.get("features") or []
@@ -260,29 +289,45 @@ def _parse_boundaries(data: Any, url: str, names: Mapping[str, str],
             geoms[code] = geom
     lacking = sorted(set(names) - set(geoms))
     if lacking:
-        raise DownloadError(f"no boundary for {len(lacking)} municipalities "
-                            f"({', '.join(lacking[:5])}{', …' if len(lacking) > 5 else ''}) in {url}")
-    return {"type": "FeatureCollection", "name": f"gemeenten_{year}", "features": [
-        {"type": "Feature", "properties": {"gemeentecode": c, "gemeentenaam": names[c]},
-         "geometry": geoms[c]} for c in sorted(geoms)]}
+        raise DownloadError(
+            f"no boundary for {len(lacking)} municipalities "
+            f"({', '.join(lacking[:5])}{', …' if len(lacking) > 5 else ''}) in {url}"
+        )
+    return {
+        "type": "FeatureCollection",
+        "name": f"gemeenten_{year}",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"gemeentecode": c, "gemeentenaam": names[c]},
+                "geometry": geoms[c],
+            }
+            for c in sorted(geoms)
+        ],
+    }
 
 
-def _municipalities_csv(munis: Mapping[str, tuple[str, str]], inwoners: Mapping[str, int],
-                        year: int) -> str:
+def _municipalities_csv(
+    munis: Mapping[str, tuple[str, str]], inwoners: Mapping[str, int], year: int
+) -> str:
     g40 = g40_codes(year)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["gemeentecode", "gemeentenaam", "provincie", f"inwoners_{year}", "g4", "g40"])
     for code in sorted(munis):
         name, province = munis[code]
-        writer.writerow([code, name, province, inwoners[code], int(code in G4_CODES),
-                         int(code in g40)])
+        writer.writerow(
+            [code, name, province, inwoners[code], int(code in G4_CODES), int(code in g40)]
+        )
     return buf.getvalue()
 
 
-def download_reference(target_dir: str | os.PathLike | None = None, year: int = 2019,
-                       fetch: Callable[[str], bytes] | None = None,
-                       progress: bool = True) -> list[Path]:
+def download_reference(
+    target_dir: str | os.PathLike | None = None,
+    year: int = 2019,
+    fetch: Callable[[str], bytes] | None = None,
+    progress: bool = True,
+) -> list[Path]:
     """Fetch the reference tables and boundaries of `year` into `target_dir`.
 
     Writes `gemeenten_<year>.csv`, `gemeente_aliases.csv` (header only: CBS publishes no
@@ -296,8 +341,9 @@ def download_reference(target_dir: str | os.PathLike | None = None, year: int = 
     fetch = fetch or fetch_url
     target = Path(target_dir) if target_dir is not None else USER_REFERENCE_DIR
     urls = reference_urls(year)
-    with tqdm(total=3, desc="shv reference download", unit="file", disable=not progress,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=3, desc="shv reference download", unit="file", disable=not progress, file=sys.stderr
+    ) as bar:
         bar.set_postfix_str("CBS gemeenten")
         munis = _parse_gebieden(_get_odata(fetch, urls["gemeenten"]), urls["gemeenten"])
         bar.update(1)
@@ -305,18 +351,23 @@ def download_reference(target_dir: str | os.PathLike | None = None, year: int = 
         inwoners = _parse_inwoners(_get_odata(fetch, urls["inwoners"]), urls["inwoners"])
         lacking = sorted(set(munis) - set(inwoners))
         if lacking:
-            raise DownloadError(f"no inhabitants for {', '.join(lacking[:5])}"
-                                f"{', …' if len(lacking) > 5 else ''} in {urls['inwoners']}")
+            raise DownloadError(
+                f"no inhabitants for {', '.join(lacking[:5])}"
+                f"{', …' if len(lacking) > 5 else ''} in {urls['inwoners']}"
+            )
         bar.update(1)
         bar.set_postfix_str("PDOK grenzen")
-        geojson = _parse_boundaries(_get_json(fetch, urls["grenzen"]), urls["grenzen"],
-                                    {c: n for c, (n, _) in munis.items()}, year)
+        geojson = _parse_boundaries(
+            _get_json(fetch, urls["grenzen"]),
+            urls["grenzen"],
+            {c: n for c, (n, _) in munis.items()},
+            year,
+        )
         bar.update(1)
 
     files = {
         f"gemeenten_{year}.csv": _municipalities_csv(munis, inwoners, year),
-        f"gemeenten_{year}.geojson": json.dumps(geojson, ensure_ascii=False,
-                                                separators=(",", ":")),
+        f"gemeenten_{year}.geojson": json.dumps(geojson, ensure_ascii=False, separators=(",", ":")),
     }
     if not (target / reference.ALIASES_FILE).is_file():
         files[reference.ALIASES_FILE] = "alias,gemeentecode\n"
@@ -340,5 +391,7 @@ def download_reference(target_dir: str | os.PathLike | None = None, year: int = 
         shutil.rmtree(staging, ignore_errors=True)
     boundaries.clear_cache()
     reference.clear_cache()  # a new download must not be shadowed by a cached read
-    return [target / name for name in (f"gemeenten_{year}.csv", reference.ALIASES_FILE,
-                                       f"gemeenten_{year}.geojson")]
+    return [
+        target / name
+        for name in (f"gemeenten_{year}.csv", reference.ALIASES_FILE, f"gemeenten_{year}.geojson")
+    ]

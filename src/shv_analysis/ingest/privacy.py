@@ -11,20 +11,25 @@ import pandas as pd
 from shv_analysis.contract.codebook import PERSONAL_COLUMNS
 
 EMAIL_RE = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-PHONE_RE = (r"(?<![\w+])(?:(?:\+|00)31[\s\-.]?(?:\(0\)[\s\-.]?)?|0)"
-            r"(?:[1-9](?:[\s\-.]?\d){8})(?!\d)")
+PHONE_RE = (
+    r"(?<![\w+])(?:(?:\+|00)31[\s\-.]?(?:\(0\)[\s\-.]?)?|0)"
+    r"(?:[1-9](?:[\s\-.]?\d){8})(?!\d)"
+)
 EMAIL_MASK = "[e-mail verwijderd]"
 PHONE_MASK = "[telefoonnummer verwijderd]"
 _PERSONAL_HEADER_RE = re.compile(
     r"contactpersoon|contact_persoon|contactgegeven|e_?mail|telefoon|mobiel|gsm|phone|"
-    r"^(naam_)?contact$|^tel(\.|_?nr\.?|_|$)|^06(_nummer)?$|^mail(adres)?$|^achternaam|^voornaam")
-
+    r"^(naam_)?contact$|^tel(\.|_?nr\.?|_|$)|^06(_nummer)?$|^mail(adres)?$|^achternaam|^voornaam"
+)
 
 
 def is_personal_header(key: str) -> bool:
     """Whether a normalised header names contact data (names, phone, e-mail)."""
-    return key in PERSONAL_COLUMNS or key.rstrip(".") in PERSONAL_COLUMNS or bool(
-        _PERSONAL_HEADER_RE.search(key))
+    return (
+        key in PERSONAL_COLUMNS
+        or key.rstrip(".") in PERSONAL_COLUMNS
+        or bool(_PERSONAL_HEADER_RE.search(key))
+    )
 
 
 def mask_personal_text(series: pd.Series) -> pd.Series:
@@ -43,8 +48,7 @@ def mask_personal_text(series: pd.Series) -> pd.Series:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         text = text.map(str)
         arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
-    maybe = pc.match_substring_regex(arr, r"@|\d[\d\s().\-]{7,}\d").to_numpy(
-        zero_copy_only=False)
+    maybe = pc.match_substring_regex(arr, r"@|\d[\d\s().\-]{7,}\d").to_numpy(zero_copy_only=False)
     if not maybe.any():
         return text
     text = text.copy()

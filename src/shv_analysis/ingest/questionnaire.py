@@ -14,14 +14,20 @@ in a folder dataset), read as text tables like the others (`_rij` = spreadsheet 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
-from shv_analysis.contract.extension import (DEFAULT, EXTENSION_COLUMNS, OPTIONAL_COLUMNS,
-                                             Codebook, ExtensionError, ExtensionRow)
+from shv_analysis.contract.extension import (
+    DEFAULT,
+    EXTENSION_COLUMNS,
+    OPTIONAL_COLUMNS,
+    Codebook,
+    ExtensionError,
+    ExtensionRow,
+)
 from shv_analysis.contract.problems import Problem
 
 CODEBOOK_NAME = "codeboek"
@@ -30,14 +36,23 @@ MAP_COLUMNS = ("bron", "veld")
 ROW_COL = "_rij"
 
 
-def _missing_columns(frame: pd.DataFrame, wanted: Iterable[str], file: str,
-                     sheet: str | None, what: str) -> list[Problem]:
+def _missing_columns(
+    frame: pd.DataFrame, wanted: Iterable[str], file: str, sheet: str | None, what: str
+) -> list[Problem]:
     missing = [c for c in wanted if c not in frame.columns]
     if not missing:
         return []
     found = ", ".join(c for c in frame.columns if c != ROW_COL) or "none"
-    return [Problem(file, sheet, 1, None, None, f"{what}: missing column(s) "
-                    f"{', '.join(missing)}; columns found: {found}")]
+    return [
+        Problem(
+            file,
+            sheet,
+            1,
+            None,
+            None,
+            f"{what}: missing column(s) {', '.join(missing)}; columns found: {found}",
+        )
+    ]
 
 
 def _cells(frame: pd.DataFrame, column: str) -> list[str]:
@@ -46,20 +61,24 @@ def _cells(frame: pd.DataFrame, column: str) -> list[str]:
     return [cb.clean_text(str(v)) for v in frame[column]]
 
 
-def extension_rows(frame: pd.DataFrame, file: str, sheet: str | None = None
-                   ) -> tuple[list[ExtensionRow], list[Problem]]:
+def extension_rows(
+    frame: pd.DataFrame, file: str, sheet: str | None = None
+) -> tuple[list[ExtensionRow], list[Problem]]:
     """The rows of a `codeboek` table (text frame with `_rij`), or the missing columns."""
     problems = _missing_columns(frame, EXTENSION_COLUMNS[:3], file, sheet, "codebook extension")
     if problems:
         return [], problems
     columns = {c: _cells(frame, c) for c in EXTENSION_COLUMNS + OPTIONAL_COLUMNS}
-    rows = [ExtensionRow(int(r), *(columns[c][i] for c in EXTENSION_COLUMNS + OPTIONAL_COLUMNS))
-            for i, r in enumerate(frame[ROW_COL])]
+    rows = [
+        ExtensionRow(int(r), *(columns[c][i] for c in EXTENSION_COLUMNS + OPTIONAL_COLUMNS))
+        for i, r in enumerate(frame[ROW_COL])
+    ]
     return rows, []
 
 
-def extended_codebook(frame: pd.DataFrame, file: str, sheet: str | None = None,
-                      base: Codebook = DEFAULT) -> tuple[Codebook, list[Problem]]:
+def extended_codebook(
+    frame: pd.DataFrame, file: str, sheet: str | None = None, base: Codebook = DEFAULT
+) -> tuple[Codebook, list[Problem]]:
     """`base` extended with a `codeboek` table; on problems, `base` and the problems."""
     rows, problems = extension_rows(frame, file, sheet)
     if problems:
@@ -71,6 +90,7 @@ def extended_codebook(frame: pd.DataFrame, file: str, sheet: str | None = None,
 
 
 # ---------------------------------------------------------------- column map
+
 
 @dataclass(frozen=True)
 class MapRow:
@@ -92,8 +112,9 @@ class ColumnMap:
     sheet: str | None = None
     used: set[int] = field(default_factory=set)
 
-    def apply(self, table: str, frame: pd.DataFrame, headers: dict[str, str]
-              ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
+    def apply(
+        self, table: str, frame: pd.DataFrame, headers: dict[str, str]
+    ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
         """Rename the mapped headers of one table (text frame, header key -> as written).
 
         A mapped field whose name is already another column of the table is an error.
@@ -103,10 +124,18 @@ class ColumnMap:
         for r in self.rows:
             if table in r.tables and r.key in frame.columns and r.key != r.veld:
                 if r.veld in frame.columns and r.veld not in renames:
-                    problems.append(Problem(self.file, self.sheet, r.row, "veld", r.veld,
-                                            f"column '{r.bron}' is mapped to '{r.veld}', but "
-                                            f"table '{table}' already has a column "
-                                            f"'{headers.get(r.veld, r.veld)}'"))
+                    problems.append(
+                        Problem(
+                            self.file,
+                            self.sheet,
+                            r.row,
+                            "veld",
+                            r.veld,
+                            f"column '{r.bron}' is mapped to '{r.veld}', but "
+                            f"table '{table}' already has a column "
+                            f"'{headers.get(r.veld, r.veld)}'",
+                        )
+                    )
                     continue
                 renames[r.key] = r.veld
                 self.used.add(r.row)
@@ -119,9 +148,19 @@ class ColumnMap:
 
     def unused(self) -> list[Problem]:
         """A warning per map row whose export header is in no table."""
-        return [Problem(self.file, self.sheet, r.row, "bron", r.bron, "no column with this "
-                        "header in the data; the row maps nothing", "warning")
-                for r in self.rows if r.row not in self.used]
+        return [
+            Problem(
+                self.file,
+                self.sheet,
+                r.row,
+                "bron",
+                r.bron,
+                "no column with this header in the data; the row maps nothing",
+                "warning",
+            )
+            for r in self.rows
+            if r.row not in self.used
+        ]
 
 
 def _tables_of(codebook: Codebook, veld: str) -> tuple[str, ...]:
@@ -135,8 +174,9 @@ def _tables_of(codebook: Codebook, veld: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def column_map(frame: pd.DataFrame, codebook: Codebook, file: str,
-               sheet: str | None = None) -> tuple[ColumnMap, list[Problem]]:
+def column_map(
+    frame: pd.DataFrame, codebook: Codebook, file: str, sheet: str | None = None
+) -> tuple[ColumnMap, list[Problem]]:
     """A `kolommen` table (text frame with `_rij`) checked against `codebook`.
 
     Errors: a missing `bron`/`veld` column, an empty cell, an unknown target field (naming
@@ -151,11 +191,16 @@ def column_map(frame: pd.DataFrame, codebook: Codebook, file: str,
     seen: dict[tuple[str, str], int] = {}
     targets: dict[tuple[str, str], int] = {}
     for i, row in enumerate(int(r) for r in frame[ROW_COL]):
-        def bad(column, value, message):
+
+        def bad(column, value, message, row=row):
             problems.append(Problem(file, sheet, row, column, value, message))
+
         if not bron[i] or not veld[i]:
-            bad("bron" if not bron[i] else "veld", "", "empty cell; give the export's header "
-                "(bron) and the field it holds (veld)")
+            bad(
+                "bron" if not bron[i] else "veld",
+                "",
+                "empty cell; give the export's header (bron) and the field it holds (veld)",
+            )
             continue
         target = cb.normalise_header(veld[i])
         wanted = cb.normalise(tabel[i])
@@ -165,9 +210,13 @@ def column_map(frame: pd.DataFrame, codebook: Codebook, file: str,
         tables = tuple(t for t in _tables_of(codebook, target) if not wanted or t == wanted)
         if not tables:
             where = f" of table {wanted}" if wanted else ""
-            bad("veld", veld[i], f"unknown field{where}; allowed: a field of the codebook "
+            bad(
+                "veld",
+                veld[i],
+                f"unknown field{where}; allowed: a field of the codebook "
                 "(e.g. type, fasen, gemeentecodes) or an option column such as "
-                "fasen__nazorg; see docs/data_contract.md")
+                "fasen__nazorg; see docs/data_contract.md",
+            )
             continue
         key = cb.normalise_header(bron[i])
         clash = next((seen[(t, key)] for t in tables if (t, key) in seen), None)
@@ -176,8 +225,11 @@ def column_map(frame: pd.DataFrame, codebook: Codebook, file: str,
             continue
         twice = next((targets[(t, target)] for t in tables if (t, target) in targets), None)
         if twice is not None:
-            bad("veld", veld[i], f"field '{target}' is already the target of row {twice}; "
-                "map one header to it")
+            bad(
+                "veld",
+                veld[i],
+                f"field '{target}' is already the target of row {twice}; map one header to it",
+            )
             continue
         for t in tables:
             seen[(t, key)] = row

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from shv_analysis.contract.codebook import normalise
-
 from shv_analysis.config import PROJECT_ROOT, USER_REFERENCE_DIR
+from shv_analysis.contract.codebook import normalise
 
 DEFAULT_YEAR = 2019  # the division of the seed inventory (and of the alias file)
 MUNICIPALITIES_FILE = "gemeenten_2019.csv"  # the division of DEFAULT_YEAR
@@ -30,23 +29,41 @@ BOUNDARIES_FILE = "gemeenten_2019.geojson"  # the boundaries of DEFAULT_YEAR
 CHANGES_GLOB = "herindelingen_*.csv"
 #: CBS counts of municipalities on 1 January (StatLine 70072ned), used when no reference
 #: folder is at hand; a reference file, when present, is the count.
-KNOWN_DIVISION_SIZES = {2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342,
-                        2025: 342}
+KNOWN_DIVISION_SIZES = {2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342}
 _YEAR_FILE_RE = re.compile(r"^gemeenten_(\d{4})\.csv$")
 ENV_VAR = "SHV_REFERENCE_DIR"
 _CODE_RE = re.compile(r"^(?:gm)?\s*(\d{1,4})$", re.IGNORECASE)
 # Typographic forms people paste from word processors and web pages -> the plain ones.
-_TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u0060\u00b4\u2032", "'"),
-                              **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-                              **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"
-                                              "\uff0d", "-")})
+_TYPOGRAPHIC = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u0060\u00b4\u2032", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+    }
+)
 _PARENTHESIS_RE = re.compile(r"\s*\([^)]*\)\s*$")
 # The twelve provinces as CBS spells them, and other ways people write them.
-PROVINCES = ("Drenthe", "Flevoland", "Friesland", "Gelderland", "Groningen", "Limburg",
-             "Noord-Brabant", "Noord-Holland", "Overijssel", "Utrecht", "Zeeland", "Zuid-Holland")
-_PROVINCE_ALIASES = {"fryslan": "Friesland", "northbrabant": "Noord-Brabant",
-                     "northholland": "Noord-Holland", "southholland": "Zuid-Holland",
-                     "zealand": "Zeeland"}
+PROVINCES = (
+    "Drenthe",
+    "Flevoland",
+    "Friesland",
+    "Gelderland",
+    "Groningen",
+    "Limburg",
+    "Noord-Brabant",
+    "Noord-Holland",
+    "Overijssel",
+    "Utrecht",
+    "Zeeland",
+    "Zuid-Holland",
+)
+_PROVINCE_ALIASES = {
+    "fryslan": "Friesland",
+    "northbrabant": "Noord-Brabant",
+    "northholland": "Noord-Holland",
+    "southholland": "Zuid-Holland",
+    "zealand": "Zeeland",
+}
 MULTIPLE_PROVINCE_WORDS = ("meerdere", "meerdere provincies", "multiple", "several")
 
 
@@ -57,17 +74,21 @@ def name_key(text: str) -> str:
 
 def compact_key(text: str) -> str:
     """`name_key` with everything but letters and digits removed ("Súdwest Fryslân" =
-    "Sudwest-Fryslan")."""
+    "Sudwest-Fryslan").
+    """
     return re.sub(r"[\W_]+", "", name_key(text))
 
 
-def province_spellings(reference: "Reference | None" = None) -> dict[str, str]:
+def province_spellings(reference: Reference | None = None) -> dict[str, str]:
     """Compact spelling -> province as the reference spells it (built-in names without one).
 
     Friesland and Fryslân are one province: whichever the reference uses is the spelling.
     """
-    names = sorted(set(reference.municipalities["provincie"].dropna())) if reference is not None \
+    names = (
+        sorted(set(reference.municipalities["provincie"].dropna()))
+        if reference is not None
         else list(PROVINCES)
+    )
     spelling = {compact_key(n): n for n in names}
     for alias, province in _PROVINCE_ALIASES.items():
         target = spelling.get(compact_key(province))
@@ -113,12 +134,16 @@ def folder_years(folder: str | os.PathLike) -> list[int]:
     path = Path(folder)
     if not path.is_dir():
         return []
-    return sorted(int(m.group(1)) for p in path.iterdir()
-                  if (m := _YEAR_FILE_RE.match(p.name)) and p.is_file())
+    return sorted(
+        int(m.group(1))
+        for p in path.iterdir()
+        if (m := _YEAR_FILE_RE.match(p.name)) and p.is_file()
+    )
 
 
-def find_reference_dir(explicit: str | os.PathLike | None = None,
-                       year: int | None = None) -> Path | None:
+def find_reference_dir(
+    explicit: str | os.PathLike | None = None, year: int | None = None
+) -> Path | None:
     """The first folder holding the municipalities of `year`, or None.
 
     `year` None: a folder holding `gemeenten_2019.csv`, else one holding any
@@ -133,7 +158,8 @@ def find_reference_dir(explicit: str | os.PathLike | None = None,
 
 def reference_years(folder: str | os.PathLike | None = None) -> list[int]:
     """Division years available in the reference folder (`folder` or the default), ascending;
-    empty when there is none."""
+    empty when there is none.
+    """
     found = find_reference_dir(folder)
     return folder_years(found) if found is not None else []
 
@@ -141,8 +167,10 @@ def reference_years(folder: str | os.PathLike | None = None) -> list[int]:
 def how_to_get_reference() -> str:
     """One sentence telling a user where reference tables are looked for."""
     places = ", ".join(str(p) for p in candidate_dirs())
-    return (f"No municipality reference found (looked in: {places}). Set ${ENV_VAR} to a folder "
-            f"holding {MUNICIPALITIES_FILE} and {ALIASES_FILE}, or run `shv reference download`.")
+    return (
+        f"No municipality reference found (looked in: {places}). Set ${ENV_VAR} to a folder "
+        f"holding {MUNICIPALITIES_FILE} and {ALIASES_FILE}, or run `shv reference download`."
+    )
 
 
 def parse_code(token: str) -> str | None:
@@ -203,12 +231,16 @@ class Reference:
             if code in self.municipalities.index:
                 return code
             return self.aliases.get(code.lower())
-        return (self.aliases.get(normalise(token)) or self.aliases.get(name_key(token))
-                or self._compact.get(compact_key(token)))
+        return (
+            self.aliases.get(normalise(token))
+            or self.aliases.get(name_key(token))
+            or self._compact.get(compact_key(token))
+        )
 
     def candidates(self, token: str) -> list[tuple[str, str]]:
         """(code, official name) of every municipality a bare ambiguous name may mean
-        ("Bergen" -> Bergen (NH.), Bergen (L.)); empty when the name is not ambiguous."""
+        ("Bergen" -> Bergen (NH.), Bergen (L.)); empty when the name is not ambiguous.
+        """
         if self.resolve(token) is not None:
             return []
         codes = self._ambiguous.get(compact_key(token), [])
@@ -221,10 +253,14 @@ class Reference:
 
 @lru_cache(maxsize=8)
 def _load(folder: Path, year: int = DEFAULT_YEAR) -> Reference:
-    munis = pd.read_csv(folder / municipalities_file(year), dtype={"gemeentecode": str},
-                        encoding="utf-8")
-    population = f"inwoners_{year}" if f"inwoners_{year}" in munis.columns else next(
-        (c for c in munis.columns if c.startswith("inwoners")), "inwoners")
+    munis = pd.read_csv(
+        folder / municipalities_file(year), dtype={"gemeentecode": str}, encoding="utf-8"
+    )
+    population = (
+        f"inwoners_{year}"
+        if f"inwoners_{year}" in munis.columns
+        else next((c for c in munis.columns if c.startswith("inwoners")), "inwoners")
+    )
     munis = munis.rename(columns={population: "inwoners"}).set_index("gemeentecode")
     munis["g4"] = munis["g4"].astype(bool)
     munis["g40"] = munis["g40"].astype(bool)
@@ -235,14 +271,19 @@ def _load(folder: Path, year: int = DEFAULT_YEAR) -> Reference:
     if alias_path.is_file():
         for row in pd.read_csv(alias_path, dtype=str, encoding="utf-8").itertuples(index=False):
             old = parse_code(row.alias)
-            key = old.lower() if old and row.alias.strip().upper().startswith("GM") else normalise(row.alias)
+            key = (
+                old.lower()
+                if old and row.alias.strip().upper().startswith("GM")
+                else normalise(row.alias)
+            )
             if row.gemeentecode in munis.index:  # others: a code of another division
                 aliases.setdefault(key, row.gemeentecode)
     return Reference(folder=folder, municipalities=munis, aliases=aliases, year=year)
 
 
-def load_reference(folder: str | os.PathLike | None = None, required: bool = False,
-                   year: int | None = None) -> Reference | None:
+def load_reference(
+    folder: str | os.PathLike | None = None, required: bool = False, year: int | None = None
+) -> Reference | None:
     """The reference tables from `folder` or the first default folder; None if absent.
 
     Args:
@@ -254,9 +295,12 @@ def load_reference(folder: str | os.PathLike | None = None, required: bool = Fal
     found = find_reference_dir(folder, year)
     if found is None:
         if required:
-            raise ReferenceMissing(how_to_get_reference() if year is None else
-                                   f"No municipalities of the division of {year} "
-                                   f"({municipalities_file(year)}). " + how_to_get_reference())
+            raise ReferenceMissing(
+                how_to_get_reference()
+                if year is None
+                else f"No municipalities of the division of {year} "
+                f"({municipalities_file(year)}). " + how_to_get_reference()
+            )
         return None
     if year is None:
         year = DEFAULT_YEAR if (found / MUNICIPALITIES_FILE).is_file() else folder_years(found)[0]
@@ -270,6 +314,7 @@ def clear_cache() -> None:
 
 
 # ---------------------------------------------------------------- codes across years
+
 
 @dataclass(frozen=True)
 class Succession:
@@ -303,22 +348,32 @@ class Succession:
         when = " and ".join(self.dates)
         if self.split:
             listed = ", ".join(named[:-1]) + " and " + named[-1]
-            return (f"'{token}' is a municipality of {self.from_year}, split on {when} over "
-                    f"{listed}; give the municipality or municipalities of "
-                    f"{self.to_year} the respondent speaks for instead")
+            return (
+                f"'{token}' is a municipality of {self.from_year}, split on {when} over "
+                f"{listed}; give the municipality or municipalities of "
+                f"{self.to_year} the respondent speaks for instead"
+            )
         return f"'{token}' is a municipality of {self.from_year}, merged into {named[0]} on {when}"
 
 
 @lru_cache(maxsize=8)
 def _changes(folder: Path) -> tuple[tuple[str, str, str, str, str], ...]:
     """(datum, oude_code, oude_naam, nieuwe_code, nieuwe_naam) of every `herindelingen_*`
-    file in `folder`, sorted by date."""
+    file in `folder`, sorted by date.
+    """
     rows: set[tuple[str, str, str, str, str]] = set()
     for path in sorted(folder.glob(CHANGES_GLOB)):
         frame = pd.read_csv(path, dtype=str, encoding="utf-8").fillna("")
         for r in frame.itertuples(index=False):
-            rows.add((r.datum.strip(), r.oude_code.strip(), r.oude_naam.strip(),
-                      r.nieuwe_code.strip(), r.nieuwe_naam.strip()))
+            rows.add(
+                (
+                    r.datum.strip(),
+                    r.oude_code.strip(),
+                    r.oude_naam.strip(),
+                    r.nieuwe_code.strip(),
+                    r.nieuwe_naam.strip(),
+                )
+            )
     return tuple(sorted(rows))
 
 
@@ -328,8 +383,9 @@ def change_dates(folder: str | os.PathLike | None = None) -> list[str]:
     return sorted({row[0] for row in _changes(found.resolve())}) if found is not None else []
 
 
-def map_forward(code_or_name: str, from_year: int, to_year: int,
-                folder: str | os.PathLike | None = None) -> Succession | None:
+def map_forward(
+    code_or_name: str, from_year: int, to_year: int, folder: str | os.PathLike | None = None
+) -> Succession | None:
     """A code or name of the division of `from_year`, carried to the division of `to_year`.
 
     Applies every change of the `herindelingen_*` files dated after 1-1-`from_year` up to and
@@ -338,7 +394,8 @@ def map_forward(code_or_name: str, from_year: int, to_year: int,
 
     Args:
         code_or_name: a code (`GM0003`, `3`) or a name or alias of the `from_year` division.
-        from_year, to_year: division years with a reference file in the folder.
+        from_year: the division year of `code_or_name` (with a reference file in the folder).
+        to_year: the division year to carry it to.
         folder: the reference folder (default: the first found).
 
     Returns:
@@ -370,5 +427,11 @@ def map_forward(code_or_name: str, from_year: int, to_year: int,
     if target is not None:
         names.update({c: target.name_of(c) for c in ordered if c in target.municipalities.index})
     dates = tuple(sorted({d for c in ordered for d in current[c]}))
-    return Succession(code, source.name_of(code), int(from_year), int(to_year),
-                      tuple((c, names.get(c, c)) for c in ordered), dates)
+    return Succession(
+        code,
+        source.name_of(code),
+        int(from_year),
+        int(to_year),
+        tuple((c, names.get(c, c)) for c in ordered),
+        dates,
+    )

@@ -12,20 +12,29 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
+from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
 from shv_analysis.ingest.division import across_years, choose_division, later_division_hint
 from shv_analysis.ingest.questionnaire import CODEBOOK_NAME, extended_codebook
-from shv_analysis.ingest.readers import (ROW_COL, RawDataset, RawTable, read_csv_table,
-                                         read_dataset)
+from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_csv_table, read_dataset
+from shv_analysis.ingest.reference import (
+    MULTIPLE_PROVINCE_WORDS,
+    Reference,
+    compact_key,
+    load_reference,
+    parse_code,
+    province_spellings,
+)
 from shv_analysis.ingest.values import (
     blank,
     code_multi,
@@ -36,9 +45,6 @@ from shv_analysis.ingest.values import (
     split_known,
     via_uniques,
 )
-from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
-from shv_analysis.ingest.reference import (MULTIPLE_PROVINCE_WORDS, Reference, compact_key,
-                                           load_reference, parse_code, province_spellings)
 
 _OPTION_RE = re.compile(r"^(?P<field>[a-z_]+?)_{2,}(?P<option>.+)$")
 
@@ -69,8 +75,10 @@ class CheckResult:
         """Every problem, one per line, errors first, then a count line (as `shv check`)."""
         for problem in self.errors + self.warnings:
             print(problem, file=stream)
-        print(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.source}",
-              file=stream)
+        print(
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.source}",
+            file=stream,
+        )
 
 
 @dataclass
@@ -83,19 +91,28 @@ class _Sink:
     def add(self, rows, column: str | None, values, message: str, severity: str = "error"):
         header = self.table.headers.get(column, column) if column else None
         for row, value in zip(rows, values):
-            self.problems.append(Problem(self.table.file, self.table.sheet, int(row), header,
-                                         None if value is None else str(value), message,
-                                         severity))
+            self.problems.append(
+                Problem(
+                    self.table.file,
+                    self.table.sheet,
+                    int(row),
+                    header,
+                    None if value is None else str(value),
+                    message,
+                    severity,
+                )
+            )
 
-    def add_one(self, row: int | None, column: str | None, value, message: str,
-                severity: str = "error"):
+    def add_one(
+        self, row: int | None, column: str | None, value, message: str, severity: str = "error"
+    ):
         self.add([row if row is not None else 1], column, [value], message, severity)
 
 
 # ---------------------------------------------------------------- value coders
 
-def unify_multi_columns(table: RawTable, sink: _Sink,
-                        codebook: Codebook = DEFAULT) -> pd.DataFrame:
+
+def unify_multi_columns(table: RawTable, sink: _Sink, codebook: Codebook = DEFAULT) -> pd.DataFrame:
     """`<field>__<code>` yes/no columns folded into one `;`-separated cell per multi field."""
     frame = table.frame.copy()
     multi = {f.name: f for f in codebook.fields(table.name) if f.kind == "multi"}
@@ -106,31 +123,45 @@ def unify_multi_columns(table: RawTable, sink: _Sink,
         f = multi[match.group("field")]
         option = match.group("option")
         lookup = cb.lookup(f)
-        code = lookup.get(cb.normalise(option)) or lookup.get(cb.normalise(option.replace("_", " ")))
+        code = lookup.get(cb.normalise(option)) or lookup.get(
+            cb.normalise(option.replace("_", " "))
+        )
         if code is None:
-            sink.add_one(1, col, table.headers.get(col, col),
-                         f"unknown option column for '{f.name}'; allowed: "
-                         + ", ".join(f"{f.name}__{c}" for c in f.code_list))
+            sink.add_one(
+                1,
+                col,
+                table.headers.get(col, col),
+                f"unknown option column for '{f.name}'; allowed: "
+                + ", ".join(f"{f.name}__{c}" for c in f.code_list),
+            )
             frame = frame.drop(columns=col)
             continue
         ticked, bad = code_yesno(frame[col])
         if bad.any():
-            sink.add(frame.loc[bad, ROW_COL], col, frame.loc[bad, col],
-                     "not a yes/no value; allowed: " + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS))
-                     + " (empty = no)")
-        part = pd.Series(np.where(ticked.fillna(False).to_numpy(dtype=bool), code, ""),
-                         index=frame.index)
+            sink.add(
+                frame.loc[bad, ROW_COL],
+                col,
+                frame.loc[bad, col],
+                "not a yes/no value; allowed: "
+                + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS))
+                + " (empty = no)",
+            )
+        part = pd.Series(
+            np.where(ticked.fillna(False).to_numpy(dtype=bool), code, ""), index=frame.index
+        )
         existing = frame[f.name] if f.name in frame.columns else pd.Series("", index=frame.index)
         frame[f.name] = (existing.astype(str) + ";" + part).str.strip(";")
         frame = frame.drop(columns=col)
     return frame
 
 
-def unified_table(table: RawTable, codebook: Codebook = DEFAULT
-                  ) -> tuple[pd.DataFrame, list[Problem]]:
+def unified_table(
+    table: RawTable, codebook: Codebook = DEFAULT
+) -> tuple[pd.DataFrame, list[Problem]]:
     """A raw table's frame with its `<field>__<code>` columns folded into one `;`-separated
     cell per multi field (see `unify_multi_columns`), and the problems found doing so
-    (unknown option columns, cells that are not yes/no)."""
+    (unknown option columns, cells that are not yes/no).
+    """
     sink = _Sink(table)
     frame = unify_multi_columns(table, sink, codebook)
     return frame, sink.problems
@@ -138,13 +169,17 @@ def unified_table(table: RawTable, codebook: Codebook = DEFAULT
 
 # ---------------------------------------------------------------- one table
 
+
 def _has_column(frame: pd.DataFrame, f: cb.Field) -> bool:
     return f.name in frame.columns
 
 
-def code_table(table: RawTable, reference: Reference | None,
-               decisions: RawStep | None = None,
-               codebook: Codebook = DEFAULT) -> tuple[pd.DataFrame, list[Problem]]:
+def code_table(
+    table: RawTable,
+    reference: Reference | None,
+    decisions: RawStep | None = None,
+    codebook: Codebook = DEFAULT,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw table -> coded frame (see docs/architecture.md) and the problems found.
 
     `decisions`, when given, is applied to the raw experiments frame (multi columns unified)
@@ -162,8 +197,9 @@ def code_table(table: RawTable, reference: Reference | None,
         if f.name not in present:
             if f.required:
                 found = ", ".join(table.headers.values()) or "none"
-                sink.add_one(1, None, None, f"required column '{f.name}' is missing; "
-                             f"columns found: {found}")
+                sink.add_one(
+                    1, None, None, f"required column '{f.name}' is missing; columns found: {found}"
+                )
             _absent(out, f)
             continue
         _code_field(frame[f.name].astype(str), f, rows, out, sink, reference)
@@ -186,13 +222,24 @@ def _absent(out: pd.DataFrame, f: cb.Field) -> None:
         out[f.name] = pd.Series(None, index=out.index, dtype=object)
 
 
-def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFrame,
-                sink: _Sink, reference: Reference | None) -> None:
+def _code_field(
+    values: pd.Series,
+    f: cb.Field,
+    rows: pd.Series,
+    out: pd.DataFrame,
+    sink: _Sink,
+    reference: Reference | None,
+) -> None:
     cleaned = cb.clean_text_series(values) if f.kind == "text" else None
     empty = cleaned.eq("") if cleaned is not None else blank(values)
     if f.required and f.kind != "multi" and empty.any():
-        sink.add(rows[empty], f.name, values[empty], f"required value is empty; "
-                 f"{'allowed: ' + cb.allowed_text(f) if f.codes else 'give a value'}")
+        sink.add(
+            rows[empty],
+            f.name,
+            values[empty],
+            f"required value is empty; "
+            f"{'allowed: ' + cb.allowed_text(f) if f.codes else 'give a value'}",
+        )
     if f.kind == "text" and f.name == "provincie":
         out[f.name] = _code_provinces(values, cleaned.where(~empty, None), rows, sink, reference)
     elif f.kind == "text":
@@ -203,18 +250,32 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
         out[f.name] = pd.Categorical(coded, categories=f.code_list)
     elif f.kind == "yesno":
         coded, bad = code_yesno(values)
-        sink.add(rows[bad], f.name, values[bad], "not a yes/no value; allowed: "
-                 + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS)))
+        sink.add(
+            rows[bad],
+            f.name,
+            values[bad],
+            "not a yes/no value; allowed: " + " ".join(sorted(cb.YES_WORDS | cb.NO_WORDS)),
+        )
         out[f.name] = coded
     elif f.kind == "multi":
         ticks, unknown = code_multi(values, f)
         bad = unknown.ne("")
-        sink.add(rows[bad], f.name, unknown[bad], "unknown option; allowed: "
-                 + cb.allowed_text(f) + ", separated by ; , | or line breaks")
+        sink.add(
+            rows[bad],
+            f.name,
+            unknown[bad],
+            "unknown option; allowed: "
+            + cb.allowed_text(f)
+            + ", separated by ; , | or line breaks",
+        )
         if f.required:
             none = ~ticks.any(axis=1) & ~bad
-            sink.add(rows[none], f.name, values[none], "at least one option is required; "
-                     "allowed: " + cb.allowed_text(f))
+            sink.add(
+                rows[none],
+                f.name,
+                values[none],
+                "at least one option is required; allowed: " + cb.allowed_text(f),
+            )
         for col in ticks.columns:
             out[col] = ticks[col]
     elif f.kind == "integer":
@@ -225,15 +286,17 @@ def _code_field(values: pd.Series, f: cb.Field, rows: pd.Series, out: pd.DataFra
     elif f.kind == "date":
         parsed = via_uniques(values, parse_date)
         bad = parsed.isna() & ~empty
-        sink.add(rows[bad], f.name, values[bad], "not a date; allowed: jjjj-mm-dd (ISO) or "
-                 "dd-mm-jjjj")
+        sink.add(
+            rows[bad], f.name, values[bad], "not a date; allowed: jjjj-mm-dd (ISO) or dd-mm-jjjj"
+        )
         out[f.name] = pd.to_datetime(parsed.where(parsed.notna(), None))
     elif f.kind == "list":
         out[f.name] = _code_municipalities(values, rows, f, sink, reference)
 
 
-def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink,
-                         reference: Reference | None) -> pd.Series:
+def _code_municipalities(
+    values: pd.Series, rows: pd.Series, f: cb.Field, sink: _Sink, reference: Reference | None
+) -> pd.Series:
     """`gemeentecodes` cells -> codes of the reference's division joined by ';' (sorted,
     unique).
 
@@ -255,20 +318,36 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
                 if across is not None and across(token)[1] is not None:
                     moved.setdefault(token, (across(token)[1], set()))[1].add(cell)
             elif reference is None and parse_code(token) is None:
-                bad.append((token, "a municipality name needs the reference tables to be "
-                            "resolved; give CBS codes (GM0363) or set $SHV_REFERENCE_DIR (see "
-                            "`shv reference download`)"))
+                bad.append(
+                    (
+                        token,
+                        "a municipality name needs the reference tables to be "
+                        "resolved; give CBS codes (GM0363) or set $SHV_REFERENCE_DIR (see "
+                        "`shv reference download`)",
+                    )
+                )
             elif reference is not None and across(token)[2] is not None:
                 bad.append((token, across(token)[2]))
             elif reference is not None and reference.candidates(token):
-                options = " or ".join(f"{name} ({code})"
-                                      for code, name in reference.candidates(token))
-                bad.append((token, f"ambiguous municipality name: it may be {options}; write "
-                            "the full name or the CBS code"))
+                options = " or ".join(
+                    f"{name} ({code})" for code, name in reference.candidates(token)
+                )
+                bad.append(
+                    (
+                        token,
+                        f"ambiguous municipality name: it may be {options}; write "
+                        "the full name or the CBS code",
+                    )
+                )
             else:
-                bad.append((token, f"unknown municipality; allowed: a CBS code of 1-1-{year} "
-                            "(GM0363, 363, 0363), its official name or a known alias"
-                            + later_division_hint(token, reference)))
+                bad.append(
+                    (
+                        token,
+                        f"unknown municipality; allowed: a CBS code of 1-1-{year} "
+                        "(GM0363, 363, 0363), its official name or a known alias"
+                        + later_division_hint(token, reference),
+                    )
+                )
         resolved[cell] = (";".join(sorted(set(codes))), bad)
     for cell, (_, bad) in resolved.items():
         if not bad:
@@ -279,13 +358,19 @@ def _code_municipalities(values: pd.Series, rows: pd.Series, f: cb.Field, sink: 
     for token, (message, cells) in moved.items():
         where = rows[values.isin(cells).to_numpy()].tolist()
         listed = ", ".join(str(r) for r in where[:10]) + (", …" if len(where) > 10 else "")
-        sink.add_one(where[0] if where else None, f.name, token,
-                     f"{message}; counted as that municipality (row(s) {listed})", "warning")
+        sink.add_one(
+            where[0] if where else None,
+            f.name,
+            token,
+            f"{message}; counted as that municipality (row(s) {listed})",
+            "warning",
+        )
     return values.map({k: v[0] for k, v in resolved.items()})
 
 
-def _code_provinces(values: pd.Series, cleaned: pd.Series, rows: pd.Series, sink: _Sink,
-                    reference: Reference | None) -> pd.Series:
+def _code_provinces(
+    values: pd.Series, cleaned: pd.Series, rows: pd.Series, sink: _Sink, reference: Reference | None
+) -> pd.Series:
     """Typed provinces -> the reference's spelling ("Fryslân" and "friesland" -> Friesland).
 
     A changed spelling gets one warning per distinct typed value; a value that is no
@@ -299,21 +384,31 @@ def _code_provinces(values: pd.Series, cleaned: pd.Series, rows: pd.Series, sink
         target = cb.MULTIPLE_PROVINCES if key in multiple else spelling.get(key)
         mask = cleaned.eq(typed)
         if target is None:
-            sink.add(rows[mask], "provincie", values[mask], "not a province; allowed: "
-                     + ", ".join(sorted(set(spelling.values()))) + f", or "
-                     f"{cb.MULTIPLE_PROVINCES} (a cooperation spanning provinces)")
+            sink.add(
+                rows[mask],
+                "provincie",
+                values[mask],
+                "not a province; allowed: " + ", ".join(sorted(set(spelling.values()))) + f", or "
+                f"{cb.MULTIPLE_PROVINCES} (a cooperation spanning provinces)",
+            )
             out[mask] = None
             continue
         out[mask] = target
         if target != typed:
             where = rows[mask].tolist()
             listed = ", ".join(str(r) for r in where[:10]) + (", …" if len(where) > 10 else "")
-            sink.add_one(where[0], "provincie", typed, f"read as '{target}' (the reference's "
-                         f"spelling), in row(s) {listed}", "warning")
+            sink.add_one(
+                where[0],
+                "provincie",
+                typed,
+                f"read as '{target}' (the reference's spelling), in row(s) {listed}",
+                "warning",
+            )
     return out
 
 
 # ---------------------------------------------------------------- whole dataset
+
 
 def _duplicates(frame: pd.DataFrame, column: str, sink: _Sink) -> None:
     ids = frame[column]
@@ -321,19 +416,33 @@ def _duplicates(frame: pd.DataFrame, column: str, sink: _Sink) -> None:
     if dup.any():
         first = frame.loc[ids.notna()].drop_duplicates(column).set_index(column)[ROW_COL]
         for row, value in zip(frame.loc[dup, ROW_COL], ids[dup]):
-            sink.add_one(row, column, value, f"duplicate {column}; it already appears in row "
-                         f"{first[value]}; each {column} must be unique")
+            sink.add_one(
+                row,
+                column,
+                value,
+                f"duplicate {column}; it already appears in row "
+                f"{first[value]}; each {column} must be unique",
+            )
 
 
-def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTable],
-                  problems: list[Problem], reference: Reference | None) -> None:
+def _cross_checks(
+    resp: pd.DataFrame,
+    exp: pd.DataFrame,
+    tables: dict[str, RawTable],
+    problems: list[Problem],
+    reference: Reference | None,
+) -> None:
     r_sink, e_sink = _Sink(tables[cb.RESPONDENTEN]), _Sink(tables[cb.EXPERIMENTEN])
     _duplicates(resp, "respondent_id", r_sink)
     _duplicates(exp, "pilot_id", e_sink)
     known = set(resp["respondent_id"].dropna())
     unknown = exp["respondent_id"].notna() & ~exp["respondent_id"].isin(known)
-    e_sink.add(exp.loc[unknown, ROW_COL], "respondent_id", exp.loc[unknown, "respondent_id"],
-               f"unknown respondent_id: no such row in table '{cb.RESPONDENTEN}'")
+    e_sink.add(
+        exp.loc[unknown, ROW_COL],
+        "respondent_id",
+        exp.loc[unknown, "respondent_id"],
+        f"unknown respondent_id: no such row in table '{cb.RESPONDENTEN}'",
+    )
     if reference is not None:
         large = {c for c in reference.codes if reference.is_large_city(c)}
         g4 = resp["respondenttype"].eq("g4_g40") & resp["gemeentecodes"].notna()
@@ -341,9 +450,14 @@ def _cross_checks(resp: pd.DataFrame, exp: pd.DataFrame, tables: dict[str, RawTa
         idx, uniques = pd.factorize(cells)
         small = [";".join(c for c in cell.split(";") if c and c not in large) for cell in uniques]
         for position in np.flatnonzero(np.array([bool(x) for x in small] + [False])[idx]):
-            r_sink.add_one(resp.loc[g4, ROW_COL].iloc[position], "gemeentecodes",
-                           small[idx[position]], "respondent type is G4/G40 but this municipality "
-                           f"is not G4/G40 in the reference (1-1-{reference.year})", "warning")
+            r_sink.add_one(
+                resp.loc[g4, ROW_COL].iloc[position],
+                "gemeentecodes",
+                small[idx[position]],
+                "respondent type is G4/G40 but this municipality "
+                f"is not G4/G40 in the reference (1-1-{reference.year})",
+                "warning",
+            )
     problems.extend(r_sink.problems + e_sink.problems)
 
 
@@ -356,8 +470,12 @@ def resolve_reference(reference) -> Reference | None:
     return load_reference(reference, required=True)
 
 
-def check_dataset(path: str | os.PathLike, reference="auto",
-                  decisions_step: DecisionsStep | None = None, indeling=None) -> CheckResult:
+def check_dataset(
+    path: str | os.PathLike,
+    reference="auto",
+    decisions_step: DecisionsStep | None = None,
+    indeling=None,
+) -> CheckResult:
     """Read, code and check a dataset; every problem is collected, none raised.
 
     Args:
@@ -392,9 +510,15 @@ def check_dataset(path: str | os.PathLike, reference="auto",
         return CheckResult(None, errors, warnings, raw.source)
     resp, derive_warnings = derive_respondent_facts(coded[cb.RESPONDENTEN], ref)
     warnings += derive_warnings + _empty_tables(raw, coded)
-    dataset = Dataset(respondenten=resp, experimenten=coded[cb.EXPERIMENTEN],
-                      source=raw.source, metadata=raw.metadata, warnings=warnings,
-                      codebook=raw.codebook, division=division)
+    dataset = Dataset(
+        respondenten=resp,
+        experimenten=coded[cb.EXPERIMENTEN],
+        source=raw.source,
+        metadata=raw.metadata,
+        warnings=warnings,
+        codebook=raw.codebook,
+        division=division,
+    )
     return CheckResult(dataset, errors, warnings, raw.source)
 
 
@@ -404,14 +528,27 @@ def _empty_tables(raw: RawDataset, coded: dict[str, pd.DataFrame]) -> list[Probl
     for name in cb.TABLE_NAMES:
         if name in coded and coded[name].empty:
             table = raw.tables[name]
-            found.append(Problem(table.file, table.sheet, None, None, None,
-                                 f"table '{name}' holds no records (only a header); a report "
-                                 "over this dataset has nothing to count", "warning"))
+            found.append(
+                Problem(
+                    table.file,
+                    table.sheet,
+                    None,
+                    None,
+                    None,
+                    f"table '{name}' holds no records (only a header); a report "
+                    "over this dataset has nothing to count",
+                    "warning",
+                )
+            )
     return found
 
 
-def load(path: str | os.PathLike, reference="auto",
-         decisions_step: DecisionsStep | None = None, indeling=None) -> Dataset:
+def load(
+    path: str | os.PathLike,
+    reference="auto",
+    decisions_step: DecisionsStep | None = None,
+    indeling=None,
+) -> Dataset:
     """Load a dataset (arguments as `check_dataset`).
 
     Raises:
@@ -419,8 +556,10 @@ def load(path: str | os.PathLike, reference="auto",
     """
     result = check_dataset(path, reference, decisions_step, indeling)
     if not result.ok or result.dataset is None:
-        raise InvalidDataset(result.errors or [Problem(str(path), None, None, None, None,
-                                                       "dataset could not be read")])
+        raise InvalidDataset(
+            result.errors
+            or [Problem(str(path), None, None, None, None, "dataset could not be read")]
+        )
     return result.dataset
 
 
@@ -448,11 +587,22 @@ def read_codebook_extension(path: str | os.PathLike) -> Codebook:
     elif path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file():
         raw = read_dataset(path)
         codebook = raw.codebook
-        problems = [p for p in raw.problems if p.sheet is not None
-                    and cb.normalise(p.sheet) == CODEBOOK_NAME]
+        problems = [
+            p
+            for p in raw.problems
+            if p.sheet is not None and cb.normalise(p.sheet) == CODEBOOK_NAME
+        ]
     else:
-        problems.append(Problem(str(path), None, None, None, None, "not found: give a "
-                                "codeboek.csv file, or a workbook with a sheet 'codeboek'"))
+        problems.append(
+            Problem(
+                str(path),
+                None,
+                None,
+                None,
+                None,
+                "not found: give a codeboek.csv file, or a workbook with a sheet 'codeboek'",
+            )
+        )
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InvalidDataset(errors)

@@ -45,8 +45,10 @@ def code_single(values: pd.Series, f: cb.Field) -> tuple[pd.Series, pd.Series]:
     norms = [cb.normalise("" if u is None else str(u)) for u in uniques]
     codes = np.array([lookup.get(n) for n in norms] + [None], dtype=object)[:-1]
     bad = np.array([lookup.get(n) is None and n != "" for n in norms], dtype=bool)
-    return (pd.Series(codes[idx], index=values.index, dtype=object),
-            pd.Series(bad[idx], index=values.index))
+    return (
+        pd.Series(codes[idx], index=values.index, dtype=object),
+        pd.Series(bad[idx], index=values.index),
+    )
 
 
 def _yesno_key(value) -> str:
@@ -76,8 +78,12 @@ def split_multi(cell: str) -> list[str]:
 
 def _protected_labels(f: cb.Field) -> list[tuple[str, str]]:
     """(normalised label, code) for labels that contain a separator, longest first."""
-    pairs = [(cb.normalise(label), c.code) for c in f.codes for label in (c.nl, c.en)
-             if re.search(cb.MULTI_SEPARATORS, label)]
+    pairs = [
+        (cb.normalise(label), c.code)
+        for c in f.codes
+        for label in (c.nl, c.en)
+        if re.search(cb.MULTI_SEPARATORS, label)
+    ]
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
@@ -116,7 +122,8 @@ def split_known(cell: str, known) -> list[tuple[str, object]]:
 
 def code_multi(values: pd.Series, f: cb.Field) -> tuple[pd.DataFrame, pd.Series]:
     """One bool column per option, and per row the parts that are not a code (or ''),
-    quoted as the user typed them."""
+    quoted as the user typed them.
+    """
     lookup = cb.lookup(f)
     idx, uniques = pd.factorize(values, use_na_sentinel=False)
     ticks = np.zeros((len(uniques), len(f.codes)), dtype=bool)

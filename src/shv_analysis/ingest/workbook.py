@@ -30,19 +30,17 @@ CHUNK = 1 << 22  # bytes of worksheet XML decompressed at a time
 MAX_PENDING = 1 << 23  # empty-row XML held before it is dropped
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 STRICT_MARK = b"purl.oclc.org/ooxml/"
-RESAVE_STRICT = ("it is saved as 'Strict Open XML Spreadsheet'; in Excel choose File > Save As > "
-                 "'Excel Workbook (*.xlsx)' and read that file")
+RESAVE_STRICT = (
+    "it is saved as 'Strict Open XML Spreadsheet'; in Excel choose File > Save As > "
+    "'Excel Workbook (*.xlsx)' and read that file"
+)
 
 # Strict Open XML namespaces and relationship types -> their transitional forms.
 _STRICT_SPECIAL = {
-    b"http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
-    b"http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
-    b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
-    b"http://purl.oclc.org/ooxml/officeDocument/customProperties":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties": b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties": b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
+    b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties": b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    b"http://purl.oclc.org/ooxml/officeDocument/customProperties": b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
 }
 _STRICT_NS_RE = re.compile(rb"http://purl\.oclc\.org/ooxml/(\w+)/(\w+)")
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+\d+:[A-Za-z]+\d+)"')
@@ -96,16 +94,22 @@ def _relationships(zf: zipfile.ZipFile, part: str, strict: bool) -> dict[str, st
     except KeyError:
         return {}
     root = ElementTree.fromstring(_from_strict(data) if strict else data)
-    return {r.get("Id"): _part_path(part, r.get("Target", "")) for r in root
-            if _local(r.tag) == "Relationship" and r.get("Id")}
+    return {
+        r.get("Id"): _part_path(part, r.get("Target", ""))
+        for r in root
+        if _local(r.tag) == "Relationship" and r.get("Id")
+    }
 
 
 def _sheet_parts(zf: zipfile.ZipFile, strict: bool) -> dict[str, str]:
     """Sheet name -> worksheet part path, from the workbook part and its relationships."""
-    root_rels = ElementTree.fromstring(_from_strict(zf.read("_rels/.rels")) if strict
-                                       else zf.read("_rels/.rels"))
-    book = next((r.get("Target", "") for r in root_rels if r.get("Type", "").endswith(
-        "/officeDocument")), "xl/workbook.xml")
+    root_rels = ElementTree.fromstring(
+        _from_strict(zf.read("_rels/.rels")) if strict else zf.read("_rels/.rels")
+    )
+    book = next(
+        (r.get("Target", "") for r in root_rels if r.get("Type", "").endswith("/officeDocument")),
+        "xl/workbook.xml",
+    )
     book = _part_path("", book)
     rels = _relationships(zf, book, strict)
     data = zf.read(book)
@@ -127,7 +131,7 @@ def _drop_empty_rows(pieces: list[bytes], prefix: bytes) -> list[bytes]:
     (`r="..."`), so the rows after a dropped stretch keep their place.
     """
     close = b"</" + prefix + b"row>"
-    for i, piece in enumerate(pieces):
+    for i, piece in enumerate(pieces):  # noqa: B007 (i is read after the loop)
         first = piece.find(close)
         if first >= 0:
             break
@@ -139,16 +143,17 @@ def _drop_empty_rows(pieces: list[bytes], prefix: bytes) -> list[bytes]:
             break
     if j == i and last == first:
         return pieces
-    head = b"".join(pieces[:i]) + pieces[i][:first + len(close)]
-    return [head, pieces[j][last + len(close):], *pieces[j + 1:]]
+    head = b"".join(pieces[:i]) + pieces[i][: first + len(close)]
+    return [head, pieces[j][last + len(close) :], *pieces[j + 1 :]]
 
 
 def _rows_positioned(sample: bytes, prefix: bytes) -> bool:
     """Whether every row in `sample` states its row number (`<row r="...">`)."""
     row = b"<" + prefix + b"row"
     total = sample.count(row + b" ") + sample.count(row + b">")
-    return total > 0 and total == len(re.findall(rb"<" + re.escape(prefix) + rb"row\s[^>]*?\br=\"",
-                                                  sample))
+    return total > 0 and total == len(
+        re.findall(rb"<" + re.escape(prefix) + rb"row\s[^>]*?\br=\"", sample)
+    )
 
 
 def _trim_sheet(stream) -> tuple[bytes, list[str]]:
@@ -172,13 +177,14 @@ def _trim_sheet(stream) -> tuple[bytes, list[str]]:
                 prefix = match.group(1) or b""
                 value_end = b"</" + prefix + b"c>"
                 start = chunk.find(b"<" + prefix + b"row")
-                positioned = start >= 0 and _rows_positioned(chunk[start:start + (1 << 20)],
-                                                             prefix)
+                positioned = start >= 0 and _rows_positioned(
+                    chunk[start : start + (1 << 20)], prefix
+                )
         cut = chunk.rfind(value_end)
         cut = cut + len(value_end) if cut >= 0 else -1
         if cut < 0 and pending:  # a marker split over two chunks
-            edge = pending[-1][-(len(value_end) - 1):]
-            joined = (edge + chunk[:len(value_end) - 1]).rfind(value_end)
+            edge = pending[-1][-(len(value_end) - 1) :]
+            joined = (edge + chunk[: len(value_end) - 1]).rfind(value_end)
             cut = joined + len(value_end) - len(edge) if joined >= 0 else -1
         if cut > 0:
             kept.extend(pending)
@@ -214,14 +220,17 @@ def prepare_workbook(path: str | Path) -> PreparedWorkbook:
     with open(path, "rb") as handle:
         magic = handle.read(8)
     if magic == OLE_MAGIC:
-        raise WorkbookError("unreadable workbook: this is a password-protected workbook or an "
-                            "old Excel 97-2003 (.xls) file; remove the password or save it "
-                            "as 'Excel Workbook (*.xlsx)'")
+        raise WorkbookError(
+            "unreadable workbook: this is a password-protected workbook or an "
+            "old Excel 97-2003 (.xls) file; remove the password or save it "
+            "as 'Excel Workbook (*.xlsx)'"
+        )
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise WorkbookError(f"unreadable workbook ({type(exc).__name__}: {exc}); save it as "
-                            "an Excel .xlsx file") from exc
+        raise WorkbookError(
+            f"unreadable workbook ({type(exc).__name__}: {exc}); save it as an Excel .xlsx file"
+        ) from exc
     with zf:
         try:
             names = zf.namelist()
@@ -248,8 +257,7 @@ def prepare_workbook(path: str | Path) -> PreparedWorkbook:
             raise
         except Exception as exc:  # damaged package: zlib, XML or missing parts
             hint = f"; {RESAVE_STRICT}" if strict else "; save it again as an Excel .xlsx file"
-            raise WorkbookError(f"unreadable workbook ({type(exc).__name__}: {exc}){hint}") \
-                from exc
+            raise WorkbookError(f"unreadable workbook ({type(exc).__name__}: {exc}){hint}") from exc
     out.seek(0)
     return PreparedWorkbook(out, strict, merges)
 
@@ -316,7 +324,8 @@ def spread_merges(rows: list[list[str]], merges: list[str]) -> list[tuple[str, i
 
 def lock_file_warnings(folder: Path, tables: list[Path]) -> list[Problem]:
     """A warning per spreadsheet lock file (`~$name.xlsx`, `.~lock.name.xlsx#`) of a table:
-    the workbook is open in a spreadsheet program and its unsaved changes are not read."""
+    the workbook is open in a spreadsheet program and its unsaved changes are not read.
+    """
     problems: list[Problem] = []
     try:
         names = [p.name for p in folder.iterdir() if p.is_file()]
@@ -326,15 +335,24 @@ def lock_file_warnings(folder: Path, tables: list[Path]) -> list[Problem]:
         if lock.startswith("~$"):
             owner = lock[2:]
         elif lock.startswith(".~lock.") and lock.endswith("#"):
-            owner = lock[len(".~lock."):-1]
+            owner = lock[len(".~lock.") : -1]
         else:
             continue
         for table in tables:
             # Excel names the lock after the file, or drops its first two letters
             if table.name == owner or (len(table.name) > 2 and table.name[2:] == owner):
-                problems.append(Problem(table.name, None, None, None, lock,
-                                        f"lock file found: the workbook is open in a "
-                                        "spreadsheet program; unsaved changes are not read "
-                                        "(save and close it, then check again)", "warning"))
+                problems.append(
+                    Problem(
+                        table.name,
+                        None,
+                        None,
+                        None,
+                        lock,
+                        "lock file found: the workbook is open in a "
+                        "spreadsheet program; unsaved changes are not read "
+                        "(save and close it, then check again)",
+                        "warning",
+                    )
+                )
                 break
     return problems

@@ -1,4 +1,4 @@
-"""Safe, deterministic CSV and Excel files of result tables.
+r"""Safe, deterministic CSV and Excel files of result tables.
 
 Formula injection: every text cell (header, label, title, footnote) written to CSV or Excel
 goes through `safe_cell`, which puts an apostrophe before text starting with `=`, `+`, `-`,
@@ -32,8 +32,8 @@ import json
 import math
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -49,6 +49,7 @@ MAX_SHEET_NAME = 31
 ABOUT_SHEET = both("export.about.sheet_name")
 NOTICE_COLOR = "B00020"
 
+
 def safe_cell(value):
     """Text that a spreadsheet would read as a formula gets a leading apostrophe.
 
@@ -61,7 +62,7 @@ def safe_cell(value):
 
 
 def _csv_text(value: str) -> str:
-    """`safe_cell`, then carriage returns as line feeds.
+    r"""`safe_cell`, then carriage returns as line feeds.
 
     The CSV is written with "\n" line ends, and the csv module quotes only fields holding a
     character of the line terminator: a bare "\r" would stay unquoted, end the record there
@@ -78,8 +79,9 @@ def _csv_frame(table: Table) -> pd.DataFrame:
         series = data[col]
         if pd.api.types.is_float_dtype(series.dtype):
             data[col] = series.round(CSV_DECIMALS)
-        elif not (pd.api.types.is_integer_dtype(series.dtype)
-                  or pd.api.types.is_bool_dtype(series.dtype)):
+        elif not (
+            pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+        ):
             data[col] = series.map(lambda v: _csv_text(v) if isinstance(v, str) else v)
     data.columns = [_csv_text(h) for h in headers]
     return data
@@ -87,11 +89,17 @@ def _csv_frame(table: Table) -> pd.DataFrame:
 
 def _sidecar(table: Table, csv_name: str, extra: dict | None = None) -> dict:
     meta = {
-        "title": table.title, "footnote": table.footnote, "n": int(table.n),
-        "base": table.base, "notice": table.notice, "test": table.test, "key": table.key,
-        "columns": table.headers(), "csv": csv_name,
+        "title": table.title,
+        "footnote": table.footnote,
+        "n": int(table.n),
+        "base": table.base,
+        "notice": table.notice,
+        "test": table.test,
+        "key": table.key,
+        "columns": table.headers(),
+        "csv": csv_name,
         "csv_format": "UTF-8 with BOM, comma-separated, '.' decimal point, header row; "
-                      "text starting with = + - @ tab or CR is prefixed with an apostrophe",
+        "text starting with = + - @ tab or CR is prefixed with an apostrophe",
     }
     meta.update(extra or {})
     return meta
@@ -107,8 +115,11 @@ def write_table_csv(table: Table, path: str | Path, extra: dict | None = None) -
     text = _csv_frame(table).to_csv(index=False, lineterminator="\n")
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     sidecar = path.with_suffix(SIDECAR_SUFFIX)
-    sidecar.write_text(json.dumps(_sidecar(table, path.name, extra), ensure_ascii=False,
-                                  indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    sidecar.write_text(
+        json.dumps(_sidecar(table, path.name, extra), ensure_ascii=False, indent=1, sort_keys=True)
+        + "\n",
+        encoding="utf-8",
+    )
     return [path, sidecar]
 
 
@@ -125,11 +136,18 @@ def read_table(path: str | Path) -> Table:
     if len(meta.get("columns", [])) == len(data.columns):
         data.columns = meta["columns"]
     percent = [c for c in data.columns if _percent_header(str(c))]
-    kept = {k: v for k, v in meta.items() if k in ("section", "order", "sheet",
-                                                    "number_formats")}
-    return Table(data=data, title=meta["title"], footnote=meta["footnote"], key=meta["key"],
-                 n=meta["n"], base=meta["base"], notice=meta.get("notice"),
-                 test=meta.get("test"), meta={**kept, "percent": percent})
+    kept = {k: v for k, v in meta.items() if k in ("section", "order", "sheet", "number_formats")}
+    return Table(
+        data=data,
+        title=meta["title"],
+        footnote=meta["footnote"],
+        key=meta["key"],
+        n=meta["n"],
+        base=meta["base"],
+        notice=meta.get("notice"),
+        test=meta.get("test"),
+        meta={**kept, "percent": percent},
+    )
 
 
 def _percent_header(header: str) -> bool:
@@ -144,17 +162,19 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def cut_at_word(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters at a word boundary (a hard cut only for a
-    first word longer than `limit`), without trailing spaces or punctuation."""
+    first word longer than `limit`), without trailing spaces or punctuation.
+    """
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
     return cut[:limit].rstrip(" ,;:-–(")
 
 
 def unique_sheet_names(hints: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
-    """Excel-valid sheet names (≤ 31 characters, no []:*?/\\), unique case-insensitively,
-    cut at a word boundary; a repeated name gets " (2)", " (3)", ..."""
+    r"""Excel-valid sheet names (≤ 31 characters, no []:*?/\\), unique case-insensitively,
+    cut at a word boundary; a repeated name gets " (2)", " (3)", ...
+    """
     taken = {r.lower() for r in reserved}
     names = []
     for hint in hints:
@@ -172,7 +192,8 @@ def unique_sheet_names(hints: Iterable[str], reserved: Iterable[str] = ()) -> li
 
 def sheet_hint(hint: str, table: Table) -> str:
     """The name a table's sheet should get: its section number (the hint's first word when
-    that is a number, as `Section` writes it) and its title in the report language."""
+    that is a number, as `Section` writes it) and its title in the report language.
+    """
     first = str(hint).split(" ", 1)[0]
     return f"{first} {table.title}" if first.isdigit() else table.title
 
@@ -183,7 +204,8 @@ def _footer_text(text: str) -> str:
 
 def _print_setup(ws, header_row: int | None, notice: str | None) -> None:
     """A4, fit to the page width, the header row repeated on every page, the notice in the
-    page header and the page number in the footer."""
+    page header and the page number in the footer.
+    """
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -238,9 +260,11 @@ def _table_sheet(ws, table: Table, fonts: dict) -> None:
         _put(ws, row, j, col, font=fonts["bold"])
     percent = set(table.percent_columns())
     pct_cols = {j for j, c in enumerate(table.data.columns, start=1) if c in percent}
-    formats = {j: table.meta["number_formats"][str(c)]  # from the sidecar (cross-tab numbers)
-               for j, c in enumerate(table.data.columns, start=1)
-               if str(c) in table.meta.get("number_formats", {})}
+    formats = {
+        j: table.meta["number_formats"][str(c)]  # from the sidecar (cross-tab numbers)
+        for j, c in enumerate(table.data.columns, start=1)
+        if str(c) in table.meta.get("number_formats", {})
+    }
     for values in table.data.itertuples(index=False):
         row += 1
         for j, value in enumerate(values, start=1):
@@ -270,8 +294,11 @@ def _deterministic_zip(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    content,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
@@ -279,9 +306,13 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: str | Path,
-                   notice: str | None = None, lang: str = "nl",
-                   dataset: str | None = None) -> Path:
+def write_workbook(
+    tables: Sequence[Table] | Sequence[tuple[str, Table]],
+    path: str | Path,
+    notice: str | None = None,
+    lang: str = "nl",
+    dataset: str | None = None,
+) -> Path:
     """One workbook: an about sheet, then one sheet per table (see the module docstring).
 
     `tables`: Tables, or (sheet name hint, Table) pairs. `notice`: the synthetic notice (None
@@ -298,10 +329,13 @@ def write_workbook(tables: Sequence[Table] | Sequence[tuple[str, Table]], path: 
     words = texts("export.about", lang)
     pairs = [(t.key, t) if isinstance(t, Table) else (t[0], t[1]) for t in tables]
     about = ABOUT_SHEET[lang]
-    names = unique_sheet_names([sheet_hint(hint, table) for hint, table in pairs],
-                               reserved=[about])
-    fonts = {"title": Font(bold=True, size=13), "bold": Font(bold=True),
-             "notice": Font(bold=True, color=NOTICE_COLOR), "note": Font(italic=True, size=9)}
+    names = unique_sheet_names([sheet_hint(hint, table) for hint, table in pairs], reserved=[about])
+    fonts = {
+        "title": Font(bold=True, size=13),
+        "bold": Font(bold=True),
+        "notice": Font(bold=True, color=NOTICE_COLOR),
+        "note": Font(italic=True, size=9),
+    }
 
     wb = Workbook()
     ws = wb.active
@@ -352,15 +386,18 @@ def tables_in_folder(folder: str | Path) -> list[tuple[str, Table]]:
         if not csv_path.with_suffix(SIDECAR_SUFFIX).is_file():
             continue
         table = read_table(csv_path)
-        order = (str(table.meta.get("section", "")), int(table.meta.get("order", 0)),
-                 csv_path.name)
+        order = (str(table.meta.get("section", "")), int(table.meta.get("order", 0)), csv_path.name)
         found.append((order, table.meta.get("sheet") or csv_path.stem, table))
     found.sort(key=lambda item: item[0])
     return [(hint, table) for _, hint, table in found]
 
 
-def workbook_from_folder(folder: str | Path, path: str | Path, notice: str | None = None,
-                         lang: str = "nl", dataset: str | None = None) -> Path:
+def workbook_from_folder(
+    folder: str | Path,
+    path: str | Path,
+    notice: str | None = None,
+    lang: str = "nl",
+    dataset: str | None = None,
+) -> Path:
     """All tables a report wrote to `folder` (CSV + sidecar) in one workbook."""
-    return write_workbook(tables_in_folder(folder), path, notice=notice, lang=lang,
-                          dataset=dataset)
+    return write_workbook(tables_in_folder(folder), path, notice=notice, lang=lang, dataset=dataset)

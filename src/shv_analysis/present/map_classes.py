@@ -7,7 +7,8 @@ the legend order. Labels come from the text catalogue (`[maps]` in `messages/{nl
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -17,16 +18,32 @@ from shv_analysis.ingest.reference import parse_code
 from shv_analysis.text import LANGS, normalise_lang, text
 
 __all__ = [
-    "MUNICIPAL_TYPES", "COOPERATION_TYPE", "LABEL_KEYS", "EMPTY_LABELS", "label",
-    "codes_in", "coverage_classes", "pilot_classes", "dominant_type_classes",
+    "MUNICIPAL_TYPES",
+    "COOPERATION_TYPE",
+    "LABEL_KEYS",
+    "EMPTY_LABELS",
+    "label",
+    "codes_in",
+    "coverage_classes",
+    "pilot_classes",
+    "dominant_type_classes",
 ]
 
 MUNICIPAL_TYPES = ("g4_g40", "gemeente")
 COOPERATION_TYPE = "samenwerkingsverband"
 
 #: Keys of the class labels under `maps.` in the text catalogue.
-LABEL_KEYS = ("interviewed", "cooperation", "not_covered", "own_pilot", "cooperation_pilot",
-              "no_pilot_interviewed", "tie", "no_pilot", "missing")
+LABEL_KEYS = (
+    "interviewed",
+    "cooperation",
+    "not_covered",
+    "own_pilot",
+    "cooperation_pilot",
+    "no_pilot_interviewed",
+    "tie",
+    "no_pilot",
+    "missing",
+)
 
 
 def label(key: str, lang: str = "nl") -> str:
@@ -39,7 +56,9 @@ EMPTY_LABELS = frozenset(label(k, lang) for k in ("not_covered", "no_pilot") for
 
 
 def codes_in(value: Any) -> list[str]:
-    """Municipality codes in a `gemeentecodes` cell (`GM0363;GM0599`); tolerant of case and blanks."""
+    """Municipality codes in a `gemeentecodes` cell (`GM0363;GM0599`); tolerant of case and
+    blanks.
+    """
     if not isinstance(value, str):
         return []
     out = []
@@ -48,6 +67,7 @@ def codes_in(value: Any) -> list[str]:
         if code is not None and code not in out:
             out.append(code)
     return out
+
 
 def _all_codes(all_codes: Iterable[str] | None) -> list[str]:
     if all_codes is None:
@@ -59,23 +79,27 @@ def _all_codes(all_codes: Iterable[str] | None) -> list[str]:
 def _respondent_codes(respondents: pd.DataFrame) -> dict[str, tuple[str, list[str]]]:
     """respondent_id -> (respondenttype, codes)."""
     out: dict[str, tuple[str, list[str]]] = {}
-    ids = (respondents["respondent_id"] if "respondent_id" in respondents.columns
-           else pd.Series(respondents.index.astype(str), index=respondents.index))
-    for rid, rtype, codes in zip(ids, respondents["respondenttype"],
-                                 respondents["gemeentecodes"]):
+    ids = (
+        respondents["respondent_id"]
+        if "respondent_id" in respondents.columns
+        else pd.Series(respondents.index.astype(str), index=respondents.index)
+    )
+    for rid, rtype, codes in zip(ids, respondents["respondenttype"], respondents["gemeentecodes"]):
         kind = rtype if isinstance(rtype, str) else ""
         out[str(rid)] = (kind, codes_in(codes))
     return out
 
 
-def _series(values: dict[str, str], codes: list[str], categories: list[str],
-            name: str) -> pd.Series:
+def _series(
+    values: dict[str, str], codes: list[str], categories: list[str], name: str
+) -> pd.Series:
     data = pd.Categorical([values[c] for c in codes], categories=categories)
     return pd.Series(data, index=pd.Index(codes, name="gemeentecode"), name=name)
 
 
-def coverage_classes(respondents: pd.DataFrame, all_codes: Iterable[str] | None = None,
-                     lang: str = "nl") -> pd.Series:
+def coverage_classes(
+    respondents: pd.DataFrame, all_codes: Iterable[str] | None = None, lang: str = "nl"
+) -> pd.Series:
     """Per municipality: interviewed as a municipality / only through a cooperation / not.
 
     `respondents` needs `respondenttype` and `gemeentecodes`; `all_codes` are all
@@ -100,9 +124,14 @@ def _pilots_per_respondent(pilots: pd.DataFrame) -> pd.DataFrame:
     return pilots.assign(respondent_id=pilots["respondent_id"].astype(str))
 
 
-def pilot_classes(respondents: pd.DataFrame, pilots: pd.DataFrame,
-                  all_codes: Iterable[str] | None = None, lang: str = "nl") -> pd.Series:
-    """Per municipality: own pilot / pilot through a cooperation / interviewed, no pilot / not covered.
+def pilot_classes(
+    respondents: pd.DataFrame,
+    pilots: pd.DataFrame,
+    all_codes: Iterable[str] | None = None,
+    lang: str = "nl",
+) -> pd.Series:
+    """Per municipality: own pilot / pilot through a cooperation / interviewed, no pilot / not
+    covered.
 
     A pilot of a cooperation counts for every member municipality. A municipality with a
     pilot of its own is 'own pilot' even when a cooperation it belongs to has pilots too.
@@ -119,15 +148,25 @@ def pilot_classes(respondents: pd.DataFrame, pilots: pd.DataFrame,
             covered.update(members)
             if rid in with_pilot:
                 (own if kind in MUNICIPAL_TYPES else via).update(members)
-    cats = [label("own_pilot", lang), label("cooperation_pilot", lang),
-            label("no_pilot_interviewed", lang), label("not_covered", lang)]
-    values = {c: cats[0] if c in own else cats[1] if c in via else
-              cats[2] if c in covered else cats[3] for c in codes}
+    cats = [
+        label("own_pilot", lang),
+        label("cooperation_pilot", lang),
+        label("no_pilot_interviewed", lang),
+        label("not_covered", lang),
+    ]
+    values = {
+        c: cats[0] if c in own else cats[1] if c in via else cats[2] if c in covered else cats[3]
+        for c in codes
+    }
     return _series(values, codes, cats, "pilots")
 
 
-def dominant_type_classes(respondents: pd.DataFrame, pilots: pd.DataFrame,
-                          all_codes: Iterable[str] | None = None, lang: str = "nl") -> pd.Series:
+def dominant_type_classes(
+    respondents: pd.DataFrame,
+    pilots: pd.DataFrame,
+    all_codes: Iterable[str] | None = None,
+    lang: str = "nl",
+) -> pd.Series:
     """Per municipality the most frequent pilot `type` (its codebook label).
 
     Pilots of a cooperation count for all its members (as in `pilot_classes`). Two or more
@@ -157,4 +196,3 @@ def dominant_type_classes(respondents: pd.DataFrame, pilots: pd.DataFrame,
     cats += [v for v in dict.fromkeys(values.values()) if v not in cats and v not in (tie, none)]
     cats += [tie, none]
     return _series(values, codes, cats, "type")
-

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import textwrap
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -25,9 +25,15 @@ from matplotlib.patches import Patch
 
 from shv_analysis.ingest import reference
 from shv_analysis.ingest.boundaries import Boundaries, boundaries_available, load_boundaries
-from shv_analysis.ingest.reference import (DEFAULT_YEAR, boundaries_file, compact_key,
-                                           load_reference, municipalities_file, parse_code,
-                                           province_spellings)
+from shv_analysis.ingest.reference import (
+    DEFAULT_YEAR,
+    boundaries_file,
+    compact_key,
+    load_reference,
+    municipalities_file,
+    parse_code,
+    province_spellings,
+)
 from shv_analysis.present.charts import save_figure as save_chart
 from shv_analysis.present.map_classes import (
     EMPTY_LABELS,
@@ -40,26 +46,52 @@ from shv_analysis.present.style import NOTICE_COLOR
 from shv_analysis.text import normalise_lang, text
 
 __all__ = [
-    "Boundaries", "load_boundaries", "boundaries_available", "choropleth", "save_figure",
-    "default_colors", "map_unavailable_message", "coverage_classes", "pilot_classes",
-    "dominant_type_classes", "report_map", "subset_municipalities", "PALETTE",
+    "Boundaries",
+    "load_boundaries",
+    "boundaries_available",
+    "choropleth",
+    "save_figure",
+    "default_colors",
+    "map_unavailable_message",
+    "coverage_classes",
+    "pilot_classes",
+    "dominant_type_classes",
+    "report_map",
+    "subset_municipalities",
+    "PALETTE",
 ]
 
 
 def map_unavailable_message(lang: str = "nl", year: int = DEFAULT_YEAR) -> str:
     """Text shown in place of a map when no boundaries file of the division of `year` is
-    present."""
+    present.
+    """
     places = ", ".join(str(p) for p in reference.candidate_dirs())
-    return text("maps.unavailable", lang, boundaries_file=boundaries_file(year), places=places,
-                env_var=reference.ENV_VAR, municipalities_file=municipalities_file(year))
+    return text(
+        "maps.unavailable",
+        lang,
+        boundaries_file=boundaries_file(year),
+        places=places,
+        env_var=reference.ENV_VAR,
+        municipalities_file=municipalities_file(year),
+    )
 
 
 # --------------------------------------------------------------------------- drawing
 
 # Paul Tol's "muted" qualitative scheme: colour-blind safe, fixed order.
-PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
-           "#CC6677", "#882255", "#AA4499")
-EMPTY_COLOR = "#E4E4E4"    # classes meaning "nothing here"
+PALETTE = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
+EMPTY_COLOR = "#E4E4E4"  # classes meaning "nothing here"
 MISSING_COLOR = "#B8B8B8"  # municipalities without data
 CONTEXT_COLOR = "#FBFBFB"  # municipalities outside a zoomed subset (outlined only)
 CONTEXT_EDGE = "#C4C4C4"
@@ -106,12 +138,21 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
 
 
-def choropleth(classes: Mapping[str, str] | pd.Series, *, title: str,
-               order: list[str] | None = None, colors: Mapping[str, str] | None = None,
-               lang: str = "nl", source_note: str = "", synthetic: bool = False,
-               subset_codes: Iterable[str] | None = None, ax: Axes | None = None,
-               missing_label: str | None = None,
-               boundaries: Boundaries | None = None, year: int = DEFAULT_YEAR) -> Figure:
+def choropleth(
+    classes: Mapping[str, str] | pd.Series,
+    *,
+    title: str,
+    order: list[str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    lang: str = "nl",
+    source_note: str = "",
+    synthetic: bool = False,
+    subset_codes: Iterable[str] | None = None,
+    ax: Axes | None = None,
+    missing_label: str | None = None,
+    boundaries: Boundaries | None = None,
+    year: int = DEFAULT_YEAR,
+) -> Figure:
     """A map of municipalities coloured by class, with counts in the legend.
 
     `classes` maps a code of the division of `year` (default 2019) to a class label;
@@ -162,42 +203,90 @@ def choropleth(classes: Mapping[str, str] | pd.Series, *, title: str,
     ax.set_axis_off()
 
     if context:
-        ax.add_collection(PathCollection(
-            [bnd.paths[c] for c in context], facecolors=CONTEXT_COLOR,
-            edgecolors=CONTEXT_EDGE, linewidths=0.4, zorder=1))
-    main = PathCollection([bnd.paths[c] for c in shown],
-                          facecolors=[palette[cls_of[c]] for c in shown],
-                          edgecolors=EDGE_COLOR, linewidths=0.3 if not context else 0.5,
-                          zorder=2)
+        ax.add_collection(
+            PathCollection(
+                [bnd.paths[c] for c in context],
+                facecolors=CONTEXT_COLOR,
+                edgecolors=CONTEXT_EDGE,
+                linewidths=0.4,
+                zorder=1,
+            )
+        )
+    main = PathCollection(
+        [bnd.paths[c] for c in shown],
+        facecolors=[palette[cls_of[c]] for c in shown],
+        edgecolors=EDGE_COLOR,
+        linewidths=0.3 if not context else 0.5,
+        zorder=2,
+    )
     main.set_gid("municipalities")
     ax.add_collection(main)
 
     _zoom(ax, bnd.bbox(shown), margin=0.08 if context else 0.02)
 
     shown_classes = [n for n in full_order if (explicit and n != missing) or counts.get(n, 0)]
-    handles = [Patch(facecolor=palette[n], edgecolor="#8C8C8C", linewidth=0.5,
-                     label=f"{_wrap(n, 34)} ({counts.get(n, 0)})") for n in shown_classes]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-              fontsize=8.5, handlelength=1.4, handleheight=1.1, borderaxespad=0.0,
-              labelspacing=0.7)
+    handles = [
+        Patch(
+            facecolor=palette[n],
+            edgecolor="#8C8C8C",
+            linewidth=0.5,
+            label=f"{_wrap(n, 34)} ({counts.get(n, 0)})",
+        )
+        for n in shown_classes
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=8.5,
+        handlelength=1.4,
+        handleheight=1.1,
+        borderaxespad=0.0,
+        labelspacing=0.7,
+    )
 
     source = text("maps.credit", lang, year=year) + (f". {source_note}" if source_note else "")
     if own_figure:
-        fig.text(0.015, 0.975, _wrap(title, 75), ha="left", va="top", fontsize=13,
-                 fontweight="bold")
-        fig.text(0.015, 0.015, _wrap(source, 140), ha="left", va="bottom", fontsize=7,
-                 color="#444444")
+        fig.text(
+            0.015, 0.975, _wrap(title, 75), ha="left", va="top", fontsize=13, fontweight="bold"
+        )
+        fig.text(
+            0.015, 0.015, _wrap(source, 140), ha="left", va="bottom", fontsize=7, color="#444444"
+        )
     else:
         ax.set_title(_wrap(title, 60), loc="left", fontsize=11, fontweight="bold")
-        ax.text(0.0, -0.01, _wrap(source, 90), transform=ax.transAxes, ha="left", va="top",
-                fontsize=6.5, color="#444444")
+        ax.text(
+            0.0,
+            -0.01,
+            _wrap(source, 90),
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=6.5,
+            color="#444444",
+        )
     if synthetic:
         notice = _wrap(text("notice.synthetic", lang), _notice_width(ax))
-        ax.text(1.01, 0.0, notice, transform=ax.transAxes, ha="left", va="bottom",
-                fontsize=NOTICE_FONTSIZE, fontweight="bold", color=NOTICE_COLOR,
-                linespacing=1.25, zorder=5,
-                bbox={"boxstyle": "square,pad=0.5", "facecolor": "white",
-                      "edgecolor": NOTICE_COLOR, "linewidth": 1.2})
+        ax.text(
+            1.01,
+            0.0,
+            notice,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=NOTICE_FONTSIZE,
+            fontweight="bold",
+            color=NOTICE_COLOR,
+            linespacing=1.25,
+            zorder=5,
+            bbox={
+                "boxstyle": "square,pad=0.5",
+                "facecolor": "white",
+                "edgecolor": NOTICE_COLOR,
+                "linewidth": 1.2,
+            },
+        )
     return fig
 
 
@@ -258,7 +347,8 @@ def subset_municipalities(ds, reference=None) -> list[str] | None:
 
 def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:
     """The section map `kind` ('dekking', 'pilots', 'type') of a dataset, or, when no
-    reference boundaries are present, the sentence saying how to get them."""
+    reference boundaries are present, the sentence saying how to get them.
+    """
     year = ds.indeling
     if not boundaries_available(year=year):
         return map_unavailable_message(lang, year)
@@ -271,6 +361,13 @@ def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:
     title = text(f"maps.title.{kind}", lang)
     if ds.subset_label:
         title += f" ({ds.subset_label})"
-    return choropleth(classes, title=title, lang=lang, source_note=ds.display_name(lang),
-                      synthetic=ds.synthetic, subset_codes=subset_municipalities(ds),
-                      boundaries=bnd, year=year)
+    return choropleth(
+        classes,
+        title=title,
+        lang=lang,
+        source_note=ds.display_name(lang),
+        synthetic=ds.synthetic,
+        subset_codes=subset_municipalities(ds),
+        boundaries=bnd,
+        year=year,
+    )

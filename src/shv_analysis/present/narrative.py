@@ -11,13 +11,13 @@ from dataclasses import replace
 
 import pandas as pd
 
+from shv_analysis.analysis.crosstab import has_hidden_cells, interpretation
+from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
+from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
+from shv_analysis.analysis.tables import Table, words
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.analysis.crosstab import has_hidden_cells, interpretation
 from shv_analysis.ingest.division import Division
-from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
-from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
-from shv_analysis.analysis.tables import Table, words
 from shv_analysis.text import normalise_lang, text
 
 
@@ -40,28 +40,47 @@ def _subset(ds: Dataset, lang: str) -> str:
 def loaded(ds: Dataset, lang: str = "nl") -> str:
     """What was read: dataset name, records per table and warnings."""
     lang = normalise_lang(lang)
-    return _t("loaded", lang, name=ds.display_name(lang), subset=_subset(ds, lang),
-              r=fmt_int(len(ds.respondenten), lang), e=fmt_int(len(ds.experimenten), lang),
-              w=fmt_int(len(ds.warnings), lang))
+    return _t(
+        "loaded",
+        lang,
+        name=ds.display_name(lang),
+        subset=_subset(ds, lang),
+        r=fmt_int(len(ds.respondenten), lang),
+        e=fmt_int(len(ds.experimenten), lang),
+        w=fmt_int(len(ds.warnings), lang),
+    )
 
 
 def coverage(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
     n, base = len(ds.covered_municipalities()), ds.n_municipalities
-    return _t("coverage", lang, n=fmt_int(n, lang), base=fmt_int(base, lang),
-              share=fmt_pct(pct(n, base), lang), year=ds.indeling)
+    return _t(
+        "coverage",
+        lang,
+        n=fmt_int(n, lang),
+        base=fmt_int(base, lang),
+        share=fmt_pct(pct(n, base), lang),
+        year=ds.indeling,
+    )
 
 
 def division_text(division: Division, lang: str = "nl") -> str:
     """Which municipal division counts, and why: the declaration, the interview dates, or
-    the assumption (`ingest.division.choose_division`)."""
+    the assumption (`ingest.division.choose_division`).
+    """
     lang = normalise_lang(lang)
     d = division.detail
     requested = d.get("requested", division.year)
-    sentence = _t(f"division.{division.basis}", lang, year=division.year,
-                  n=fmt_int(division.size, lang), requested=requested,
-                  date_year=d.get("date_year", ""), k=fmt_int(d.get("k", 0), lang),
-                  total=fmt_int(d.get("total", 0), lang))
+    sentence = _t(
+        f"division.{division.basis}",
+        lang,
+        year=division.year,
+        n=fmt_int(division.size, lang),
+        requested=requested,
+        date_year=d.get("date_year", ""),
+        k=fmt_int(d.get("k", 0), lang),
+        total=fmt_int(d.get("total", 0), lang),
+    )
     if requested != division.year:
         sentence += _t("division.same", lang, requested=requested, year=division.year)
     return sentence
@@ -76,8 +95,14 @@ def experiments(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
     e, r = len(ds.experimenten), len(ds.respondenten)
     k = int(ds.participating().sum())
-    return _t("experiments", lang, e=fmt_int(e, lang), k=fmt_int(k, lang),
-              share=fmt_pct(pct(k, r), lang), r=fmt_int(r, lang))
+    return _t(
+        "experiments",
+        lang,
+        e=fmt_int(e, lang),
+        k=fmt_int(k, lang),
+        share=fmt_pct(pct(k, r), lang),
+        r=fmt_int(r, lang),
+    )
 
 
 def participation(table: Table, lang: str = "nl") -> str:
@@ -89,9 +114,16 @@ def participation(table: Table, lang: str = "nl") -> str:
         return ""
     top = rows.iloc[0]
     ci = f"{fmt_pct(top['ci_low'], lang)}–{fmt_pct(top['ci_high'], lang)}"
-    return _t("participation", lang, label=top["category"], k=fmt_int(top["n"], lang),
-              n=fmt_int(top["base"], lang), pct=fmt_pct(top["pct"], lang),
-              c=f"{100 * m['confidence']:g}", ci=ci)
+    return _t(
+        "participation",
+        lang,
+        label=top["category"],
+        k=fmt_int(top["n"], lang),
+        n=fmt_int(top["base"], lang),
+        pct=fmt_pct(top["pct"], lang),
+        c=f"{100 * m['confidence']:g}",
+        ci=ci,
+    )
 
 
 def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
@@ -103,8 +135,14 @@ def shares(table: Table, lang: str = "nl", top: int | None = None) -> str:
     parts = [f"{row['category']} ({fmt_pct(row['pct'], lang)})" for _, row in data.iterrows()]
     all_ = words(lang)["all"]
     base = table.base.split(" ", 1)[-1] if table.base.startswith(all_ + " ") else table.base
-    return _t("shares", lang, title=table.title, parts=_join(parts, lang),
-              n=fmt_int(table.n, lang), base=base)
+    return _t(
+        "shares",
+        lang,
+        title=table.title,
+        parts=_join(parts, lang),
+        n=fmt_int(table.n, lang),
+        base=base,
+    )
 
 
 def most_common(table: Table, lang: str = "nl") -> str:
@@ -114,8 +152,15 @@ def most_common(table: Table, lang: str = "nl") -> str:
     if data.empty or not table.n:
         return ""
     row = data.iloc[0]
-    return _t("most_common", lang, title=table.title, label=row["category"],
-              k=fmt_int(row["n"], lang), n=fmt_int(table.n, lang), pct=fmt_pct(row["pct"], lang))
+    return _t(
+        "most_common",
+        lang,
+        title=table.title,
+        label=row["category"],
+        k=fmt_int(row["n"], lang),
+        n=fmt_int(table.n, lang),
+        pct=fmt_pct(row["pct"], lang),
+    )
 
 
 def partners(ds: Dataset, lang: str = "nl") -> str:
@@ -123,13 +168,24 @@ def partners(ds: Dataset, lang: str = "nl") -> str:
     exp = ds.experimenten
     n = len(exp)
     any_partner = int(exp[cb.multi_columns("partners")].any(axis=1).sum())
-    signal = int(exp[[cb.multi_column("partners", c) for c in cb.SIGNAL_PARTNERS]]
-                 .any(axis=1).sum())
-    names = _join([cb.pilot_field("partners").code_label(c, lang).lower()
-                   for c in cb.SIGNAL_PARTNERS], lang, "or")
-    return _t("partners", lang, any=fmt_int(any_partner, lang), n=fmt_int(n, lang),
-              any_pct=fmt_pct(pct(any_partner, n), lang), signal=fmt_int(signal, lang),
-              signal_pct=fmt_pct(pct(signal, n), lang), names=names)
+    signal = int(
+        exp[[cb.multi_column("partners", c) for c in cb.SIGNAL_PARTNERS]].any(axis=1).sum()
+    )
+    names = _join(
+        [cb.pilot_field("partners").code_label(c, lang).lower() for c in cb.SIGNAL_PARTNERS],
+        lang,
+        "or",
+    )
+    return _t(
+        "partners",
+        lang,
+        any=fmt_int(any_partner, lang),
+        n=fmt_int(n, lang),
+        any_pct=fmt_pct(pct(any_partner, n), lang),
+        signal=fmt_int(signal, lang),
+        signal_pct=fmt_pct(pct(signal, n), lang),
+        names=names,
+    )
 
 
 def _single_shares(ds: Dataset, field_name: str) -> tuple[dict[str, int], int]:
@@ -141,23 +197,33 @@ def effect_measurement(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
     k, n = _single_shares(ds, "effectmeting")
     p = {c: fmt_pct(pct(v, n), lang) for c, v in k.items()}
-    return _t("effect_measurement", lang, yes=p["ja"], n=fmt_int(n, lang), no=p["nee"],
-              unknown=p["onbekend"])
+    return _t(
+        "effect_measurement",
+        lang,
+        yes=p["ja"],
+        n=fmt_int(n, lang),
+        no=p["nee"],
+        unknown=p["onbekend"],
+    )
 
 
 def goals(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
     values = ds.experimenten["doelen_geformuleerd"]
     k, n = int(values.fillna(False).astype(bool).sum()), len(values)
-    return _t("goals", lang, k=fmt_int(k, lang), n=fmt_int(n, lang),
-              pct=fmt_pct(pct(k, n), lang))
+    return _t("goals", lang, k=fmt_int(k, lang), n=fmt_int(n, lang), pct=fmt_pct(pct(k, n), lang))
 
 
 def transferable(ds: Dataset, lang: str = "nl") -> str:
     lang = normalise_lang(lang)
     k, n = _single_shares(ds, "overdraagbaar")
-    return _t("transferable", lang, pct=fmt_pct(pct(k["ja"], n), lang), n=fmt_int(n, lang),
-              k=fmt_int(k["ja"], lang))
+    return _t(
+        "transferable",
+        lang,
+        pct=fmt_pct(pct(k["ja"], n), lang),
+        n=fmt_int(n, lang),
+        k=fmt_int(k["ja"], lang),
+    )
 
 
 def reproduction(table: Table, lang: str = "nl") -> str:
@@ -178,12 +244,14 @@ def reproduction_skipped(ds: Dataset, lang: str = "nl") -> str | None:
 
 def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
     """Intro of the cross-tab section: what is compared, how small the groups are, whether
-    the tables are illustrations (synthetic data) and whether small cells are suppressed."""
+    the tables are illustrations (synthetic data) and whether small cells are suppressed.
+    """
     lang = normalise_lang(lang)
     e, r = len(ds.experimenten), len(ds.respondenten)
     orgs = int(ds.experimenten["respondent_id"].nunique())
-    out = _t("crosstabs.intro", lang, e=fmt_int(e, lang), orgs=fmt_int(orgs, lang),
-             r=fmt_int(r, lang))
+    out = _t(
+        "crosstabs.intro", lang, e=fmt_int(e, lang), orgs=fmt_int(orgs, lang), r=fmt_int(r, lang)
+    )
     if ds.synthetic:
         out += _t("crosstabs.synthetic", lang)
     if min_cell:
@@ -203,7 +271,7 @@ def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
     blind = replace(ct, test=None, option_tests=pd.DataFrame({"p_holm": []}), notice=None)
     head = interpretation(blind, lang, min_cell)
     no_test = text("crosstab.interpretation.no_test", lang)
-    head = head[:-len(no_test)] if head.endswith(no_test) else head + " "
+    head = head[: -len(no_test)] if head.endswith(no_test) else head + " "
     out = head + text("crosstab.test_not_shown", lang)
     if ct.notice:
         out += text("crosstab.interpretation.synthetic", lang)
@@ -218,9 +286,14 @@ def evaluation_model(table: Table, lang: str = "nl") -> str:
         return _t("model.not_estimable", lang)
     rows = result.table
     clear = int(((rows["ci_low"] > 1) | (rows["ci_high"] < 1)).sum())
-    out = _t("model.text", lang, n=fmt_int(result.n_obs, lang),
-             k=fmt_int(result.n_clusters, lang), clear=fmt_int(clear, lang),
-             terms=fmt_int(len(rows), lang))
+    out = _t(
+        "model.text",
+        lang,
+        n=fmt_int(result.n_obs, lang),
+        k=fmt_int(result.n_clusters, lang),
+        clear=fmt_int(clear, lang),
+        terms=fmt_int(len(rows), lang),
+    )
     if table.notice:
         out += _t("model.synthetic", lang)
     return out

@@ -1,5 +1,6 @@
 """The seeded generator of the embedded synthetic dataset."""
 
+from shv_analysis._lazy import submodule_getattr  # noqa: E402
 from shv_analysis.synthetic.files import (  # noqa: F401
     dataset_files,
     marginals_report,
@@ -7,7 +8,5 @@ from shv_analysis.synthetic.files import (  # noqa: F401
 )
 from shv_analysis.synthetic.generator import generate  # noqa: F401
 from shv_analysis.synthetic.targets import DEFAULT_SEED  # noqa: F401
-
-from shv_analysis._lazy import submodule_getattr  # noqa: E402
 
 __getattr__ = submodule_getattr(__name__)

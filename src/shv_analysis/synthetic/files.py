@@ -13,8 +13,8 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -26,8 +26,18 @@ from shv_analysis.ingest.validation import check_dataset
 from shv_analysis.synthetic.generator import PILOT_COLUMNS, RESPONDENT_COLUMNS, generate
 from shv_analysis.synthetic.targets import DEFAULT_SEED
 
-__all__ = ["DEFAULT_OUT", "DATASET_NAME", "DATASET_NAME_EN", "pct_half_up", "coded_dataset", "marginals_report",
-           "metadata", "readme_text", "dataset_files", "write_dataset"]
+__all__ = [
+    "DEFAULT_OUT",
+    "DATASET_NAME",
+    "DATASET_NAME_EN",
+    "pct_half_up",
+    "coded_dataset",
+    "marginals_report",
+    "metadata",
+    "readme_text",
+    "dataset_files",
+    "write_dataset",
+]
 
 DEFAULT_OUT = DEFAULT_DATA
 DATASET_NAME = "Synthetische reconstructie inventarisatie 2019"
@@ -83,13 +93,15 @@ def coded_dataset(respondenten: pd.DataFrame, experimenten: pd.DataFrame) -> Dat
         (folder / "experimenten.csv").write_bytes(_csv_bytes(experimenten, PILOT_COLUMNS))
         result = check_dataset(folder, reference=None)
     if not result.ok or result.dataset is None:
-        raise ValueError("generated tables are not a valid dataset:\n"
-                         + "\n".join(str(p) for p in result.errors))
+        raise ValueError(
+            "generated tables are not a valid dataset:\n" + "\n".join(str(p) for p in result.errors)
+        )
     return result.dataset
 
 
-def marginals_report(respondenten: pd.DataFrame, experimenten: pd.DataFrame,
-                     published: pd.DataFrame | None = None) -> pd.DataFrame:
+def marginals_report(
+    respondenten: pd.DataFrame, experimenten: pd.DataFrame, published: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every published figure next to its value in a (generated) dataset.
 
     Columns: figure_id, unit, published, reproduced (as published: a count, or a
@@ -103,11 +115,19 @@ def marginals_report(respondenten: pd.DataFrame, experimenten: pd.DataFrame,
             rep, exact = pct_half_up(int(got.numerator), int(got.denominator)), float(got.value)
         else:
             rep, exact = int(got.numerator), float(got.numerator)
-        rows.append({"figure_id": fig.figure_id, "unit": fig.unit,
-                     "published": int(fig.published), "reproduced": rep, "exact": exact,
-                     "match": rep == int(fig.published)})
-    return pd.DataFrame(rows, columns=["figure_id", "unit", "published", "reproduced",
-                                       "exact", "match"])
+        rows.append(
+            {
+                "figure_id": fig.figure_id,
+                "unit": fig.unit,
+                "published": int(fig.published),
+                "reproduced": rep,
+                "exact": exact,
+                "match": rep == int(fig.published),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["figure_id", "unit", "published", "reproduced", "exact", "match"]
+    )
 
 
 INDELING = 2019  # the municipal division of the synthetic reconstruction
@@ -115,10 +135,18 @@ INDELING = 2019  # the municipal division of the synthetic reconstruction
 
 def metadata(seed: int) -> dict:
     """The contents of `metadata.json` for `seed` (synthetic flag, names, seed, notices, and
-    the municipal division `indeling` the codes belong to: 2019)."""
-    return {"synthetic": True, "name": DATASET_NAME, "name_en": DATASET_NAME_EN,
-            "seed": int(seed), "generator": GENERATOR,
-            "notice_nl": NOTICE_NL, "notice_en": NOTICE_EN, "indeling": INDELING}
+    the municipal division `indeling` the codes belong to: 2019).
+    """
+    return {
+        "synthetic": True,
+        "name": DATASET_NAME,
+        "name_en": DATASET_NAME_EN,
+        "seed": int(seed),
+        "generator": GENERATOR,
+        "notice_nl": NOTICE_NL,
+        "notice_en": NOTICE_EN,
+        "indeling": INDELING,
+    }
 
 
 def readme_text(resp: pd.DataFrame, pilots: pd.DataFrame, seed: int) -> str:
@@ -134,8 +162,9 @@ def readme_text(resp: pd.DataFrame, pilots: pd.DataFrame, seed: int) -> str:
     sizes = [len(_split(c)) for c in resp.loc[rt == "samenwerkingsverband", "gemeentecodes"]]
     size_counts = ", ".join(f"{s}: {sizes.count(s)}" for s in sorted(set(sizes)))
     per = pilots["respondent_id"].value_counts()
-    per_counts = ", ".join(f"{k} pilot{'s' if k > 1 else ''}: {int((per == k).sum())}"
-                           for k in sorted(per.unique()))
+    per_counts = ", ".join(
+        f"{k} pilot{'s' if k > 1 else ''}: {int((per == k).sum())}" for k in sorted(per.unique())
+    )
     n = len(pilots)
 
     def share(k: int) -> str:
@@ -145,19 +174,26 @@ def readme_text(resp: pd.DataFrame, pilots: pd.DataFrame, seed: int) -> str:
         return int((pilots[col] == code).sum())
 
     return _README.format(
-        seed=seed, table=table, size_counts=size_counts, per_counts=per_counts,
-        default_seed=DEFAULT_SEED, n_coop_members=sum(sizes),
+        seed=seed,
+        table=table,
+        size_counts=size_counts,
+        per_counts=per_counts,
+        default_seed=DEFAULT_SEED,
+        n_coop_members=sum(sizes),
         n_dg_overig=sum("overig" in _split(c) for c in pilots["doelgroepen"]),
         n_partners=sum(bool(_split(c)) for c in pilots["partners"]),
         pct_partners=f"{100 * sum(bool(_split(c)) for c in pilots['partners']) / n:.2f} %",
-        n_doelen=count("doelen_geformuleerd", "ja"), n_em_ja=count("effectmeting", "ja"),
-        n_ov_ja=share(count("overdraagbaar", "ja")), n_ov_nee=count("overdraagbaar", "nee"),
-        n_ov_onbekend=count("overdraagbaar", "onbekend"), n_lopend=count("status", "lopend"),
-        n_afgerond=count("status", "afgerond"))
+        n_doelen=count("doelen_geformuleerd", "ja"),
+        n_em_ja=count("effectmeting", "ja"),
+        n_ov_ja=share(count("overdraagbaar", "ja")),
+        n_ov_nee=count("overdraagbaar", "nee"),
+        n_ov_onbekend=count("overdraagbaar", "onbekend"),
+        n_lopend=count("status", "lopend"),
+        n_afgerond=count("status", "afgerond"),
+    )
 
 
-def dataset_files(seed: int = DEFAULT_SEED, reference: Reference | None = None
-                  ) -> dict[str, bytes]:
+def dataset_files(seed: int = DEFAULT_SEED, reference: Reference | None = None) -> dict[str, bytes]:
     """File name -> exact bytes of the dataset for `seed`."""
     resp, pilots = generate(seed, reference)
     meta = json.dumps(metadata(seed), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -169,8 +205,9 @@ def dataset_files(seed: int = DEFAULT_SEED, reference: Reference | None = None
     }
 
 
-def write_dataset(out_dir: str | Path = DEFAULT_OUT, seed: int = DEFAULT_SEED,
-                  reference: Reference | None = None) -> list[Path]:
+def write_dataset(
+    out_dir: str | Path = DEFAULT_OUT, seed: int = DEFAULT_SEED, reference: Reference | None = None
+) -> list[Path]:
     """Generate the dataset for `seed` and write its four files into `out_dir`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -180,7 +217,6 @@ def write_dataset(out_dir: str | Path = DEFAULT_OUT, seed: int = DEFAULT_SEED,
         path.write_bytes(data)
         paths.append(path)
     return paths
-
 
 
 _README = """\

@@ -24,7 +24,7 @@ same bytes. `shv synth --seed N --out DIR` writes a dataset; the committed one u
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,7 @@ PILOT_COLUMNS = tuple(f.name for f in cb.fields(cb.EXPERIMENTEN))
 
 # --- small helpers ------------------------------------------------------------------------
 
+
 def _choose(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     """Exactly `k` indices drawn without replacement, proportional to `weights`.
 
@@ -113,9 +114,13 @@ def _ensure_one(mat: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> None:
             raise RuntimeError("cannot give every record an option")
 
 
-def _assign_multi(rng: np.random.Generator, counts: dict[str, int],
-                  weights: dict[str, np.ndarray], rows: np.ndarray | None = None,
-                  at_least_one: bool = False) -> np.ndarray:
+def _assign_multi(
+    rng: np.random.Generator,
+    counts: dict[str, int],
+    weights: dict[str, np.ndarray],
+    rows: np.ndarray | None = None,
+    at_least_one: bool = False,
+) -> np.ndarray:
     """Bool matrix (pilots x options) with exactly counts[code] pilots per option."""
     codes = list(counts)
     n = next(iter(weights.values())).size
@@ -130,8 +135,9 @@ def _assign_multi(rng: np.random.Generator, counts: dict[str, int],
     return mat
 
 
-def _assign_single(rng: np.random.Generator, counts: dict[str, int],
-                   weights: dict[str, np.ndarray], n: int) -> np.ndarray:
+def _assign_single(
+    rng: np.random.Generator, counts: dict[str, int], weights: dict[str, np.ndarray], n: int
+) -> np.ndarray:
     """One code per record with exact counts; the last code takes the remainder."""
     out = np.full(n, "", dtype=object)
     free = np.ones(n, dtype=bool)
@@ -150,6 +156,7 @@ def _join(mat_row: np.ndarray, codes: Sequence[str]) -> str:
 
 
 # --- respondents --------------------------------------------------------------------------
+
 
 def _weekdays() -> list[dt.date]:
     start, end = DATE_RANGE
@@ -208,15 +215,17 @@ def _respondents(rng: np.random.Generator, reference: Reference) -> pd.DataFrame
         else:
             naam = COOP_NAME_PATTERNS[name_pick[i]].format(a=first)
         provs = sorted({munis[m]["provincie"] for m in members})
-        records.append({
-            "respondent_id": f"R{rid:03d}",
-            "naam": naam,
-            "respondenttype": rtype,
-            "gemeentecodes": ";".join(sorted(members)),
-            "gespreksdatum": dates[i].isoformat(),
-            "provincie": provs[0] if len(provs) == 1 else "meerdere",
-            "inwoners": str(int(sum(int(munis[m]["inwoners"]) for m in members))),
-        })
+        records.append(
+            {
+                "respondent_id": f"R{rid:03d}",
+                "naam": naam,
+                "respondenttype": rtype,
+                "gemeentecodes": ";".join(sorted(members)),
+                "gespreksdatum": dates[i].isoformat(),
+                "provincie": provs[0] if len(provs) == 1 else "meerdere",
+                "inwoners": str(int(sum(int(munis[m]["inwoners"]) for m in members))),
+            }
+        )
     return pd.DataFrame.from_records(records, columns=list(RESPONDENT_COLUMNS))
 
 
@@ -243,6 +252,7 @@ def _pilot_slots(rng: np.random.Generator, resp: pd.DataFrame) -> tuple[list[str
 
 # --- pilots -------------------------------------------------------------------------------
 
+
 def _pilots(rng: np.random.Generator, resp: pd.DataFrame) -> pd.DataFrame:
     rids, rtypes_list = _pilot_slots(rng, resp)
     n = len(rids)
@@ -251,8 +261,15 @@ def _pilots(rng: np.random.Generator, resp: pd.DataFrame) -> pd.DataFrame:
     is_coop = rtypes == "samenwerkingsverband"
 
     # type: mild structure by respondent type (invented).
-    order = ["perspectieffonds", "digitaal_product", "educatietool", "overig",
-             "nieuwe_benadering", "coaching_buddy", "vroegsignalering"]
+    order = [
+        "perspectieffonds",
+        "digitaal_product",
+        "educatietool",
+        "overig",
+        "nieuwe_benadering",
+        "coaching_buddy",
+        "vroegsignalering",
+    ]
     tw = {
         "perspectieffonds": np.where(is_g4, 2.0, 1.0),
         "digitaal_product": np.where(is_g4, 2.0, 1.0),
@@ -266,105 +283,243 @@ def _pilots(rng: np.random.Generator, resp: pd.DataFrame) -> pd.DataFrame:
 
     # fasen: early detection pilots cover the early-detection phase, funds are curative,
     # education tools are preventive.
-    fasen = _assign_multi(rng, FASEN_COUNTS, {
-        "preventie": by({"educatietool": 100, "digitaal_product": 4, "overig": 2,
-                         "coaching_buddy": 1.5, "vroegsignalering": 0.5,
-                         "perspectieffonds": 0.05}),
-        "vroegsignalering": by({"vroegsignalering": 200, "nieuwe_benadering": 3,
-                                "coaching_buddy": 1.5, "perspectieffonds": 0.05,
-                                "educatietool": 0.5}, 0.8),
-        "curatie": by({"perspectieffonds": 200, "coaching_buddy": 4, "nieuwe_benadering": 3,
-                       "overig": 1.5, "vroegsignalering": 0.6, "educatietool": 0.05}),
-        "nazorg": by({"coaching_buddy": 4, "digitaal_product": 4, "nieuwe_benadering": 3,
-                      "perspectieffonds": 1.5, "vroegsignalering": 0.2,
-                      "educatietool": 0.3}),
-    }, at_least_one=True)
+    fasen = _assign_multi(
+        rng,
+        FASEN_COUNTS,
+        {
+            "preventie": by(
+                {
+                    "educatietool": 100,
+                    "digitaal_product": 4,
+                    "overig": 2,
+                    "coaching_buddy": 1.5,
+                    "vroegsignalering": 0.5,
+                    "perspectieffonds": 0.05,
+                }
+            ),
+            "vroegsignalering": by(
+                {
+                    "vroegsignalering": 200,
+                    "nieuwe_benadering": 3,
+                    "coaching_buddy": 1.5,
+                    "perspectieffonds": 0.05,
+                    "educatietool": 0.5,
+                },
+                0.8,
+            ),
+            "curatie": by(
+                {
+                    "perspectieffonds": 200,
+                    "coaching_buddy": 4,
+                    "nieuwe_benadering": 3,
+                    "overig": 1.5,
+                    "vroegsignalering": 0.6,
+                    "educatietool": 0.05,
+                }
+            ),
+            "nazorg": by(
+                {
+                    "coaching_buddy": 4,
+                    "digitaal_product": 4,
+                    "nieuwe_benadering": 3,
+                    "perspectieffonds": 1.5,
+                    "vroegsignalering": 0.2,
+                    "educatietool": 0.3,
+                }
+            ),
+        },
+        at_least_one=True,
+    )
     fase = {c: fasen[:, j] for j, c in enumerate(FASEN_COUNTS)}
 
     # doelgroepen: funds mostly for young people; no pilot for older people or self-employed.
-    doelgroepen = _assign_multi(rng, DOELGROEPEN_COUNTS, {
-        "jongeren": by({"perspectieffonds": 40, "educatietool": 6, "digitaal_product": 2,
-                        "nieuwe_benadering": 1.5, "coaching_buddy": 1.2}, 0.4),
-        "ouderen": np.ones(n), "zelfstandig_ondernemers": np.ones(n),
-        "overig": by({"coaching_buddy": 2, "nieuwe_benadering": 2, "perspectieffonds": 0.1}),
-    })
+    doelgroepen = _assign_multi(
+        rng,
+        DOELGROEPEN_COUNTS,
+        {
+            "jongeren": by(
+                {
+                    "perspectieffonds": 40,
+                    "educatietool": 6,
+                    "digitaal_product": 2,
+                    "nieuwe_benadering": 1.5,
+                    "coaching_buddy": 1.2,
+                },
+                0.4,
+            ),
+            "ouderen": np.ones(n),
+            "zelfstandig_ondernemers": np.ones(n),
+            "overig": by({"coaching_buddy": 2, "nieuwe_benadering": 2, "perspectieffonds": 0.1}),
+        },
+    )
     jongeren = doelgroepen[:, 0]
     doelgroepen[jongeren, 3] &= False  # a youth pilot names no second group
     if doelgroepen[:, 3].sum() != DOELGROEPEN_COUNTS["overig"]:  # refill, same weights
         extra = DOELGROEPEN_COUNTS["overig"] - int(doelgroepen[:, 3].sum())
-        w = np.where(~jongeren & ~doelgroepen[:, 3], by({"coaching_buddy": 2,
-                                                         "nieuwe_benadering": 2}), 0.0)
+        w = np.where(
+            ~jongeren & ~doelgroepen[:, 3], by({"coaching_buddy": 2, "nieuwe_benadering": 2}), 0.0
+        )
         doelgroepen[_choose(rng, w, extra), 3] = True
 
     # partners: early detection works with signal partners; 36 pilots without partners.
-    none_w = by({"vroegsignalering": 0.03, "educatietool": 1.5, "digitaal_product": 3,
-                 "nieuwe_benadering": 2, "coaching_buddy": 0.8, "perspectieffonds": 1.2,
-                 "overig": 1.5})
+    none_w = by(
+        {
+            "vroegsignalering": 0.03,
+            "educatietool": 1.5,
+            "digitaal_product": 3,
+            "nieuwe_benadering": 2,
+            "coaching_buddy": 0.8,
+            "perspectieffonds": 1.2,
+            "overig": 1.5,
+        }
+    )
     no_partner = np.zeros(n, dtype=bool)
     no_partner[_choose(rng, none_w, n - N_WITH_PARTNERS)] = True
-    partners = _assign_multi(rng, PARTNERS_COUNTS, {
-        "sociaal_werk": by({"coaching_buddy": 5, "nieuwe_benadering": 2, "educatietool": 1.5,
-                            "perspectieffonds": 1.5}),
-        "woningcorporatie": by({"vroegsignalering": 14, "nieuwe_benadering": 1}, 0.5),
-        "zorgverzekeraar": by({"vroegsignalering": 9}, 0.4),
-        "nutsbedrijf": by({"vroegsignalering": 8, "overig": 3}, 0.4),
-        "bedrijfsleven": by({"perspectieffonds": 3, "educatietool": 2,
-                             "digitaal_product": 2}),
-        "overig": by({"perspectieffonds": 2, "educatietool": 2}),
-    }, rows=~no_partner, at_least_one=True)
+    partners = _assign_multi(
+        rng,
+        PARTNERS_COUNTS,
+        {
+            "sociaal_werk": by(
+                {
+                    "coaching_buddy": 5,
+                    "nieuwe_benadering": 2,
+                    "educatietool": 1.5,
+                    "perspectieffonds": 1.5,
+                }
+            ),
+            "woningcorporatie": by({"vroegsignalering": 14, "nieuwe_benadering": 1}, 0.5),
+            "zorgverzekeraar": by({"vroegsignalering": 9}, 0.4),
+            "nutsbedrijf": by({"vroegsignalering": 8, "overig": 3}, 0.4),
+            "bedrijfsleven": by({"perspectieffonds": 3, "educatietool": 2, "digitaal_product": 2}),
+            "overig": by({"perspectieffonds": 2, "educatietool": 2}),
+        },
+        rows=~no_partner,
+        at_least_one=True,
+    )
     signal = partners[:, 1:4].any(axis=1)
 
     # aanleidingen (invented shares, structure by type and phase).
-    aanleidingen = _assign_multi(rng, AANLEIDINGEN_COUNTS, {
-        "eerder_in_beeld": by({"vroegsignalering": 8, "nieuwe_benadering": 1.5}, 0.6),
-        "laagdrempelig_contact": by({"nieuwe_benadering": 4, "coaching_buddy": 3,
-                                     "digitaal_product": 3, "educatietool": 2,
-                                     "vroegsignalering": 0.8}),
-        "effectiever_werken": by({"digitaal_product": 3, "nieuwe_benadering": 2.5,
-                                  "perspectieffonds": 2, "vroegsignalering": 1.2}),
-        "preventie": by({"educatietool": 10, "vroegsignalering": 1.5, "digitaal_product": 2,
-                         "perspectieffonds": 0.4}) * np.where(fase["preventie"], 3.0, 1.0),
-        "succesverhalen": by({"perspectieffonds": 2, "vroegsignalering": 1.5}),
-    }, at_least_one=True)
+    aanleidingen = _assign_multi(
+        rng,
+        AANLEIDINGEN_COUNTS,
+        {
+            "eerder_in_beeld": by({"vroegsignalering": 8, "nieuwe_benadering": 1.5}, 0.6),
+            "laagdrempelig_contact": by(
+                {
+                    "nieuwe_benadering": 4,
+                    "coaching_buddy": 3,
+                    "digitaal_product": 3,
+                    "educatietool": 2,
+                    "vroegsignalering": 0.8,
+                }
+            ),
+            "effectiever_werken": by(
+                {
+                    "digitaal_product": 3,
+                    "nieuwe_benadering": 2.5,
+                    "perspectieffonds": 2,
+                    "vroegsignalering": 1.2,
+                }
+            ),
+            "preventie": by(
+                {
+                    "educatietool": 10,
+                    "vroegsignalering": 1.5,
+                    "digitaal_product": 2,
+                    "perspectieffonds": 0.4,
+                }
+            )
+            * np.where(fase["preventie"], 3.0, 1.0),
+            "succesverhalen": by({"perspectieffonds": 2, "vroegsignalering": 1.5}),
+        },
+        at_least_one=True,
+    )
     effectiever = aanleidingen[:, 2]
 
     # verwachte effecten: eerder_zichtbaar mainly for early detection (report, p. 7).
-    effecten = _assign_multi(rng, EFFECTEN_COUNTS, {
-        "reductie_schulden": by({"perspectieffonds": 5, "coaching_buddy": 2,
-                                 "vroegsignalering": 1.5, "educatietool": 0.5}),
-        "eerder_zichtbaar": by({"vroegsignalering": 25, "nieuwe_benadering": 1.5}, 0.5)
-        * np.where(fase["vroegsignalering"], 2.0, 1.0),
-        "gedragsverandering": by({"coaching_buddy": 4, "educatietool": 4,
-                                  "perspectieffonds": 3, "digitaal_product": 3,
-                                  "nieuwe_benadering": 2, "overig": 2,
-                                  "vroegsignalering": 0.5}),
-        "efficienter": by({"digitaal_product": 3, "nieuwe_benadering": 2,
-                           "vroegsignalering": 1.5}) * np.where(effectiever, 3.0, 1.0),
-        "samenwerking": by({"vroegsignalering": 2}) * np.where(no_partner, 0.15, 4.0),
-        "minder_recidive": by({"coaching_buddy": 2.5, "perspectieffonds": 2.5,
-                               "educatietool": 0.5, "vroegsignalering": 0.6})
-        * np.where(fase["nazorg"], 4.0, 1.0),
-        "voorkomen_problemen": by({"educatietool": 3, "vroegsignalering": 1.2,
-                                   "perspectieffonds": 0.3})
-        * np.where(fase["preventie"], 4.0, 1.0),
-        "vakmanschap": by({"nieuwe_benadering": 5, "coaching_buddy": 1.5}),
-    }, at_least_one=True)
+    effecten = _assign_multi(
+        rng,
+        EFFECTEN_COUNTS,
+        {
+            "reductie_schulden": by(
+                {
+                    "perspectieffonds": 5,
+                    "coaching_buddy": 2,
+                    "vroegsignalering": 1.5,
+                    "educatietool": 0.5,
+                }
+            ),
+            "eerder_zichtbaar": by({"vroegsignalering": 25, "nieuwe_benadering": 1.5}, 0.5)
+            * np.where(fase["vroegsignalering"], 2.0, 1.0),
+            "gedragsverandering": by(
+                {
+                    "coaching_buddy": 4,
+                    "educatietool": 4,
+                    "perspectieffonds": 3,
+                    "digitaal_product": 3,
+                    "nieuwe_benadering": 2,
+                    "overig": 2,
+                    "vroegsignalering": 0.5,
+                }
+            ),
+            "efficienter": by(
+                {"digitaal_product": 3, "nieuwe_benadering": 2, "vroegsignalering": 1.5}
+            )
+            * np.where(effectiever, 3.0, 1.0),
+            "samenwerking": by({"vroegsignalering": 2}) * np.where(no_partner, 0.15, 4.0),
+            "minder_recidive": by(
+                {
+                    "coaching_buddy": 2.5,
+                    "perspectieffonds": 2.5,
+                    "educatietool": 0.5,
+                    "vroegsignalering": 0.6,
+                }
+            )
+            * np.where(fase["nazorg"], 4.0, 1.0),
+            "voorkomen_problemen": by(
+                {"educatietool": 3, "vroegsignalering": 1.2, "perspectieffonds": 0.3}
+            )
+            * np.where(fase["preventie"], 4.0, 1.0),
+            "vakmanschap": by({"nieuwe_benadering": 5, "coaching_buddy": 1.5}),
+        },
+        at_least_one=True,
+    )
 
     # goals, measurement, transferability, status (structure invented, see README).
     doelen = np.zeros(n, dtype=bool)
-    doelen[_choose(rng, np.where(is_g4, 1.6, np.where(is_coop, 1.2, 1.0))
-                   * by({"perspectieffonds": 1.5}), N_DOELEN)] = True
-    effectmeting = _assign_single(rng, EFFECTMETING_COUNTS, {
-        "ja": np.where(doelen, 3.0, 1.0) * np.where(is_g4, 1.5, 1.0),
-        "nee": np.where(doelen, 1.0, 1.6),
-    }, n)
-    overdraagbaar = _assign_single(rng, OVERDRAAGBAAR_COUNTS, {
-        "ja": by({"digitaal_product": 3, "educatietool": 2, "vroegsignalering": 1.5}),
-        "nee": by({"perspectieffonds": 2}),
-    }, n)
-    status = _assign_single(rng, STATUS_COUNTS, {
-        "lopend": by({"digitaal_product": 0.7, "educatietool": 0.8}),
-    }, n)
+    doelen[
+        _choose(
+            rng,
+            np.where(is_g4, 1.6, np.where(is_coop, 1.2, 1.0)) * by({"perspectieffonds": 1.5}),
+            N_DOELEN,
+        )
+    ] = True
+    effectmeting = _assign_single(
+        rng,
+        EFFECTMETING_COUNTS,
+        {
+            "ja": np.where(doelen, 3.0, 1.0) * np.where(is_g4, 1.5, 1.0),
+            "nee": np.where(doelen, 1.0, 1.6),
+        },
+        n,
+    )
+    overdraagbaar = _assign_single(
+        rng,
+        OVERDRAAGBAAR_COUNTS,
+        {
+            "ja": by({"digitaal_product": 3, "educatietool": 2, "vroegsignalering": 1.5}),
+            "nee": by({"perspectieffonds": 2}),
+        },
+        n,
+    )
+    status = _assign_single(
+        rng,
+        STATUS_COUNTS,
+        {
+            "lopend": by({"digitaal_product": 0.7, "educatietool": 0.8}),
+        },
+        n,
+    )
 
     # omvang: lognormal per type, larger in G4/G40; below 50 only for transferable pilots.
     med = np.array([OMVANG[t][0] for t in types], dtype=float) * np.where(is_g4, 2.0, 1.0)
@@ -381,8 +536,15 @@ def _pilots(rng: np.random.Generator, resp: pd.DataFrame) -> pd.DataFrame:
     pick = rng.random(n)
     titels, omschrijvingen = [], []
     for i in range(n):
-        tpl = _template(types[i], bool(jongeren[i]), bool(signal[i]), fields, i,
-                        used.setdefault(rids[i], set()), pick[i])
+        tpl = _template(
+            types[i],
+            bool(jongeren[i]),
+            bool(signal[i]),
+            fields,
+            i,
+            used.setdefault(rids[i], set()),
+            pick[i],
+        )
         used[rids[i]].add(tpl.titel)
         titels.append(tpl.titel)
         who = "de deelnemende gemeenten" if is_coop[i] else "de gemeente"
@@ -397,23 +559,26 @@ def _pilots(rng: np.random.Generator, resp: pd.DataFrame) -> pd.DataFrame:
     def codes_of(mat, counts):
         return [_join(row, list(counts)) for row in mat]
 
-    frame = pd.DataFrame({
-        "pilot_id": [f"P{i:03d}" for i in range(1, n + 1)],
-        "respondent_id": rids,
-        "titel": titels,
-        "omschrijving": omschrijvingen,
-        "type": list(types),
-        "fasen": codes_of(fasen, FASEN_COUNTS),
-        "doelgroepen": codes_of(doelgroepen, DOELGROEPEN_COUNTS),
-        "partners": codes_of(partners, PARTNERS_COUNTS),
-        "aanleidingen": codes_of(aanleidingen, AANLEIDINGEN_COUNTS),
-        "verwachte_effecten": codes_of(effecten, EFFECTEN_COUNTS),
-        "effectmeting": list(effectmeting),
-        "doelen_geformuleerd": ["ja" if d else "nee" for d in doelen],
-        "overdraagbaar": list(overdraagbaar),
-        "status": list(status),
-        "omvang": [str(v) for v in omvang],
-    }, columns=list(PILOT_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "pilot_id": [f"P{i:03d}" for i in range(1, n + 1)],
+            "respondent_id": rids,
+            "titel": titels,
+            "omschrijving": omschrijvingen,
+            "type": list(types),
+            "fasen": codes_of(fasen, FASEN_COUNTS),
+            "doelgroepen": codes_of(doelgroepen, DOELGROEPEN_COUNTS),
+            "partners": codes_of(partners, PARTNERS_COUNTS),
+            "aanleidingen": codes_of(aanleidingen, AANLEIDINGEN_COUNTS),
+            "verwachte_effecten": codes_of(effecten, EFFECTEN_COUNTS),
+            "effectmeting": list(effectmeting),
+            "doelen_geformuleerd": ["ja" if d else "nee" for d in doelen],
+            "overdraagbaar": list(overdraagbaar),
+            "status": list(status),
+            "omvang": [str(v) for v in omvang],
+        },
+        columns=list(PILOT_COLUMNS),
+    )
     return frame
 
 
@@ -425,8 +590,9 @@ def _round_size(x: float) -> int:
     return int(round(x / step) * step)
 
 
-def _template(ptype: str, jongeren: bool, signal: bool, fields: dict, i: int,
-              used: set[str], u: float) -> Template:
+def _template(
+    ptype: str, jongeren: bool, signal: bool, fields: dict, i: int, used: set[str], u: float
+) -> Template:
     def fits(t: Template) -> bool:
         if t.jongeren is True and not jongeren:
             return False
@@ -455,8 +621,10 @@ def _template(ptype: str, jongeren: bool, signal: bool, fields: dict, i: int,
 
 # --- public API ---------------------------------------------------------------------------
 
-def generate(seed: int = DEFAULT_SEED, reference: Reference | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def generate(
+    seed: int = DEFAULT_SEED, reference: Reference | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(respondenten, experimenten) in the contract's textual form: every cell a string."""
     if reference is None:
         reference = load_reference(required=True)
@@ -465,4 +633,3 @@ def generate(seed: int = DEFAULT_SEED, reference: Reference | None = None
     resp = _respondents(rng, reference)
     pilots = _pilots(rng, resp)
     return resp, pilots
-

@@ -13,11 +13,17 @@ import numpy as np
 from shv_analysis.ingest.reference import BOUNDARIES_FILE, Reference
 from shv_analysis.synthetic.targets import COOP_SIZE
 
-__all__ = ["centroids_and_neighbours", "municipality_facts", "cooperation_sizes",
-           "form_cooperations"]
+__all__ = [
+    "centroids_and_neighbours",
+    "municipality_facts",
+    "cooperation_sizes",
+    "form_cooperations",
+]
 
 
-def centroids_and_neighbours(reference: Reference) -> tuple[dict[str, tuple[float, float]], dict[str, list[str]]]:
+def centroids_and_neighbours(
+    reference: Reference,
+) -> tuple[dict[str, tuple[float, float]], dict[str, list[str]]]:
     """Centroids (km, local projection) and neighbours (boundaries within 0.5 km) per code."""
     with open(reference.folder / BOUNDARIES_FILE, encoding="utf-8") as fh:
         features = json.load(fh)["features"]
@@ -52,8 +58,11 @@ def centroids_and_neighbours(reference: Reference) -> tuple[dict[str, tuple[floa
     hi = np.array([v.max(axis=0) for v in vertices]) + gap
     neighbours: dict[str, list[str]] = {c: [] for c in codes}
     for i in range(len(codes)):
-        overlap = np.flatnonzero((lo[i + 1:] <= hi[i]).all(axis=1)
-                                 & (hi[i + 1:] >= lo[i]).all(axis=1)) + i + 1
+        overlap = (
+            np.flatnonzero((lo[i + 1 :] <= hi[i]).all(axis=1) & (hi[i + 1 :] >= lo[i]).all(axis=1))
+            + i
+            + 1
+        )
         vi = vertices[i]
         for j in overlap:
             vj = vertices[j]
@@ -73,9 +82,16 @@ def centroids_and_neighbours(reference: Reference) -> tuple[dict[str, tuple[floa
 def municipality_facts(reference: Reference) -> dict[str, dict]:
     """Plain lookup code -> {gemeentenaam, provincie, inwoners, g4, g40} (fast, ordered)."""
     m = reference.municipalities
-    return {code: {"gemeentenaam": str(row.gemeentenaam), "provincie": str(row.provincie),
-                   "inwoners": int(row.inwoners), "g4": bool(row.g4), "g40": bool(row.g40)}
-            for code, row in zip(m.index, m.itertuples(index=False))}
+    return {
+        code: {
+            "gemeentenaam": str(row.gemeentenaam),
+            "provincie": str(row.provincie),
+            "inwoners": int(row.inwoners),
+            "g4": bool(row.g4),
+            "g40": bool(row.g40),
+        }
+        for code, row in zip(m.index, m.itertuples(index=False))
+    }
 
 
 def cooperation_sizes(rng: np.random.Generator, n_groups: int, total: int) -> list[int]:
@@ -88,8 +104,9 @@ def cooperation_sizes(rng: np.random.Generator, n_groups: int, total: int) -> li
     return sorted(sizes.tolist(), reverse=True)
 
 
-def form_cooperations(rng: np.random.Generator, reference: Reference, pool: list[str],
-                       sizes: list[int]) -> list[list[str]]:
+def form_cooperations(
+    rng: np.random.Generator, reference: Reference, pool: list[str], sizes: list[int]
+) -> list[list[str]]:
     """Disjoint groups of neighbouring municipalities of one province, grown greedily."""
     munis = municipality_facts(reference)
     centroids, neighbours = centroids_and_neighbours(reference)
@@ -103,9 +120,14 @@ def form_cooperations(rng: np.random.Generator, reference: Reference, pool: list
             prov = munis[seed]["provincie"]
             members = [seed]
             while len(members) < size:
-                frontier = sorted({n for m in members for n in neighbours[m]
-                                   if n in available and n not in members
-                                   and munis[n]["provincie"] == prov})
+                frontier = sorted(
+                    {
+                        n
+                        for m in members
+                        for n in neighbours[m]
+                        if n in available and n not in members and munis[n]["provincie"] == prov
+                    }
+                )
                 if not frontier:
                     break
                 gx = np.mean([centroids[m][0] for m in members])
@@ -119,4 +141,3 @@ def form_cooperations(rng: np.random.Generator, reference: Reference, pool: list
         available -= set(members)
         groups.append(sorted(members, key=lambda c: (-munis[c]["inwoners"], c)))
     return groups
-

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from shv_analysis.analysis.figures import compute_figures, published_figures
+from shv_analysis.analysis.rounding import round_half_up
 from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.ingest.reference import Reference
@@ -60,8 +61,8 @@ NOTICE_EN = (
 
 
 def pct_half_up(k: int, n: int) -> int:
-    """100*k/n rounded half-up, in exact integer arithmetic."""
-    return (200 * k + n) // (2 * n)
+    """100*k/n as a whole percentage, by the package's one rounding rule (half up)."""
+    return round_half_up(100 * k / n)
 
 
 def _csv_bytes(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:

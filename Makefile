@@ -32,7 +32,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/report_vs_serial.py && $(BIN)/python benchmarks/scale.py && $(BIN)/python benchmarks/maps.py
+	$(BIN)/python benchmarks/report_vs_serial.py && $(BIN)/python benchmarks/scale.py && $(BIN)/python benchmarks/maps.py && $(BIN)/python benchmarks/styled_empty_rows.py
 
 clean:
 	rm -rf $(VENV) outputs/*/

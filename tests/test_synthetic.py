@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import shv_analysis.synthetic as synthetic
+from shv_analysis.cli import main
 from shv_analysis.cli import synth as synth_cli
 from shv_analysis.config import DEFAULT_DATA, PUBLISHED_FIGURES
 from shv_analysis.contract import codebook
@@ -185,8 +186,16 @@ def test_cli_defaults():
     synth_cli.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["synth"])
     assert args.seed == synthetic.DEFAULT_SEED
-    assert Path(args.out) == DATA
+    assert args.out is None and args.force is False
     assert callable(args.func)
+
+
+def test_synth_without_out_does_not_overwrite_the_embedded_dataset(capsys):
+    before = {p.name: p.read_bytes() for p in DATA.iterdir() if p.is_file()}
+    assert main(["synth", "--seed", "7"]) == 2
+    err = capsys.readouterr().err
+    assert "would overwrite the embedded dataset" in err and "--force" in err
+    assert {p.name: p.read_bytes() for p in DATA.iterdir() if p.is_file()} == before
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -2,15 +2,29 @@
 
 The exact p-value is the total probability (hypergeometric, given both margins) of every table
 no more probable than the observed one, with R's relative tolerance of 1e-7 for ties; this is
-what R's ``fisher.test`` computes. It is found with a network algorithm in the spirit of
-Mehta & Patel (1983): columns are added one at a time; a node is the multiset of the remaining
-row sums (rows with equal remaining sums are interchangeable), and each node keeps the distinct
-partial sums of log cell factorials that reach it, with their probability mass. Bounds on what
-the remaining columns can still add decide early that a path's completions are all "as
-extreme" (their whole probability is added at once, in closed form) or none are (dropped), so
-only the undecided paths are followed. The work is counted in path steps; past `WORK_LIMIT`
-the algorithm gives up (returns None) and the caller uses Monte Carlo. The count, not a clock,
-decides, so a report computes the same p-value on a loaded machine as on an idle one.
+what R's ``fisher.test`` computes. The score of a table is sum(log x!) over its cells; the
+"extreme" tables are those scoring at least the observed score less log(1 + 1e-7).
+
+The network algorithm follows Mehta & Patel (1983, 1986) and Clarkson, Fan & Joe (1993), the
+method of R's FEXACT. The table is turned so that it has fewer rows than columns; columns
+are filled one at a time, smallest first (the largest, last column is what the rows have
+left). A node of stage k is the sorted multiset of the row sums still to fill before column k
+(rows with equal remaining sums are interchangeable, so permuted partial tables merge). For
+every node the exact smallest and largest score of its completions (shortest and longest
+path) are computed once, backwards over all nodes. A path (partial table) carries its past
+score and its probability mass, normalised so that the masses of all completions sum to one
+and the closed form N! / (prod r! prod c!) gives each node's total. Paths with the same node
+and score merge. For each edge (column choice) the paths of a node, sorted by score, are cut
+in three by binary search: those whose shortest completion is already extreme (their whole
+mass is added at once), those whose longest completion is not (dropped), and the few in
+between, which are followed. From the other end, each node's completions of the last columns
+are tabulated as a sorted score distribution; whichever side is cheaper to extend is extended
+next, and where they meet each path's extreme mass is one binary search away.
+
+The work is counted in fixed units (column choices tried, edges, path steps, tail entries,
+merges); past `WORK_LIMIT` units the algorithm gives up (returns None) and the caller uses
+Monte Carlo. The count, not a clock, decides, so a report computes the same p-value on a
+loaded machine as on an idle one.
 
 The Monte Carlo estimate draws `draws` random tables with the observed margins (cell by
 cell from the conditional hypergeometric distributions, vectorised over the draws), counts the tables whose
@@ -31,7 +45,12 @@ RELATIVE_TIE_TOLERANCE = 1e-7  # tables this close in probability count as "as e
 WORK_LIMIT = 10_000_000  # elementary steps (column choices, path steps, tail entries) before giving up
 _EPS = 1e-9  # slack on bound checks: a path this close to the threshold is followed, not decided
 _CHUNK_CELLS = 2_000_000  # cells of candidate columns built at once
-_SORT_WEIGHT = 4  # work units of an entry that is sorted (grouped or merged), not just scanned
+# work units per item, roughly in proportion to its cost in time (one unit is some 30-50 ns)
+_CHOICE_COST = 2  # a column choice tried against a node's remaining row sums
+_EDGE_COST = 6  # a choice that fits: sorted, looked up and stored as an edge
+_STEP_COST = 2  # a path followed along an edge, or a tail entry shifted along one
+_MERGE_COST = 4  # a path or tail entry merged with its equals by sorting
+_DENSE_KEYS = 4_000_000  # node keys looked up in a table rather than sorted
 _MC_CHUNK = 100_000  # random tables drawn at once
 
 
@@ -95,8 +114,6 @@ class _Network:
 
     def __init__(self, rows: list[int], cols: list[int], lf: np.ndarray, work_limit: int) -> None:
         self.cols, self.lf, self.limit, self.work = cols, lf, work_limit, 0
-        m = len(rows)
-        self.radix = (sum(rows) + 1) ** np.arange(m, dtype=np.int64) if (sum(rows) + 1) ** m < 2**62 else None
         self.nodes = [np.asarray([rows], dtype=np.int64)]
         self.start, self.child, self.add, self.factor = [], [], [], []
         last = len(cols) - 1
@@ -121,12 +138,11 @@ class _Network:
         return lf[nodes.sum(axis=1)] - lf[nodes].sum(axis=1) - lf[self.cols[k:]].sum()
 
     def _edges(self, k: int) -> None:
-        """Every column choice of every node of stage k, grouped into edges; the nodes of stage k + 1."""
+        """Every column choice of every node of stage k as an edge (CSR by parent); the nodes of stage k + 1."""
         parents, lf = self.nodes[k], self.lf
-        self._spend(len(parents) * math.comb(self.cols[k] + parents.shape[1] - 1, parents.shape[1] - 1))
+        self._spend(_CHOICE_COST * len(parents) * math.comb(self.cols[k] + parents.shape[1] - 1, parents.shape[1] - 1))
         choices = _compositions(self.cols[k], parents.shape[1])
         choice_score = lf[choices].sum(axis=1)
-        score_id = np.unique(np.round(choice_score * 1e9), return_inverse=True)[1].ravel()
         small = np.int16 if len(lf) < 2**15 else np.int64  # narrow integers: less memory traffic
         narrow_parents, narrow_choices = parents.astype(small), choices.astype(small)
         chunk = max(1, _CHUNK_CELLS // (len(choices) * parents.shape[1]))
@@ -138,32 +154,18 @@ class _Network:
             kids.append(np.sort(left[i, j], axis=1))  # canonical node: ascending remaining row sums
             picks.append(j)
         par, kids, pick = np.concatenate(par), np.concatenate(kids).astype(np.int64), np.concatenate(picks)
-        self._spend(_SORT_WEIGHT * len(par))  # the column choices that fit are sorted twice below
-        if self.radix is not None:
-            uniq, first, child = np.unique(kids @ self.radix, return_index=True, return_inverse=True)
-            self.nodes.append(kids[first])
-        else:
-            uniq, child = np.unique(kids, axis=0, return_inverse=True)
-            self.nodes.append(uniq)
-        child = child.ravel()
-        n_child, n_score = len(self.nodes[-1]), int(score_id.max()) + 1
-        if len(parents) * n_child * n_score < 2**62:  # one integer key: parent, child, column score
-            key = (par * n_child + child) * n_score + score_id[pick]
-            _, at, count = np.unique(key, return_index=True, return_counts=True)
-        else:
-            order = np.lexsort((score_id[pick], child, par))
-            par, child, pick = par[order], child[order], pick[order]
-            new = np.ones(len(par), dtype=bool)
-            new[1:] = (par[1:] != par[:-1]) | (child[1:] != child[:-1]) | (score_id[pick[1:]] != score_id[pick[:-1]])
-            at = np.flatnonzero(new)
-            count = np.diff(np.append(at, len(par)))
-        par, child, adds = par[at], child[at], choice_score[pick[at]]
+        self._spend(_EDGE_COST * len(par))
+        nodes, child = _node_ids(kids, int(parents[0].sum()) - self.cols[k])
+        self.nodes.append(nodes)
+        # one edge per column choice: choices sharing a child and a score are rare (1-4 %) and
+        # merging them would cost a sort; the paths they lead to are merged at the child anyway
+        adds = choice_score[pick]
         self.start.append(np.searchsorted(par, np.arange(len(parents) + 1)))
         self.child.append(child)
         self.add.append(adds)
         log_parent = self._log_completions(k)
         log_child = self._log_completions(k + 1)
-        self.factor.append(count * np.exp(log_child[child] - log_parent[par] - adds))
+        self.factor.append(np.exp(log_child[child] - log_parent[par] - adds))
 
     def _tail_cost(self, j: int) -> int:
         """Entries to build the completion distributions of stage j - 1 from those of stage j."""
@@ -174,7 +176,7 @@ class _Network:
         offsets, scores, mass = self.tail_offsets, self.tail_scores, self.tail_raw
         sizes = np.diff(offsets)[self.child[j - 1]]
         total = int(sizes.sum())
-        self._spend(_SORT_WEIGHT * total)  # shifted, then merged by sorting
+        self._spend((_STEP_COST + _MERGE_COST) * total)
         edge = np.repeat(np.arange(len(sizes)), sizes)
         src = offsets[self.child[j - 1]][edge] + np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         start = self.start[j - 1]
@@ -187,7 +189,7 @@ class _Network:
 
     def _resolve(self, node: np.ndarray, score: np.ndarray, mass: np.ndarray, threshold: float) -> float:
         """Mass of the completions of paths (node, past score, mass) at the tail's stage that reach `threshold`."""
-        self._spend(_SORT_WEIGHT * len(node))
+        self._spend(len(node))
         total = 0.0
         order = np.argsort(node, kind="stable")
         node, score, mass = node[order], score[order], mass[order]
@@ -258,7 +260,7 @@ class _Network:
                 self._extend_tail(tail_stage)
                 tail_stage -= 1
                 continue
-            self._spend(_SORT_WEIGHT * forward)  # followed, then merged by sorting
+            self._spend(_STEP_COST * forward)
             total += done
             path = np.repeat(first - np.cumsum(length) + length, length) + np.arange(forward)
             edge = np.repeat(edge, length)
@@ -274,10 +276,32 @@ class _Network:
             keep = alive & ~done_now
             node, score, mass = child[keep], s[keep], m[keep]
             if k < tail_stage:
+                self._spend(_MERGE_COST * len(node))
                 node, score, mass = _merge(node, score, mass, len(self.nodes[k]))
         if not len(node):
             return total
         return total + self._resolve(node, score, mass, threshold)
+
+
+def _node_ids(kids: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct nodes among `kids` (sorted rows summing to `total`) and each row's node index.
+
+    A node is keyed by its first m - 1 entries (the last is `total` minus their sum); with few
+    possible keys they are looked up in a dense table, which is faster than sorting.
+    """
+    base = int(kids.max()) + 1
+    m = kids.shape[1]
+    if base ** (m - 1) <= _DENSE_KEYS:
+        radix = base ** np.arange(m - 1, dtype=np.int64)
+        key = kids[:, :-1] @ radix
+        seen = np.zeros(base ** (m - 1), dtype=bool)
+        seen[key] = True
+        ids = np.flatnonzero(seen)
+        head = (ids[:, None] // radix[None, :]) % base
+        nodes = np.hstack([head, total - head.sum(axis=1, keepdims=True)])
+        return nodes, np.searchsorted(ids, key)
+    nodes, child = np.unique(kids, axis=0, return_inverse=True)
+    return nodes, child.ravel()
 
 
 def _merge(group: np.ndarray, score: np.ndarray, mass: np.ndarray, groups: int) -> tuple:

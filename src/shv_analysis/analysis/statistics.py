@@ -31,7 +31,6 @@ from statsmodels.stats.proportion import proportion_confint
 from shv_analysis.analysis.fisher import MonteCarloP, fisher_exact_rxc, fisher_monte_carlo
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
-QUICK_ENUMERATION_LIMIT = 100_000  # tables enumerated outright before the network algorithm is used
 EXACT_TABLE_LIMIT = 1_000_000  # partial tables of the brute-force check `_fisher_rxc_exact`
 MONTE_CARLO_RESAMPLES = 99_999
 MONTE_CARLO_SEED = 20_240_101
@@ -285,8 +284,7 @@ def _fisher(counts: np.ndarray) -> tuple[float, float, str, MonteCarloP | None]:
         res = stats.fisher_exact(counts)
         return float(res.statistic), float(res.pvalue), \
             "exact two-sided p, 2x2 (scipy); statistic is the sample odds ratio", None
-    small = _fisher_rxc_exact(counts, limit=QUICK_ENUMERATION_LIMIT)  # fastest for small tables
-    exact = small[:2] if small is not None else fisher_exact_rxc(counts)
+    exact = fisher_exact_rxc(counts)
     if exact is not None:
         statistic, p = exact
         return statistic, p, (

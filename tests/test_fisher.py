@@ -33,7 +33,7 @@ EMBEDDED_REFERENCE = [
     ([[13, 39, 13], [6, 14, 4], [8, 11, 3], [6, 4, 2], [2, 4, 3], [4, 0, 0], [2, 3, 2]], 0.1640158124469974),
     # effectmeting x grootteklasse
     ([[0, 13, 17, 19], [8, 27, 9, 15], [1, 16, 10, 8]], 0.0052446423583287285),
-    # fasen x type, option "uitvoering" (ticked / not ticked)
+    # fasen x type, option "curatie" (ticked / not ticked)
     ([[9, 18, 12, 12, 0, 1, 2], [56, 6, 10, 0, 9, 3, 5]], 1.1073851942886994e-12),
 ]
 

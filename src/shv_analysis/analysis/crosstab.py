@@ -8,7 +8,7 @@ Holm-adjusted p-values, never with one chi-square over a table of responses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -187,9 +187,19 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test.
 
     Columns: `category` (the row labels; last row: the base) and one column per group code
-    (`totaal` last), labelled with the group's codebook label.
+    (`totaal` last), labelled with the group's codebook label. Computed once per language
+    and threshold (the table, its numbers and its chart all need it); each call gets its own
+    copy of the data.
     """
     lang = normalise_lang(lang)
+    cache = ct.meta.setdefault("_tables", {})
+    if (lang, min_cell) not in cache:
+        cache[(lang, min_cell)] = _crosstab_table(ct, lang, min_cell)
+    table = cache[(lang, min_cell)]
+    return replace(table, data=table.data.copy(), meta=dict(table.meta), labels=dict(table.labels))
+
+
+def _crosstab_table(ct: CrossTab, lang: str, min_cell: int) -> Table:
     cells = shown_cells(ct, min_cell)
     cols = list(dict.fromkeys(cells["col"]))
     rows = list(dict.fromkeys(cells["row"]))
@@ -223,7 +233,10 @@ def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
     """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None)."""
     if not min_cell:
         return ct.cells.assign(suppressed=False, suppression=None)
-    return suppress_cells(ct.cells, min_cell, ct.row.kind == "multi")
+    cache = ct.meta.setdefault("_shown", {})  # the suppression is searched once per threshold
+    if min_cell not in cache:
+        cache[min_cell] = suppress_cells(ct.cells, min_cell, ct.row.kind == "multi")
+    return cache[min_cell].copy()
 
 
 def has_hidden_cells(ct: CrossTab, min_cell: int) -> bool:

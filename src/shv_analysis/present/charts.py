@@ -21,11 +21,13 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from pathlib import Path
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 from matplotlib.ticker import FuncFormatter
 
 from shv_analysis.analysis.formatting import NOT_AVAILABLE, fmt_pct
@@ -350,13 +352,39 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
+def png_and_svg(fig: Figure, dpi: int = DPI) -> tuple[bytes, bytes]:
+    """The figure as PNG and SVG bytes, the same bytes as `figure_bytes(fig, "png")` and `"svg"`.
+
+    The PNG is drawn (Agg, to raw RGBA) and then encoded by `matplotlib.image.imsave` with the
+    arguments `savefig` would use; the encoding, which releases the GIL, runs in a thread while
+    the SVG is drawn, so the two overlap. The figure itself is only touched by this thread.
+    """
+    raw = io.BytesIO()
+    with rc_context(_RC):
+        fig.savefig(raw, format="rgba", dpi=dpi)
+    width = int(fig.bbox_inches.width * dpi)
+    pixels = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(-1, width, 4)
+    png = io.BytesIO()
+
+    def encode() -> None:
+        imsave(png, pixels, format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+
+    worker = threading.Thread(target=encode, name="shv-png-encode")
+    worker.start()
+    try:
+        svg = figure_bytes(fig, "svg")
+    finally:
+        worker.join()
+    return png.getvalue(), svg
+
+
 def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     """Write `<path_stem>.png` (150 dpi) and `<path_stem>.svg`; returns both paths."""
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for fmt in ("png", "svg"):
+    for fmt, data in zip(("png", "svg"), png_and_svg(fig)):
         path = stem.with_name(f"{stem.name}.{fmt}")
-        path.write_bytes(figure_bytes(fig, fmt))
+        path.write_bytes(data)
         paths.append(path)
     return paths

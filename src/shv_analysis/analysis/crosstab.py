@@ -19,7 +19,7 @@ from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.analysis.statistics import (TestResult, holm, independence_test,
                                                significant_decimals, wilson_interval)
 from shv_analysis.analysis.suppression import suppress_cells
-from shv_analysis.analysis.tables import Table, subset_note, words
+from shv_analysis.analysis.tables import Table, memo, subset_note, words
 from shv_analysis.text import LANGS, normalise_lang, text, texts
 
 TOTAL = "totaal"
@@ -187,16 +187,11 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test.
 
     Columns: `category` (the row labels; last row: the base) and one column per group code
-    (`totaal` last), labelled with the group's codebook label. Computed once per language
-    and threshold (the table, its numbers and its chart all need it); each call gets its own
-    copy of the data.
+    (`totaal` last), labelled with the group's codebook label.
     """
     lang = normalise_lang(lang)
-    cache = ct.meta.setdefault("_tables", {})
-    if (lang, min_cell) not in cache:
-        cache[(lang, min_cell)] = _crosstab_table(ct, lang, min_cell)
-    table = cache[(lang, min_cell)]
-    return replace(table, data=table.data.copy(), meta=dict(table.meta), labels=dict(table.labels))
+    t = memo(ct, ("table", lang, min_cell), lambda: _crosstab_table(ct, lang, min_cell))
+    return replace(t, data=t.data.copy(), meta=dict(t.meta), labels=dict(t.labels))
 
 
 def _crosstab_table(ct: CrossTab, lang: str, min_cell: int) -> Table:
@@ -233,10 +228,8 @@ def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
     """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None)."""
     if not min_cell:
         return ct.cells.assign(suppressed=False, suppression=None)
-    cache = ct.meta.setdefault("_shown", {})  # the suppression is searched once per threshold
-    if min_cell not in cache:
-        cache[min_cell] = suppress_cells(ct.cells, min_cell, ct.row.kind == "multi")
-    return cache[min_cell].copy()
+    multi = ct.row.kind == "multi"
+    return memo(ct, ("shown", min_cell), lambda: suppress_cells(ct.cells, min_cell, multi)).copy()
 
 
 def has_hidden_cells(ct: CrossTab, min_cell: int) -> bool:

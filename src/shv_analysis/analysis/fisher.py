@@ -104,12 +104,13 @@ class _Network:
     """The network of one table's margins: nodes per stage, their edges, bounds and tail distributions.
 
     Stage k holds the nodes before column k is filled: sorted remaining row sums (array
-    nodes[k], one node a row). The edges of stage k (CSR by parent: start[k], child[k],
-    add[k] = sum of log x! of the column, factor[k] = share of the parent's completion mass
-    that goes through the edge) group the column choices by child and score. lo[k] and hi[k]
-    are the exact smallest and largest score of a node's completions (shortest and longest
-    path). From stage `meet` on, each node's completions are known in full as a distribution
-    of scores (sorted, with the mass at or above each score).
+    nodes[k], one node a row). The edges of stage k, one per column choice (CSR by parent:
+    start[k], child[k], add[k] = sum of log x! of the column, factor[k] = share of the
+    parent's completion mass that goes through the edge). lo[k] and hi[k] are the exact
+    smallest and largest score of a node's completions (shortest and longest path). The tail
+    (tail_offsets, tail_scores, tail_raw) holds, for every node of one stage, the sorted
+    scores of its completions and their masses; `p_value` moves it back while that is
+    cheaper than moving the paths forward.
     """
 
     def __init__(self, rows: list[int], cols: list[int], lf: np.ndarray, work_limit: int) -> None:

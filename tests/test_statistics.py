@@ -161,7 +161,6 @@ def test_fisher_rxc_matches_r_reference_value():
 
 
 def test_fisher_monte_carlo_fallback_is_seeded(monkeypatch):
-    monkeypatch.setattr(st, "QUICK_ENUMERATION_LIMIT", 1)
     monkeypatch.setattr(st, "fisher_exact_rxc", lambda counts: None)
     table = [[8, 2, 3], [1, 5, 4]]
     first, second = independence_test(table), independence_test(table)

@@ -8,7 +8,7 @@ Holm-adjusted p-values, never with one chi-square over a table of responses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from shv_analysis.analysis.statistics import (
     wilson_interval,
 )
 from shv_analysis.analysis.suppression import suppress_cells
-from shv_analysis.analysis.tables import Table, subset_note, words
+from shv_analysis.analysis.tables import Table, memo, subset_note, words
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.text import LANGS, normalise_lang, text, texts
@@ -229,6 +229,11 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     (`totaal` last), labelled with the group's codebook label.
     """
     lang = normalise_lang(lang)
+    t = memo(ct, ("table", lang, min_cell), lambda: _crosstab_table(ct, lang, min_cell))
+    return replace(t, data=t.data.copy(), meta=dict(t.meta), labels=dict(t.labels))
+
+
+def _crosstab_table(ct: CrossTab, lang: str, min_cell: int) -> Table:
     cells = shown_cells(ct, min_cell)
     cols = list(dict.fromkeys(cells["col"]))
     rows = list(dict.fromkeys(cells["row"]))
@@ -272,7 +277,8 @@ def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
     """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None)."""
     if not min_cell:
         return ct.cells.assign(suppressed=False, suppression=None)
-    return suppress_cells(ct.cells, min_cell, ct.row.kind == "multi")
+    multi = ct.row.kind == "multi"
+    return memo(ct, ("shown", min_cell), lambda: suppress_cells(ct.cells, min_cell, multi)).copy()
 
 
 def has_hidden_cells(ct: CrossTab, min_cell: int) -> bool:

@@ -31,7 +31,6 @@ from statsmodels.stats.proportion import proportion_confint
 from shv_analysis.analysis.fisher import MonteCarloP, fisher_exact_rxc, fisher_monte_carlo
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
-QUICK_ENUMERATION_LIMIT = 100_000  # tables enumerated outright before the network algorithm is used
 EXACT_TABLE_LIMIT = 1_000_000  # partial tables of the brute-force check `_fisher_rxc_exact`
 MONTE_CARLO_RESAMPLES = 99_999
 MONTE_CARLO_SEED = 20_240_101
@@ -69,8 +68,9 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
         raise ValueError("wilson_interval needs 0 <= k <= n")
     k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
     empty = n_arr == 0
-    low, high = proportion_confint(k_arr, np.where(empty, 1.0, n_arr), alpha=1 - confidence,
-                                   method="wilson")
+    low, high = proportion_confint(
+        k_arr, np.where(empty, 1.0, n_arr), alpha=1 - confidence, method="wilson"
+    )
     low = np.where(k_arr == 0, 0.0, np.clip(low, 0.0, 1.0))
     high = np.where(k_arr == n_arr, 1.0, np.clip(high, 0.0, 1.0))
     low = np.where(empty, np.nan, low)
@@ -174,10 +174,14 @@ class TestResult:
             return "Toets van Fisher (exact)" if nl else "Fisher's test (exact)"
         se = _format_float(self.mc_se, significant_decimals(self.mc_se, 8) + 1, nl)
         if nl:
-            return (f"Toets van Fisher (Monte Carlo, {_format_int(self.mc_draws, nl)} trekkingen, "
-                    f"seed {self.mc_seed}, SE {se})")
-        return (f"Fisher's test (Monte Carlo, {_format_int(self.mc_draws, nl)} draws, "
-                f"seed {self.mc_seed}, SE {se})")
+            return (
+                f"Toets van Fisher (Monte Carlo, {_format_int(self.mc_draws, nl)} trekkingen, "
+                f"seed {self.mc_seed}, SE {se})"
+            )
+        return (
+            f"Fisher's test (Monte Carlo, {_format_int(self.mc_draws, nl)} draws, "
+            f"seed {self.mc_seed}, SE {se})"
+        )
 
 
 def significant_decimals(se: float | None, most: int = 3) -> int:
@@ -191,7 +195,7 @@ def significant_decimals(se: float | None, most: int = 3) -> int:
     return int(min(most, max(1, math.floor(-math.log10(se)))))
 
 
-def p_decimals(result: "TestResult") -> int:
+def p_decimals(result: TestResult) -> int:
     """Decimals of the p-value of a test: 3 for an exact p, fewer when Monte Carlo noise says so."""
     return 3 if result.exact else significant_decimals(result.mc_se)
 
@@ -214,7 +218,7 @@ def _format_int(value: int, nl: bool) -> str:
 
 def _format_p(p: float, nl: bool, decimals: int = 3) -> str:
     """p-value with `decimals` decimals, or 'p < 0.001' (at 3 decimals; 'p < 0.01' at 2, ...)."""
-    floor = 10.0 ** -decimals
+    floor = 10.0**-decimals
     if np.isfinite(p) and p < floor:
         return f"p < {_format_float(floor, decimals, nl)}"
     return f"p = {_format_float(p, decimals, nl)}"
@@ -235,14 +239,32 @@ def independence_test(table: Any) -> TestResult:
     v = cramers_v(counts)
     if min_expected >= MIN_EXPECTED_FOR_CHI2:
         chi2, p, dof, _ = stats.chi2_contingency(counts, correction=False)
-        notes.append(f"Pearson chi-square without continuity correction; smallest expected count {min_expected:.2f}")
-        return TestResult("chi2", float(chi2), float(p), int(dof), v, min_expected, n, "; ".join(notes))
+        notes.append(
+            f"Pearson chi-square without continuity correction; smallest expected count {min_expected:.2f}"
+        )
+        return TestResult(
+            "chi2", float(chi2), float(p), int(dof), v, min_expected, n, "; ".join(notes)
+        )
     statistic, p, how, mc = _fisher(counts)
-    notes.append(f"Fisher's test because the smallest expected count is {min_expected:.2f} (< 5); {how}")
+    notes.append(
+        f"Fisher's test because the smallest expected count is {min_expected:.2f} (< 5); {how}"
+    )
     if mc is None:
         return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes))
-    return TestResult("fisher", statistic, p, None, v, min_expected, n, "; ".join(notes),
-                      exact=False, mc_draws=mc.draws, mc_seed=mc.seed, mc_se=mc.se)
+    return TestResult(
+        "fisher",
+        statistic,
+        p,
+        None,
+        v,
+        min_expected,
+        n,
+        "; ".join(notes),
+        exact=False,
+        mc_draws=mc.draws,
+        mc_seed=mc.seed,
+        mc_se=mc.se,
+    )
 
 
 def _as_counts(table: Any) -> np.ndarray:
@@ -251,7 +273,9 @@ def _as_counts(table: Any) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"a contingency table must be 2-D, got {arr.ndim} dimension(s)")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
-        raise ValueError("a contingency table must hold non-negative whole counts (no missing values)")
+        raise ValueError(
+            "a contingency table must hold non-negative whole counts (no missing values)"
+        )
     return arr.astype(np.int64)
 
 
@@ -262,11 +286,17 @@ def _labels(table: Any) -> tuple[list[str], list[str]] | None:
     return None
 
 
-def _drop_empty(counts: np.ndarray, labels: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, str]:
+def _drop_empty(
+    counts: np.ndarray, labels: tuple[list[str], list[str]] | None = None
+) -> tuple[np.ndarray, str]:
     """Remove all-zero rows and columns and say which were removed."""
     keep_rows = counts.sum(axis=1) > 0
     keep_cols = counts.sum(axis=0) > 0
-    rows, cols = labels if labels else ([f"#{i}" for i in range(counts.shape[0])], [f"#{j}" for j in range(counts.shape[1])])
+    rows, cols = (
+        labels
+        if labels
+        else ([f"#{i}" for i in range(counts.shape[0])], [f"#{j}" for j in range(counts.shape[1])])
+    )
     parts = []
     if not keep_rows.all():
         parts.append("row(s) " + ", ".join(r for r, keep in zip(rows, keep_rows) if not keep))
@@ -283,24 +313,41 @@ def _fisher(counts: np.ndarray) -> tuple[float, float, str, MonteCarloP | None]:
     """
     if counts.shape == (2, 2):
         res = stats.fisher_exact(counts)
-        return float(res.statistic), float(res.pvalue), \
-            "exact two-sided p, 2x2 (scipy); statistic is the sample odds ratio", None
-    small = _fisher_rxc_exact(counts, limit=QUICK_ENUMERATION_LIMIT)  # fastest for small tables
-    exact = small[:2] if small is not None else fisher_exact_rxc(counts)
+        return (
+            float(res.statistic),
+            float(res.pvalue),
+            "exact two-sided p, 2x2 (scipy); statistic is the sample odds ratio",
+            None,
+        )
+    exact = fisher_exact_rxc(counts)
     if exact is not None:
         statistic, p = exact
-        return statistic, p, (
-            "exact p-value over all tables with the observed margins (network algorithm); "
-            "statistic is the probability of the observed table"), None
+        return (
+            statistic,
+            p,
+            (
+                "exact p-value over all tables with the observed margins (network algorithm); "
+                "statistic is the probability of the observed table"
+            ),
+            None,
+        )
     statistic, mc = fisher_monte_carlo(counts, MONTE_CARLO_RESAMPLES, MONTE_CARLO_SEED)
-    return statistic, mc.p, (
-        f"Monte Carlo p-value from {mc.draws:,} random tables with the observed margins "
-        f"(seed {mc.seed}; p = (k + 1) / (draws + 1) with k = {mc.k:,}; standard error "
-        f"{mc.se:.2g}), because the exact computation would exceed its work limit; "
-        "statistic is the probability of the observed table"), mc
+    return (
+        statistic,
+        mc.p,
+        (
+            f"Monte Carlo p-value from {mc.draws:,} random tables with the observed margins "
+            f"(seed {mc.seed}; p = (k + 1) / (draws + 1) with k = {mc.k:,}; standard error "
+            f"{mc.se:.2g}), because the exact computation would exceed its work limit; "
+            "statistic is the probability of the observed table"
+        ),
+        mc,
+    )
 
 
-def _fisher_rxc_exact(counts: np.ndarray, limit: int | None = None) -> tuple[float, float, int] | None:
+def _fisher_rxc_exact(
+    counts: np.ndarray, limit: int | None = None
+) -> tuple[float, float, int] | None:
     """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than `limit`.
 
     Slow but obviously right; kept as an independent check of the network algorithm.
@@ -308,7 +355,9 @@ def _fisher_rxc_exact(counts: np.ndarray, limit: int | None = None) -> tuple[flo
     limit = EXACT_TABLE_LIMIT if limit is None else limit
     table = counts if counts.shape[0] <= counts.shape[1] else counts.T
     row_sums = table.sum(axis=1)
-    col_sums = np.sort(table.sum(axis=0))  # the largest column goes last: it is determined, not enumerated
+    col_sums = np.sort(
+        table.sum(axis=0)
+    )  # the largest column goes last: it is determined, not enumerated
     n = int(table.sum())
     log_const = gammaln(row_sums + 1).sum() + gammaln(col_sums + 1).sum() - gammaln(n + 1)
     log_p_obs = log_const - gammaln(table + 1).sum()
@@ -348,8 +397,12 @@ def _extend_tables(
 
 def _compositions(total: int, parts: int) -> np.ndarray:
     """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and bars)."""
-    bars = np.array(list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64).reshape(-1, parts - 1)
-    padded = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + parts - 1)])
+    bars = np.array(
+        list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64
+    ).reshape(-1, parts - 1)
+    padded = np.hstack(
+        [np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + parts - 1)]
+    )
     return np.diff(padded, axis=1) - 1
 
 

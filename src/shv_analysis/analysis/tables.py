@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -374,3 +376,16 @@ def respondents_by_type(ds: Dataset, lang: str = "nl") -> Table:
         notice=ds.notice(lang),
         labels=labels,
     )
+
+
+def memo(obj: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """`compute()`, run once per object and key and kept on the object (in `obj.__dict__`).
+
+    For results derived from an object that is not changed once built, such as a cross-tab's
+    suppression, needed by its table, its numbers and its chart. A copy made with
+    `dataclasses.replace` starts with no results.
+    """
+    store = obj.__dict__.setdefault("_memo", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]

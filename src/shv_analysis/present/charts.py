@@ -21,11 +21,13 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from pathlib import Path
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from shv_analysis.analysis.formatting import NOT_AVAILABLE, fmt_pct
@@ -40,8 +42,12 @@ DPI = 150
 SVG_HASHSALT = "shv-analysis"
 WIDTH_IN = 8.0
 
-_RC = {"font.family": "DejaVu Sans", "svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path",
-       "axes.unicode_minus": False}
+_RC = {
+    "font.family": "DejaVu Sans",
+    "svg.hashsalt": SVG_HASHSALT,
+    "svg.fonttype": "path",
+    "axes.unicode_minus": False,
+}
 
 
 def _value_column(table: Table, value: str | None) -> str:
@@ -90,8 +96,15 @@ class _Layout:
     TOP, TITLE_LINE, NOTICE_LINE, CAPTION_LINE = 0.18, 0.26, 0.175, 0.16
     BAR, LABEL_LINE, XAXIS, BOTTOM, RIGHT = 0.36, 0.15, 0.42, 0.14, 0.85
 
-    def __init__(self, title: str, notice: str | None, caption: str, labels: list[str],
-                 axes_h: float | None = None, legend_h: float = 0.0):
+    def __init__(
+        self,
+        title: str,
+        notice: str | None,
+        caption: str,
+        labels: list[str],
+        axes_h: float | None = None,
+        legend_h: float = 0.0,
+    ):
         self.title = _wrap(title, 70)
         self.notice = _wrap(notice, 100) if notice else []
         self.caption = _wrap(caption, 118)
@@ -99,36 +112,78 @@ class _Layout:
         longest = max((len(line) for lab in self.labels for line in lab.split("\n")), default=8)
         self.left = min(3.2, max(1.1, 0.075 * longest + 0.3))
         extra = sum(lab.count("\n") for lab in self.labels)
-        self.axes_h = axes_h if axes_h is not None else max(
-            0.6, self.BAR * max(len(labels), 1) + self.LABEL_LINE * extra)
+        self.axes_h = (
+            axes_h
+            if axes_h is not None
+            else max(0.6, self.BAR * max(len(labels), 1) + self.LABEL_LINE * extra)
+        )
         self.legend_h = legend_h
         self.legend_top = 0.0
         self.notice_h = (self.NOTICE_LINE * len(self.notice) + 0.24) if self.notice else 0.0
-        self.height = (self.TOP + self.TITLE_LINE * len(self.title) + 0.08 + self.notice_h + 0.12
-                       + self.axes_h + self.XAXIS + self.legend_h
-                       + self.CAPTION_LINE * len(self.caption) + self.BOTTOM)
+        self.height = (
+            self.TOP
+            + self.TITLE_LINE * len(self.title)
+            + 0.08
+            + self.notice_h
+            + 0.12
+            + self.axes_h
+            + self.XAXIS
+            + self.legend_h
+            + self.CAPTION_LINE * len(self.caption)
+            + self.BOTTOM
+        )
 
     def figure(self) -> tuple[Figure, object]:
         w, h = WIDTH_IN, self.height
         fig = ChartFigure(figsize=(w, h), dpi=100, facecolor="white")
         y = h - self.TOP
-        fig.text(0.15 / w, y / h, "\n".join(self.title), ha="left", va="top", fontsize=12,
-                 fontweight="bold", color="#111111")
+        fig.text(
+            0.15 / w,
+            y / h,
+            "\n".join(self.title),
+            ha="left",
+            va="top",
+            fontsize=12,
+            fontweight="bold",
+            color="#111111",
+        )
         y -= self.TITLE_LINE * len(self.title) + 0.08
         if self.notice:
-            fig.text(0.27 / w, (y - 0.12) / h, "\n".join(self.notice), ha="left", va="top",
-                     fontsize=8.5, fontweight="bold", color=NOTICE_COLOR, linespacing=1.25,
-                     bbox={"boxstyle": "square,pad=0.5", "facecolor": NOTICE_FACE,
-                           "edgecolor": NOTICE_COLOR, "linewidth": 1.2})
+            fig.text(
+                0.27 / w,
+                (y - 0.12) / h,
+                "\n".join(self.notice),
+                ha="left",
+                va="top",
+                fontsize=8.5,
+                fontweight="bold",
+                color=NOTICE_COLOR,
+                linespacing=1.25,
+                bbox={
+                    "boxstyle": "square,pad=0.5",
+                    "facecolor": NOTICE_FACE,
+                    "edgecolor": NOTICE_COLOR,
+                    "linewidth": 1.2,
+                },
+            )
             y -= self.notice_h
         y -= 0.12
         bottom = y - self.axes_h
-        ax = fig.add_axes((self.left / w, bottom / h, (w - self.left - self.RIGHT) / w,
-                           self.axes_h / h))
+        ax = fig.add_axes(
+            (self.left / w, bottom / h, (w - self.left - self.RIGHT) / w, self.axes_h / h)
+        )
         self.legend_top = (bottom - self.XAXIS + 0.04) / h
         caption_top = bottom - self.XAXIS - self.legend_h
-        fig.text(0.15 / w, caption_top / h, "\n".join(self.caption), ha="left", va="top",
-                 fontsize=8, color="#333333", linespacing=1.3)
+        fig.text(
+            0.15 / w,
+            caption_top / h,
+            "\n".join(self.caption),
+            ha="left",
+            va="top",
+            fontsize=8,
+            color="#333333",
+            linespacing=1.3,
+        )
         return fig, ax
 
 
@@ -155,8 +210,14 @@ def _upper(values: np.ndarray) -> float:
     return float(max(10, math.ceil(top * 1.15 / 10) * 10))
 
 
-def _draw(table: Table, lang: str, value: str | None, label: str | None, title: str | None,
-          errors: tuple[np.ndarray, np.ndarray] | None = None) -> Figure:
+def _draw(
+    table: Table,
+    lang: str,
+    value: str | None,
+    label: str | None,
+    title: str | None,
+    errors: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Figure:
     value_col = _value_column(table, value)
     label_col = _label_column(table, label)
     data = table.data.reset_index(drop=True)
@@ -176,24 +237,46 @@ def _draw(table: Table, lang: str, value: str | None, label: str | None, title: 
             low, high = (np.asarray(e, dtype=float) for e in errors)
             ok = np.isfinite(low) & np.isfinite(high) & np.isfinite(values)
             xerr = np.vstack([np.where(ok, heights - low, 0), np.where(ok, high - heights, 0)])
-            ax.errorbar(heights[ok], y[ok], xerr=xerr[:, ok], fmt="none", ecolor="#222222",
-                        elinewidth=1.1, capsize=3.5, zorder=3)
+            ax.errorbar(
+                heights[ok],
+                y[ok],
+                xerr=xerr[:, ok],
+                fmt="none",
+                ecolor="#222222",
+                elinewidth=1.1,
+                capsize=3.5,
+                zorder=3,
+            )
             ends = np.where(ok, np.maximum(high, heights), heights)
         upper = _upper(np.concatenate([values, ends]))
         ax.set_xlim(0, upper)
         for yi, v, end in zip(y, values, ends):
             text = fmt_pct(v, lang) if np.isfinite(v) else NOT_AVAILABLE[lang]
-            ax.text(end + upper * 0.012, yi, text, va="center", ha="left", fontsize=9,
-                    color="#111111", clip_on=False, zorder=4)
+            ax.text(
+                end + upper * 0.012,
+                yi,
+                text,
+                va="center",
+                ha="left",
+                fontsize=9,
+                color="#111111",
+                clip_on=False,
+                zorder=4,
+            )
         ax.set_yticks(y, layout.labels, fontsize=9)
         ax.set_ylim(len(values) - 0.5, -0.5)  # first category on top
         _style_percent_axis(ax)
     return fig
 
 
-def bar_chart(table: Table, lang: str = "nl", value: str | None = None,
-              label: str | None = None, title: str | None = None,
-              drop_total: bool = False) -> Figure:
+def bar_chart(
+    table: Table,
+    lang: str = "nl",
+    value: str | None = None,
+    label: str | None = None,
+    title: str | None = None,
+    drop_total: bool = False,
+) -> Figure:
     """Horizontal bars of a table's percentage column, in the table's row order.
 
     value / label: the column codes to draw (default: `pct` and `category`).
@@ -212,15 +295,27 @@ def participation_chart(table: Table, lang: str = "nl", title: str | None = None
     `table` is `indicators.participation_by_type(ds, lang)` (columns `category`, `pct`,
     `ci_low`, `ci_high`).
     """
-    errors = (table.data["ci_low"].astype(float).to_numpy(),
-              table.data["ci_high"].astype(float).to_numpy())
+    errors = (
+        table.data["ci_low"].astype(float).to_numpy(),
+        table.data["ci_high"].astype(float).to_numpy(),
+    )
     return _draw(table, lang, "pct", "category", title, errors=errors)
 
 
 # Cross-tab charts: one colour per group (colour-blind safe, fixed order), the missing
 # group (no value) light grey and hatched, the total column grey.
-GROUP_COLORS = ("#2b6a99", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#9a8700",
-                "#6a3d9a", "#8c564b", "#1b9e77")
+GROUP_COLORS = (
+    "#2b6a99",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#9a8700",
+    "#6a3d9a",
+    "#8c564b",
+    "#1b9e77",
+)
 UNKNOWN_COLOR = "#c8c8c8"
 SUPPRESSED_COLOR = "#555555"
 GROUP_BAR_IN, GROUP_GAP, LEGEND_LINE = 0.17, 1.0, 0.19
@@ -249,8 +344,9 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     cells = shown_cells(ct, min_cell)
     rows = list(dict.fromkeys(cells["row"]))
     bases = ct.bases.set_index("col")["records"]
-    groups = [g for g in dict.fromkeys(cells["col"])
-              if int(bases.get(g, 0)) > 0 and (total or g != TOTAL)]
+    groups = [
+        g for g in dict.fromkeys(cells["col"]) if int(bases.get(g, 0)) > 0 and (total or g != TOTAL)
+    ]
     grid = cells.set_index(["row", "col"])
     hidden_any = bool(grid["suppressed"].any())
     chart_note = text("charts.crosstab_note", lang)
@@ -270,33 +366,54 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
         else:
             colors[g] = GROUP_COLORS[ordinary % len(GROUP_COLORS)]
             ordinary += 1
-    legend_labels = [f"{category_label(ct.col, g, lang)} (n = {fmt_int(int(bases[g]), lang)})"
-                     for g in groups]
-    ncol = 1 if len(groups) <= 2 and max(map(len, legend_labels), default=0) > 40 else \
-        min(len(groups), 2 if max(map(len, legend_labels), default=0) > 28 else 3) or 1
+    legend_labels = [
+        f"{category_label(ct.col, g, lang)} (n = {fmt_int(int(bases[g]), lang)})" for g in groups
+    ]
+    ncol = (
+        1
+        if len(groups) <= 2 and max(map(len, legend_labels), default=0) > 40
+        else min(len(groups), 2 if max(map(len, legend_labels), default=0) > 28 else 3) or 1
+    )
     legend_rows = math.ceil(len(groups) / ncol) + 1  # + the legend's title
     with rc_context(_RC):
-        layout = _Layout(table.title, table.notice, caption, labels,
-                         legend_h=LEGEND_LINE * legend_rows + 0.1)
+        layout = _Layout(
+            table.title, table.notice, caption, labels, legend_h=LEGEND_LINE * legend_rows + 0.1
+        )
         wrapped = [lab.count("\n") + 1 for lab in layout.labels]
         unit = max([GROUP_BAR_IN] + [(lines * 0.15 + 0.08) / block for lines in wrapped])
-        layout = _Layout(table.title, table.notice, caption, labels,
-                         axes_h=unit * (len(rows) * block - GROUP_GAP + 0.6),
-                         legend_h=LEGEND_LINE * legend_rows + 0.1)
+        layout = _Layout(
+            table.title,
+            table.notice,
+            caption,
+            labels,
+            axes_h=unit * (len(rows) * block - GROUP_GAP + 0.6),
+            legend_h=LEGEND_LINE * legend_rows + 0.1,
+        )
         fig, ax = layout.figure()
         visible = grid[~grid["suppressed"]]
         shown = visible[visible.index.get_level_values("col").isin(groups)]
-        upper = _upper(np.concatenate([shown["pct"].to_numpy(dtype=float),
-                                       shown["ci_high"].to_numpy(dtype=float)]))
+        upper = _upper(
+            np.concatenate(
+                [shown["pct"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float)]
+            )
+        )
         for j, g in enumerate(groups):
             ys, pcts, lows, highs = [], [], [], []
             for i, r in enumerate(rows):
                 cell = grid.loc[(r, g)]
                 y = i * block + j
                 if cell["suppressed"]:
-                    ax.text(upper * 0.012, y, mark(cell["suppression"], min_cell, lang),
-                            va="center", ha="left",
-                            fontsize=7.5, style="italic", color=SUPPRESSED_COLOR, zorder=4)
+                    ax.text(
+                        upper * 0.012,
+                        y,
+                        mark(cell["suppression"], min_cell, lang),
+                        va="center",
+                        ha="left",
+                        fontsize=7.5,
+                        style="italic",
+                        color=SUPPRESSED_COLOR,
+                        zorder=4,
+                    )
                     continue
                 ys.append(y)
                 pcts.append(float(cell["pct"]))
@@ -306,39 +423,88 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
                 continue
             ys_a, pct_a = np.asarray(ys, dtype=float), np.asarray(pcts, dtype=float)
             low_a, high_a = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
-            ax.barh(ys_a, pct_a, height=0.8, color=colors[g], hatch=hatches.get(g),
-                    edgecolor="#777777" if g in hatches else colors[g], linewidth=0.4,
-                    zorder=2)
+            ax.barh(
+                ys_a,
+                pct_a,
+                height=0.8,
+                color=colors[g],
+                hatch=hatches.get(g),
+                edgecolor="#777777" if g in hatches else colors[g],
+                linewidth=0.4,
+                zorder=2,
+            )
             zero = pct_a == 0
             if zero.any():  # a zero-width bar is invisible: a tick in the group's colour
-                ax.plot(np.zeros(int(zero.sum())), ys_a[zero], linestyle="none", marker="|",
-                        markersize=9, markeredgewidth=3, color=colors[g], zorder=3,
-                        clip_on=False)
+                ax.plot(
+                    np.zeros(int(zero.sum())),
+                    ys_a[zero],
+                    linestyle="none",
+                    marker="|",
+                    markersize=9,
+                    markeredgewidth=3,
+                    color=colors[g],
+                    zorder=3,
+                    clip_on=False,
+                )
             ok = np.isfinite(low_a) & np.isfinite(high_a)
             if ok.any():
                 xerr = np.vstack([np.maximum(pct_a - low_a, 0), np.maximum(high_a - pct_a, 0)])
-                ax.errorbar(pct_a[ok], ys_a[ok], xerr=xerr[:, ok], fmt="none",
-                            ecolor="#222222", elinewidth=0.9, capsize=2.2, zorder=3)
+                ax.errorbar(
+                    pct_a[ok],
+                    ys_a[ok],
+                    xerr=xerr[:, ok],
+                    fmt="none",
+                    ecolor="#222222",
+                    elinewidth=0.9,
+                    capsize=2.2,
+                    zorder=3,
+                )
             ends = np.where(ok, np.maximum(high_a, pct_a), pct_a)
             for y, v, end in zip(ys_a, pct_a, ends):
-                ax.text(end + upper * 0.012, y, fmt_pct(v, lang), va="center", ha="left",
-                        fontsize=7.5, color="#111111", clip_on=False, zorder=4)
+                ax.text(
+                    end + upper * 0.012,
+                    y,
+                    fmt_pct(v, lang),
+                    va="center",
+                    ha="left",
+                    fontsize=7.5,
+                    color="#111111",
+                    clip_on=False,
+                    zorder=4,
+                )
         ax.set_xlim(0, upper)
-        ax.set_yticks([i * block + (n_groups - 1) / 2 for i in range(len(rows))],
-                      layout.labels, fontsize=9)
+        ax.set_yticks(
+            [i * block + (n_groups - 1) / 2 for i in range(len(rows))], layout.labels, fontsize=9
+        )
         ax.set_ylim(len(rows) * block - GROUP_GAP - 0.5 + 0.3, -0.8)  # first row on top
         for i in range(1, len(rows)):
-            ax.axhline(i * block - (GROUP_GAP + 1) / 2, color="#e4e4e4", linewidth=0.8,
-                       zorder=0)
+            ax.axhline(i * block - (GROUP_GAP + 1) / 2, color="#e4e4e4", linewidth=0.8, zorder=0)
         _style_percent_axis(ax)
-        handles = [Patch(facecolor=colors[g], hatch=hatches.get(g),
-                         edgecolor="#777777" if g in hatches else colors[g], label=text)
-                   for g, text in zip(groups, legend_labels)]
+        handles = [
+            Patch(
+                facecolor=colors[g],
+                hatch=hatches.get(g),
+                edgecolor="#777777" if g in hatches else colors[g],
+                label=text,
+            )
+            for g, text in zip(groups, legend_labels)
+        ]
         if handles:
-            fig.legend(handles=handles, loc="upper left", ncol=ncol, fontsize=8,
-                       title=ct.col.label(lang), title_fontsize=8, alignment="left",
-                       bbox_to_anchor=(0.15 / WIDTH_IN, layout.legend_top), frameon=False,
-                       borderaxespad=0.0, borderpad=0.0, handlelength=1.4, columnspacing=1.4)
+            fig.legend(
+                handles=handles,
+                loc="upper left",
+                ncol=ncol,
+                fontsize=8,
+                title=ct.col.label(lang),
+                title_fontsize=8,
+                alignment="left",
+                bbox_to_anchor=(0.15 / WIDTH_IN, layout.legend_top),
+                frameon=False,
+                borderaxespad=0.0,
+                borderpad=0.0,
+                handlelength=1.4,
+                columnspacing=1.4,
+            )
     return fig
 
 
@@ -353,13 +519,39 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
+def png_and_svg(fig: Figure, dpi: int = DPI) -> tuple[bytes, bytes]:
+    """The figure as PNG and SVG bytes, the same bytes as `figure_bytes(fig, "png")` and `"svg"`.
+
+    The PNG is drawn (Agg, to raw RGBA) and then encoded by `matplotlib.image.imsave` with the
+    arguments `savefig` would use; the encoding, which releases the GIL, runs in a thread while
+    the SVG is drawn, so the two overlap. The figure itself is only touched by this thread.
+    """
+    raw = io.BytesIO()
+    with rc_context(_RC):
+        fig.savefig(raw, format="rgba", dpi=dpi)
+    width = int(fig.bbox_inches.width * dpi)
+    pixels = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(-1, width, 4)
+    png = io.BytesIO()
+
+    def encode() -> None:
+        imsave(png, pixels, format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+
+    worker = threading.Thread(target=encode, name="shv-png-encode")
+    worker.start()
+    try:
+        svg = figure_bytes(fig, "svg")
+    finally:
+        worker.join()
+    return png.getvalue(), svg
+
+
 def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     """Write `<path_stem>.png` (150 dpi) and `<path_stem>.svg`; returns both paths."""
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for fmt in ("png", "svg"):
+    for fmt, data in zip(("png", "svg"), png_and_svg(fig)):
         path = stem.with_name(f"{stem.name}.{fmt}")
-        path.write_bytes(figure_bytes(fig, fmt))
+        path.write_bytes(data)
         paths.append(path)
     return paths

@@ -32,8 +32,10 @@ from shv_analysis.text import normalise_lang
 TABLES_DIR, FIGURES_DIR = "tables", "figures"
 DISPLAY_WIDTH_PX = 800
 
-NOTICE_STYLE = ("border:3px solid #b00020;background:#fdecea;color:#b00020;padding:10px 14px;"
-                "margin:6px 0 14px 0;font-weight:bold;font-size:110%")
+NOTICE_STYLE = (
+    "border:3px solid #b00020;background:#fdecea;color:#b00020;padding:10px 14px;"
+    "margin:6px 0 14px 0;font-weight:bold;font-size:110%"
+)
 
 
 def _display(obj) -> None:
@@ -57,15 +59,22 @@ def _safe_key(key: str) -> str:
 
 def notice_html(text: str) -> str:
     """The synthetic-data notice as a prominent red HTML block."""
-    return (f'<div class="shv-synthetic-notice" role="alert" style="{NOTICE_STYLE}">'
-            f"{html.escape(text)}</div>")
+    return (
+        f'<div class="shv-synthetic-notice" role="alert" style="{NOTICE_STYLE}">'
+        f"{html.escape(text)}</div>"
+    )
 
 
 class Section:
     """Display and (optionally) save the results of one report section."""
 
-    def __init__(self, name: str, output_dir: str | Path | None = None, lang: str = "nl",
-                 min_cell: int | None = None):
+    def __init__(
+        self,
+        name: str,
+        output_dir: str | Path | None = None,
+        lang: str = "nl",
+        min_cell: int | None = None,
+    ):
         from shv_analysis.analysis.suppression import resolve_min_cell
 
         self.name = _safe_key(name)
@@ -108,7 +117,8 @@ class Section:
 
     def table(self, table: Table, key: str | None = None, saved: Table | None = None) -> None:
         """Show a Table; with output_dir, save it (or `saved`, the same result in another
-        form, such as a cross-tab's numbers) as CSV (+ sidecar) for the workbook."""
+        form, such as a cross-tab's numbers) as CSV (+ sidecar) for the workbook.
+        """
         from dataclasses import replace
 
         shown = table.data.drop(columns=["code"], errors="ignore")  # codes stay in the CSV
@@ -149,8 +159,12 @@ class Section:
             alt = next((t.get_text() for t in fig.texts if t.get_text()), key)
         # An <img> with alt text, so the exported HTML is accessible too.
         data = base64.b64encode(png).decode("ascii")
-        _display(_html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-                       f'width="{DISPLAY_WIDTH_PX}" style="max-width:100%">'))
+        _display(
+            _html(
+                f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                f'width="{DISPLAY_WIDTH_PX}" style="max-width:100%">'
+            )
+        )
 
     def map(self, ds, kind: str) -> None:
         """A choropleth of the dataset (see `maps.report_map`), or how to get boundaries."""
@@ -164,7 +178,8 @@ class Section:
 
     def chart(self, table: Table, key: str | None = None, **options) -> None:
         """`plotting.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab
-        chart for `CrossTab.to_table()`, with this section's `min_cell`), shown and saved."""
+        chart for `CrossTab.to_table()`, with this section's `min_cell`), shown and saved.
+        """
         from shv_analysis.present.charts import bar_chart, crosstab_chart, participation_chart
 
         if "crosstab" in table.meta:

@@ -26,10 +26,10 @@ merges); past `WORK_LIMIT` units the algorithm gives up (returns None) and the c
 Monte Carlo. The count, not a clock, decides, so a report computes the same p-value on a
 loaded machine as on an idle one.
 
-The Monte Carlo estimate draws `draws` random tables with the observed margins (cell by
-cell from the conditional hypergeometric distributions, vectorised over the draws), counts the tables whose
-probability is at most the observed one (same tolerance), and reports
-p = (k + 1) / (draws + 1) with its binomial standard error.
+The Monte Carlo estimate draws `draws` random tables with the observed margins (cell by cell from
+the conditional hypergeometric distributions, vectorised over the draws), counts the tables whose
+probability is at most the observed one (same tolerance), and reports p = (k + 1) / (draws + 1) with
+its binomial standard error.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ class _TooCostly(Exception):
 
 
 def fisher_exact_rxc(table: np.ndarray, work_limit: int = WORK_LIMIT) -> tuple[float, float] | None:
-    """Exact two-sided Fisher p-value of an R x C table (as R's ``fisher.test``), or None if too costly.
+    """Exact two-sided Fisher p-value of an R x C table (as R's ``fisher.test``), or None if too
+    costly.
 
     Args:
         table: 2-D array of non-negative integer counts without all-zero rows or columns.
@@ -103,7 +104,8 @@ def fisher_exact_rxc(table: np.ndarray, work_limit: int = WORK_LIMIT) -> tuple[f
 
 
 class _Network:
-    """The network of one table's margins: nodes per stage, their edges, bounds and tail distributions.
+    """The network of one table's margins: nodes per stage, their edges, bounds and tail
+    distributions.
 
     Stage k holds the nodes before column k is filled: sorted remaining row sums (array
     nodes[k], one node a row). The edges of stage k, one per column choice (CSR by parent:
@@ -140,12 +142,16 @@ class _Network:
             raise _TooCostly
 
     def _log_completions(self, k: int) -> np.ndarray:
-        """Log of sum over completions of prod 1 / x! for each node of stage k: N! / (prod r! prod c!)."""
+        """Log of sum over completions of prod 1 / x! for each node of stage k: N! / (prod r! prod
+        c!).
+        """
         nodes, lf = self.nodes[k], self.lf
         return lf[nodes.sum(axis=1)] - lf[nodes].sum(axis=1) - lf[self.cols[k:]].sum()
 
     def _edges(self, k: int) -> None:
-        """Every column choice of every node of stage k as an edge (CSR by parent); the nodes of stage k + 1."""
+        """Every column choice of every node of stage k as an edge (CSR by parent); the nodes of
+        stage k + 1.
+        """
         parents, lf = self.nodes[k], self.lf
         self._spend(
             _CHOICE_COST
@@ -187,7 +193,9 @@ class _Network:
         return int(np.diff(self.tail_offsets)[self.child[j - 1]].sum())
 
     def _extend_tail(self, j: int) -> None:
-        """Completion distributions of stage j - 1 from those of stage j (each shifted by its edge)."""
+        """Completion distributions of stage j - 1 from those of stage j (each shifted by its
+        edge).
+        """
         offsets, scores, mass = self.tail_offsets, self.tail_scores, self.tail_raw
         sizes = np.diff(offsets)[self.child[j - 1]]
         total = int(sizes.sum())
@@ -209,7 +217,9 @@ class _Network:
     def _resolve(
         self, node: np.ndarray, score: np.ndarray, mass: np.ndarray, threshold: float
     ) -> float:
-        """Mass of the completions of paths (node, past score, mass) at the tail's stage that reach `threshold`."""
+        """Mass of the completions of paths (node, past score, mass) at the tail's stage that reach
+        `threshold`.
+        """
         self._spend(len(node))
         total = 0.0
         order = np.argsort(node, kind="stable")
@@ -230,7 +240,8 @@ class _Network:
     def _plan(
         self, k: int, node: np.ndarray, score: np.ndarray, mass: np.ndarray, threshold: float
     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """Decide the paths of stage k (sorted by node, then score) edge by edge with the child's bounds.
+        """Decide the paths of stage k (sorted by node, then score) edge by edge with the child's
+        bounds.
 
         For each edge, the paths whose score plus the edge's and the child's shortest completion
         reach the threshold are all done (their mass is added at once), those whose longest
@@ -331,7 +342,9 @@ def _node_ids(kids: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _merge(group: np.ndarray, score: np.ndarray, mass: np.ndarray, groups: int) -> tuple:
-    """Merge entries of equal group and score (to 1e-9), sorted by group then score; masses add up."""
+    """Merge entries of equal group and score (to 1e-9), sorted by group then score; masses add
+    up.
+    """
     if not len(group):
         return group, score, mass
     key = np.round(score * 1e9).astype(np.int64)
@@ -349,7 +362,9 @@ def _merge(group: np.ndarray, score: np.ndarray, mass: np.ndarray, groups: int) 
 
 
 def _compositions(total: int, parts: int) -> np.ndarray:
-    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and bars)."""
+    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and
+    bars).
+    """
     bars = np.array(
         list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64
     ).reshape(-1, parts - 1)
@@ -360,7 +375,8 @@ def _compositions(total: int, parts: int) -> np.ndarray:
 
 
 def fisher_monte_carlo(table: np.ndarray, draws: int, seed: int) -> tuple[float, MonteCarloP]:
-    """Monte Carlo Fisher p-value: share of random tables (margins fixed) no more probable than the observed.
+    """Monte Carlo Fisher p-value: share of random tables (margins fixed) no more probable than the
+    observed.
 
     Args:
         table: 2-D array of non-negative integer counts.

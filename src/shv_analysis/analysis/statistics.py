@@ -1,15 +1,17 @@
-"""Inferential statistics for the pilot inventory: Wilson intervals, chi-square/Fisher, Cramér's V, Holm.
+"""Inferential statistics for the pilot inventory: Wilson intervals, chi-square/Fisher, Cramér's V,
+Holm.
 
 The clustered logistic regression is in `shv_analysis.analysis.models`.
 
-Every function returns plain numbers plus a note, so that a footnote can always say what was computed.
+Every function returns plain numbers plus a note, so that a footnote can always say what was
+computed.
 
-Fisher's exact test for tables larger than 2 x 2: `scipy.stats.fisher_exact` (scipy >= 1.15) does *not*
-compute an exact p-value for R x C tables when ``method=None``; it silently runs an unseeded Monte Carlo
-test (9,999 random tables), so repeated calls give different p-values. This module therefore computes
-the exact p-value itself (as R's ``fisher.test``) with the network algorithm of
-`shv_analysis.analysis.fisher`, and only when that would take more than its work limit falls back to a
-Monte Carlo test with `MONTE_CARLO_RESAMPLES` draws and the fixed seed `MONTE_CARLO_SEED`; the
+Fisher's exact test for tables larger than 2 x 2: `scipy.stats.fisher_exact` (scipy >= 1.15) does
+*not* compute an exact p-value for R x C tables when ``method=None``; it silently runs an unseeded
+Monte Carlo test (9,999 random tables), so repeated calls give different p-values. This module
+therefore computes the exact p-value itself (as R's ``fisher.test``) with the network algorithm of
+`shv_analysis.analysis.fisher`, and only when that would take more than its work limit falls back to
+a Monte Carlo test with `MONTE_CARLO_RESAMPLES` draws and the fixed seed `MONTE_CARLO_SEED`; the
 footnote then names the draws, the seed and the standard error, and prints p only to the decimals
 that error allows.
 """
@@ -94,7 +96,9 @@ def _series_index(*values: Any) -> pd.Index | None:
 
 
 def cramers_v(table: Any, bias_corrected: bool = True) -> float:
-    """Cramér's V of a contingency table, by default Bergsma's (2013) bias-corrected version; nan if undefined."""
+    """Cramér's V of a contingency table, by default Bergsma's (2013) bias-corrected version; nan if
+    undefined.
+    """
     counts = _drop_empty(_as_counts(table))[0]
     r, k = counts.shape
     n = counts.sum()
@@ -114,7 +118,9 @@ def cramers_v(table: Any, bias_corrected: bool = True) -> float:
 
 
 def _pearson_chi2(counts: np.ndarray) -> float:
-    """Pearson chi-square statistic (no continuity correction) of a table without empty rows/columns."""
+    """Pearson chi-square statistic (no continuity correction) of a table without empty
+    rows/columns.
+    """
     expected = _expected(counts)
     return float(((counts - expected) ** 2 / expected).sum())
 
@@ -134,7 +140,8 @@ class TestResult:
     __test__ = False  # not a pytest test class
 
     name: str  # 'chi2', 'fisher' or 'none'
-    statistic: float  # chi2; fisher 2x2: sample odds ratio; fisher R x C: probability of the observed table
+    #: chi2; fisher 2x2: sample odds ratio; fisher R x C: probability of the observed table
+    statistic: float
     p: float
     dof: int | None
     cramers_v: float
@@ -201,7 +208,9 @@ def p_decimals(result: TestResult) -> int:
 
 
 def _format_float(value: float, decimals: int, nl: bool) -> str:
-    """Fixed-decimals number, with a decimal comma in Dutch; 'n.b.'/'n/a' for nan, '∞' for infinity."""
+    """Fixed-decimals number, with a decimal comma in Dutch; 'n.b.'/'n/a' for nan, '∞' for
+    infinity.
+    """
     if np.isnan(value):
         return "n.b." if nl else "n/a"
     if np.isinf(value):
@@ -225,13 +234,16 @@ def _format_p(p: float, nl: bool, decimals: int = 3) -> str:
 
 
 def independence_test(table: Any) -> TestResult:
-    """Test independence of rows and columns: chi-square if all expected counts >= 5, else Fisher's exact test."""
+    """Test independence of rows and columns: chi-square if all expected counts >= 5, else Fisher's
+    exact test.
+    """
     counts, dropped = _drop_empty(_as_counts(table), _labels(table))
     n = int(counts.sum())
     notes = [dropped] if dropped else []
     if counts.shape[0] < 2 or counts.shape[1] < 2:
         notes.append(
-            f"not testable: {counts.shape[0]} non-empty row(s) and {counts.shape[1]} non-empty column(s); "
+            f"not testable: {counts.shape[0]} non-empty row(s) and {counts.shape[1]} non-empty "
+            "column(s); "
             "a test of independence needs at least 2 of each"
         )
         return TestResult("none", math.nan, math.nan, None, math.nan, math.nan, n, "; ".join(notes))
@@ -240,7 +252,8 @@ def independence_test(table: Any) -> TestResult:
     if min_expected >= MIN_EXPECTED_FOR_CHI2:
         chi2, p, dof, _ = stats.chi2_contingency(counts, correction=False)
         notes.append(
-            f"Pearson chi-square without continuity correction; smallest expected count {min_expected:.2f}"
+            "Pearson chi-square without continuity correction; smallest expected count "
+            f"{min_expected:.2f}"
         )
         return TestResult(
             "chi2", float(chi2), float(p), int(dof), v, min_expected, n, "; ".join(notes)
@@ -348,7 +361,8 @@ def _fisher(counts: np.ndarray) -> tuple[float, float, str, MonteCarloP | None]:
 def _fisher_rxc_exact(
     counts: np.ndarray, limit: int | None = None
 ) -> tuple[float, float, int] | None:
-    """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than `limit`.
+    """Exact R x C Fisher p-value by enumerating all tables with the same margins; None if more than
+    `limit`.
 
     Slow but obviously right; kept as an independent check of the network algorithm.
     """
@@ -377,7 +391,9 @@ def _fisher_rxc_exact(
 def _extend_tables(
     states: np.ndarray, log_fact: np.ndarray, col_sum: int, n_rows: int, limit: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Add one column to every partial table (remaining row sums + sum of log cell factorials); None past limit."""
+    """Add one column to every partial table (remaining row sums + sum of log cell factorials); None
+    past limit.
+    """
     if math.comb(col_sum + n_rows - 1, n_rows - 1) > limit:
         return None
     columns = _compositions(col_sum, n_rows)
@@ -396,7 +412,9 @@ def _extend_tables(
 
 
 def _compositions(total: int, parts: int) -> np.ndarray:
-    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and bars)."""
+    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and
+    bars).
+    """
     bars = np.array(
         list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64
     ).reshape(-1, parts - 1)

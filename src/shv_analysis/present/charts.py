@@ -190,7 +190,8 @@ class _Layout:
 def _style_percent_axis(ax) -> None:
     """The report's look for a horizontal percentage axis: light grid, no top/right spines,
     ticks on whole percentages (steps of 1, 2, 5 or 10 times a power of ten: never 12.5%
-    labelled "12%")."""
+    labelled "12%").
+    """
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
     ax.tick_params(axis="x", labelsize=8, colors="#444444")

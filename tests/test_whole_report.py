@@ -114,7 +114,7 @@ def test_section_title_summary_and_skipped_analyst_cell(folder):
 
 def test_report_date_follows_source_date_epoch():
     assert contents.report_date({"SOURCE_DATE_EPOCH": "1767312000"}) == dt.date(2026, 1, 2)
-    assert contents.report_date({}) == dt.datetime.now(dt.timezone.utc).date()
+    assert contents.report_date({}) == dt.datetime.now(dt.UTC).date()
     assert contents.date_epoch(dt.date(2026, 1, 2)) == 1767312000
 
 
@@ -179,9 +179,9 @@ def test_single_file_is_self_contained(folder, lang, name):
     assert page.startswith(f'<!doctype html>\n<html lang="{lang}">')
     assert not OUTSIDE.search(page) and "<script" not in page
     assert "Zie de bron voor meer." in page  # the outside link kept as text
-    for title in TITLES.values():
+    for name, title in TITLES.items():
         assert f"<h2>{title}</h2>" in page or f"<h3>{title}</h3>" in page
-        assert f'<a href="#s-' in page
+        assert f'<li><a href="#s-{name}">{title}</a></li>' in page  # the sidebar
     assert page.index("Overzicht van alles") < page.index("Datakwaliteit")
     assert f"data:image/png;base64,{base64.b64encode(PNG).decode()}" in page
     assert page.count(NOTICE) == 1 and "Parameters in de cel" not in page

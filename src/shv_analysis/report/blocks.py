@@ -13,14 +13,15 @@ Typst template `templates/pdf/report.typ` lays out:
     {"kind": "pre", "text": ...}
 
 The synthetic-data notice (`shv-synthetic-notice`, and `shv-notice` under a table) is left
-out: the PDF shows it once, on its title page (and the figures carry their own). An image that is no saved figure is left out too.
+out: the PDF shows it once, on its title page (and the figures carry their own). An image
+that is no saved figure is left out too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Callable
 
 from shv_analysis.report.contents import NOTICE_CLASS
 

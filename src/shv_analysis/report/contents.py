@@ -29,8 +29,8 @@ import html
 import json
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 #: Section numbers shown last, as appendices, in this order.
 APPENDIX = ("00", "99")
@@ -111,13 +111,13 @@ def report_date(environ=None) -> dt.date:
     """
     value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if value.isdigit():
-        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(value), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def date_epoch(day: dt.date) -> int:
     """Seconds since 1970 of midnight UTC of `day` (the PDF's creation time)."""
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 def _text(value) -> str:
@@ -137,7 +137,8 @@ def _plain(markdown: str) -> str:
 
 def first_sentence(paragraph: str) -> str:
     """The first sentence of a paragraph (up to the first '.', '?' or '!' before a space),
-    the one-line summary of a section."""
+    the one-line summary of a section.
+    """
     match = re.match(r"(.+?[.?!])(?:\s|$)", paragraph)
     return match.group(1) if match else paragraph
 
@@ -187,12 +188,14 @@ def read_section(path: Path, name: str | None = None) -> Section:
 
 
 def read_sections(report_dir: Path, names: Sequence[str]) -> list[Section]:
-    """The sections `names` whose executed notebook exists, in report order."""
+    """The sections `names` whose executed notebook exists and reads, in report order."""
     out = []
     for name in report_order(names):
         path = report_dir / "notebooks" / f"{name}.ipynb"
-        if path.is_file():
+        try:
             out.append(read_section(path, name))
+        except (OSError, ValueError, AttributeError):  # missing, or no notebook JSON
+            continue
     return out
 
 

@@ -21,7 +21,8 @@ def format_date(day: dt.date, lang: str) -> str:
 
 def reading_guide(lang: str, synthetic: bool) -> list[dict[str, str]]:
     """The "how to read this report" items, `[{"term": ..., "text": ...}, ...]`: n and base,
-    intervals, suppressed cells, and (for synthetic data) what synthetic means."""
+    intervals, suppressed cells, and (for synthetic data) what synthetic means.
+    """
     items = list(GUIDE_ITEMS) + (["synthetic"] if synthetic else [])
     return [{"term": text(f"index.guide_{item}_term", lang),
              "text": text(f"index.guide_{item}", lang)} for item in items]

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import mistune
 
 from shv_analysis.config import TEMPLATE_DIR
 from shv_analysis.report.blocks import html_blocks
-from shv_analysis.report.contents import (Section, date_epoch, figure_files, image_stem,
-                                          output_html)
+from shv_analysis.report.contents import Section, date_epoch, figure_files, image_stem, output_html
 from shv_analysis.report.guide import format_date, reading_guide
 from shv_analysis.text import text
 
@@ -59,7 +58,8 @@ def _shift(blocks: list[dict], level: int) -> list[dict]:
 
 def section_blocks(section: Section, by_hash: dict[str, str], level: int) -> list[dict]:
     """The blocks of one section (markdown and outputs, see `blocks`), headings shifted so
-    that `##` comes right below a section heading at `level`."""
+    that `##` comes right below a section heading at `level`.
+    """
     figure_of = _figure_maker(by_hash)
     out: list[dict] = []
     for kind, content in section.cells:
@@ -117,9 +117,12 @@ def write_pdf(report_dir: Path, sections: Sequence[Section], lang: str, *, title
         report_dir: a report folder with its notebooks/, figures/ and tables/.
         sections: its sections in report order (`contents.read_sections`).
         lang: "nl" or "en".
-        title: the report's title; `dataset` its dataset's name, `subset` the subset shown.
+        title: the report's title.
+        dataset: the dataset's name.
+        subset: the subset shown, if any.
         notice: the synthetic-data notice (None for real data).
         day: the report date (`contents.report_date`), also the PDF's creation time.
+        version: the version of shv-analysis (on the title page).
 
     Raises:
         ImportError: the `typst` package is not installed.

@@ -26,7 +26,7 @@ from shv_analysis.report.contents import (APPENDIX, figure_files, figures_of, re
                                           report_date, report_order, tables_of)
 from shv_analysis.report.guide import format_date, reading_guide
 from shv_analysis.section import notice_html
-from shv_analysis.text import text
+from shv_analysis.text import normalise_lang, text
 
 #: nbconvert template (a folder of TEMPLATE_DIR) of the section pages.
 SECTION_TEMPLATE = "section"
@@ -52,8 +52,8 @@ WORDS = {
 
 
 def words(lang: str) -> dict[str, str]:
-    """The index pages' words in `lang` ("en", else Dutch)."""
-    return WORDS["en" if lang == "en" else "nl"]
+    """The index pages' words in `lang` (see `text.normalise_lang`)."""
+    return WORDS[normalise_lang(lang)]
 
 
 def _escaped(value: Any) -> Any:

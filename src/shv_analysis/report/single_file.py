@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import mistune
 from markupsafe import Markup
@@ -41,7 +41,8 @@ def single_name(lang: str) -> str:
 
 def no_outside_links(fragment: str) -> str:
     """HTML without requests to elsewhere: elements with an outside `src`/`href` removed,
-    an outside link `<a href="https://...">text</a>` reduced to its text."""
+    an outside link `<a href="https://...">text</a>` reduced to its text.
+    """
     return _OUTSIDE_SRC.sub("", _OUTSIDE_A.sub(r"\1", fragment))
 
 
@@ -51,7 +52,8 @@ def _shift_headings(fragment: str, by: int) -> str:
 
 def section_html(section: Section, level: int) -> str:
     """The body of one section: markdown and outputs, headings below the section's
-    heading (at `level`), without notices and outside links."""
+    heading (at `level`), without notices and outside links.
+    """
     parts = []
     for kind, content in section.cells:
         if kind == "markdown":
@@ -88,9 +90,12 @@ def write_single_file(report_dir: Path, sections: Sequence[Section], lang: str, 
         sections: its sections in report order (`contents.read_sections`).
         lang: "nl" or "en" (also `<html lang>`).
         env: the Jinja2 environment of the index pages (`rendering`).
-        title: the report's title; `dataset` its dataset's name, `subset` the subset shown.
+        title: the report's title.
+        dataset: the dataset's name.
+        subset: the subset shown, if any.
         notice_block: the synthetic-data notice as an HTML block (None for real data).
         day: the report date (`contents.report_date`).
+        version: the version of shv-analysis.
     """
     main = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]

@@ -9,8 +9,8 @@ of the report is written as usual.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from shv_analysis.report.contents import read_sections
 from shv_analysis.report.pdf import write_pdf
@@ -29,7 +29,8 @@ def write_whole_report(report_dir: Path, names: Sequence[str], lang: str, *, dat
         report_dir: the report folder, its sections executed (notebooks/, figures/).
         names: the section stems of the report (any order; shown in report order).
         lang: "nl" or "en".
-        dataset: the dataset's name; `subset` the subset shown, if any.
+        dataset: the dataset's name.
+        subset: the subset shown, if any.
         notice: the synthetic-data notice (None for real data).
         day: the report date (`contents.report_date`).
         version: the version of shv-analysis.

@@ -23,7 +23,7 @@ from shv_analysis.report.rendering import environment, write_report_index
 from shv_analysis.report.runner import longest_first, notebook_weight
 from shv_analysis.report.single_file import no_outside_links, write_single_file
 from shv_analysis.report.tasks import SectionResult, Task
-from shv_analysis.report.whole import write_whole_report
+from shv_analysis.report.whole import PdfMaker, make_pdf, write_whole_report
 from shv_analysis.section import notice_html
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -216,6 +216,21 @@ def test_pdf_pages_and_identical_bytes(folder):
     assert all("Categorie" in reader.pages[i].extract_text() for i in pages_with_rows)
     box = reader.pages[1].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+
+
+def test_pdf_made_in_a_background_process_is_the_same(folder):
+    pytest.importorskip("typst")
+    kwargs = dict(dataset="D", subset=None, notice=None, day=DAY, version="9.9")
+    assert make_pdf(folder, list(TITLES), "en", **kwargs) == []
+    inline = (folder / "report.pdf").read_bytes()
+    (folder / "report.pdf").unlink()
+    maker = PdfMaker(1)
+    try:
+        maker.start("", folder, list(TITLES), "en", **kwargs)
+        assert maker.wait("") == [] and maker.wait("other") == []
+    finally:
+        maker.close()
+    assert (folder / "report.pdf").read_bytes() == inline
 
 
 def test_no_pdf_writes_only_the_single_file(folder):

@@ -90,7 +90,7 @@ from shv_analysis.report.rendering import WORDS, write_each_index, write_report_
 from shv_analysis.report.contents import report_date
 from shv_analysis.report.tasks import (KERNEL_NAME, SectionResult, Task, error_info,
                                        init_worker, run_task)
-from shv_analysis.report.whole import write_whole_report
+from shv_analysis.report.whole import PdfMaker, write_whole_report
 
 DEFAULT_TIMEOUT = 600
 NOTEBOOK_RE = re.compile(r"^(\d{2})_[A-Za-z0-9_]+\.ipynb$")
@@ -177,10 +177,12 @@ def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, s
 
 def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResult], ds,
                   parameters: dict, lang: str, data: dict, warm: bool,
-                  version: str, pdf: bool = True, day=None, stream=None) -> dict:
+                  version: str, pdf: bool = True, day=None, stream=None,
+                  pdfs: PdfMaker | None = None) -> dict:
     """Workbook, single file, PDF (unless `pdf` is False), index.html and manifest.json of
     one report folder; returns its summary. `day` is the report date (default:
-    `contents.report_date()`); warnings (no PDF) go to `stream`."""
+    `contents.report_date()`); warnings (no PDF) go to `stream`. With `pdfs`, the PDF is the
+    one started there under the report's folder name (`PdfMaker.start`)."""
     from shv_analysis.present.export import workbook_from_folder
 
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -190,9 +192,12 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
     if (report_dir / "tables").is_dir():
         workbook_from_folder(report_dir / "tables", report_dir / "tables.xlsx", notice=notice,
                              lang=lang, dataset=ds.name)
-    for warning in write_whole_report(report_dir, [r.section for r in results], lang,
-                                      dataset=ds.name, subset=plan.subset, notice=notice,
-                                      day=day, version=version, pdf=pdf):
+    warnings = write_whole_report(report_dir, [r.section for r in results], lang,
+                                  dataset=ds.name, subset=plan.subset, notice=notice,
+                                  day=day, version=version, pdf=pdf and pdfs is None)
+    if pdf and pdfs is not None:
+        warnings += pdfs.wait(plan.folder)
+    for warning in warnings:
         print(f"shv report: {plan.folder + ': ' if plan.folder else ''}{warning}",
               file=stream or sys.stderr)
     write_report_index(report_dir, results, lang, notice, ds.name, plan.subset, version,
@@ -327,12 +332,23 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         record = data_record(data_path)
         day = report_date()
         summaries = []
-        for plan in plans:
-            mine = [r for r in results if r.report == plan.folder]
-            shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
-            summaries.append(finish_report(build / plan.folder, plan, mine, ds, shared, lang,
-                                           record, warm, __version__, pdf=pdf, day=day,
-                                           stream=stream))
+        pdfs = PdfMaker(min(len(plans), os.cpu_count() or 1) if pdf else 0)
+        try:
+            for plan in plans:  # typeset in the background while the workbooks are written
+                sub = ds.subset(plan.subset) if plan.subset else ds
+                pdfs.start(plan.folder, build / plan.folder, [
+                    r.section for r in results if r.report == plan.folder], lang,
+                    dataset=ds.name, subset=plan.subset, notice=sub.notice(lang), day=day,
+                    version=__version__)
+            for plan in plans:
+                mine = [r for r in results if r.report == plan.folder]
+                shared = {"data": str(data_path), "lang": lang, "subset": plan.subset,
+                          **params}
+                summaries.append(finish_report(
+                    build / plan.folder, plan, mine, ds, shared, lang, record, warm,
+                    __version__, pdf=pdf, day=day, stream=stream, pdfs=pdfs))
+        finally:
+            pdfs.close()
         if each:
             finish_each(build, each, summaries, ds, lang, record,
                         {"data": str(data_path), "lang": lang, **params}, __version__)

@@ -4,11 +4,17 @@
 the single HTML file (`single_file`) and, unless asked not to, the PDF (`pdf`). A missing
 `typst` package or a Typst error costs the PDF only, with a sentence saying why; the rest
 of the report is written as usual.
+
+`PdfMaker` typesets the PDFs of a run in background processes (forked where the platform
+allows it, else in this process), so that Typst runs while this process writes the
+workbooks and single files: `start` per report, then `wait` for its warnings.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
+import multiprocessing
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +24,26 @@ from shv_analysis.report.rendering import environment
 from shv_analysis.report.single_file import write_single_file
 from shv_analysis.section import notice_html
 from shv_analysis.text import text
+
+
+def make_pdf(report_dir: Path, names: Sequence[str], lang: str, *, dataset: str,
+             subset: str | None, notice: str | None, day: dt.date,
+             version: str) -> list[str]:
+    """Write the PDF of a report folder (see `write_whole_report` for the arguments).
+
+    Returns:
+        Warnings, one sentence each: empty when the PDF was written.
+    """
+    try:
+        write_pdf(report_dir, read_sections(report_dir, names), lang,
+                  title=text("index.title", lang), dataset=dataset, subset=subset,
+                  notice=notice, day=day, version=version)
+    except ImportError:
+        return ["no PDF: the typst package is not installed (pip install typst); "
+                "--no-pdf skips the PDF"]
+    except RuntimeError as exc:
+        return [f"no PDF: {exc}"]
+    return []
 
 
 def write_whole_report(report_dir: Path, names: Sequence[str], lang: str, *, dataset: str,
@@ -39,20 +65,56 @@ def write_whole_report(report_dir: Path, names: Sequence[str], lang: str, *, dat
     Returns:
         Warnings, one sentence each (empty when everything was written).
     """
-    sections = read_sections(report_dir, names)
-    title = text("index.title", lang)
-    write_single_file(report_dir, sections, lang, environment(), title=title,
-                      dataset=dataset, subset=subset,
+    write_single_file(report_dir, read_sections(report_dir, names), lang, environment(),
+                      title=text("index.title", lang), dataset=dataset, subset=subset,
                       notice_block=notice_html(notice) if notice else None, day=day,
                       version=version)
     if not pdf:
         return []
-    try:
-        write_pdf(report_dir, sections, lang, title=title, dataset=dataset, subset=subset,
-                  notice=notice, day=day, version=version)
-    except ImportError:
-        return ["no PDF: the typst package is not installed (pip install typst); "
-                "--no-pdf skips the PDF"]
-    except RuntimeError as exc:
-        return [f"no PDF: {exc}"]
-    return []
+    return make_pdf(report_dir, names, lang, dataset=dataset, subset=subset, notice=notice,
+                    day=day, version=version)
+
+
+class PdfMaker:
+    """PDFs typeset in up to `workers` background processes (see the module docstring).
+
+    Args:
+        workers: processes at most (0: make every PDF in this process, at `wait`).
+    """
+
+    def __init__(self, workers: int):
+        self.pool = None
+        self.pending: dict[str, object] = {}
+        if workers > 0 and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the child has every module already imported (a spawned one would
+            # import pandas first); it only reads files and runs Typst.
+            self.pool = cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+    def start(self, key: str, report_dir: Path, names: Sequence[str], lang: str,
+              **kwargs) -> None:
+        """Begin the PDF of one report (`make_pdf`'s arguments), known as `key`."""
+        args = (report_dir, list(names), lang)
+        if self.pool is None:
+            self.pending[key] = (args, kwargs)
+        else:
+            self.pending[key] = self.pool.submit(make_pdf, *args, **kwargs)
+
+    def wait(self, key: str) -> list[str]:
+        """The warnings of the PDF `key` once it is written (nothing for an unknown key)."""
+        job = self.pending.pop(key, None)
+        if job is None:
+            return []
+        if isinstance(job, tuple):
+            args, kwargs = job
+            return make_pdf(*args, **kwargs)
+        try:
+            return job.result()
+        except Exception as exc:  # noqa: BLE001 - a dead process costs the PDF only
+            return [f"no PDF: {type(exc).__name__}: {exc}"]
+
+    def close(self) -> None:
+        """Stop the background processes (after every `wait`)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -81,13 +81,13 @@ from typing import Mapping, Sequence
 from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
 from shv_analysis.ingest.validation import check_dataset
+from shv_analysis.report.contents import report_date
 from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
 from shv_analysis.text import normalise_lang
 from shv_analysis.report.outputs import (check_output_folder, data_record, each_manifest,
                                          install, keep_failed, remove_stale_failed,
                                          report_manifest, write_json)
 from shv_analysis.report.rendering import WORDS, write_each_index, write_report_index
-from shv_analysis.report.contents import report_date
 from shv_analysis.report.tasks import (KERNEL_NAME, SectionResult, Task, error_info,
                                        init_worker, run_task)
 from shv_analysis.report.whole import PdfMaker, write_whole_report

@@ -20,9 +20,8 @@ from shv_analysis.cli import main as shv_main
 from shv_analysis.report import contents
 from shv_analysis.report.blocks import html_blocks
 from shv_analysis.report.rendering import environment, write_report_index
-from shv_analysis.report.runner import longest_first, notebook_weight
 from shv_analysis.report.single_file import no_outside_links, write_single_file
-from shv_analysis.report.tasks import SectionResult, Task
+from shv_analysis.report.tasks import SectionResult
 from shv_analysis.report.whole import PdfMaker, make_pdf, write_whole_report
 from shv_analysis.section import notice_html
 
@@ -239,26 +238,7 @@ def test_no_pdf_writes_only_the_single_file(folder):
     assert (folder / "report.html").is_file() and not (folder / "report.pdf").exists()
 
 
-# ------------------------------------------------------------------ scheduling, CLI
-
-def test_longest_section_is_handed_out_first(tmp_path):
-    for name, calls in (("01_a", 1), ("02_b", 0), ("05_c", 4)):
-        source = "\n".join(["sec.show(t)"] * calls + (["sec.map(ds, 'x')"] if name == "01_a"
-                                                      else []))
-        (tmp_path / f"{name}.ipynb").write_text(json.dumps({"cells": [
-            {"cell_type": "code", "source": source}]}))
-    notebooks = sorted(tmp_path.glob("*.ipynb"))
-    assert [notebook_weight(p) for p in notebooks] == [4, 0, 4]
-    tasks = [Task("", p.stem, str(p), "", (), "nl", None) for p in notebooks]
-    assert [t.section for t in longest_first(tasks, notebooks)] == ["01_a", "05_c", "02_b"]
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "manifest.json").write_text(json.dumps({"sections": [
-        {"name": "01_a", "seconds": 1}, {"name": "02_b", "seconds": 9},
-        {"name": "05_c", "seconds": 3}]}))
-    assert [t.section for t in longest_first(tasks, notebooks, out)] == \
-        ["02_b", "05_c", "01_a"]
-
+# ------------------------------------------------------------------ the CLI
 
 @pytest.mark.notebooks
 def test_shv_report_no_pdf(tmp_path):

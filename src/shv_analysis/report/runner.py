@@ -26,9 +26,10 @@ The data are checked first, in this process; invalid data stop the run with the 
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
 pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`).
 Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
-both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). Tasks are handed
-out longest first (`longest_first`). When all are done, the main process writes per report
-the workbook, the single file and the PDF (`whole`), index.html and manifest.json.
+both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). When all are
+done, the main process writes per report the workbook, the single file and the PDF
+(`whole`; the PDFs typeset in background processes meanwhile), index.html and
+manifest.json.
 
 Warm kernels (the default): each worker starts one kernel and reuses it for all its
 notebooks, through the papermill engine `shv` (`engine.WarmEngine`, registered through the
@@ -366,45 +367,6 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
     return EXIT_FAILED if failed else EXIT_OK
 
 
-#: Calls in a notebook's code that make a figure (a map counts `MAP_WEIGHT` times).
-FIGURE_CALL = re.compile(r"\bsec\.(crosstab|show|chart|figure|map)\(")
-MAP_WEIGHT = 3
-
-
-def notebook_weight(path: Path) -> int:
-    """A static estimate of a notebook's running time: its figure-making calls (maps
-    `MAP_WEIGHT` times), the slow part of a section."""
-    import json
-
-    try:
-        cells = json.loads(path.read_text("utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        return 0
-    code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
-    return sum(MAP_WEIGHT if m.group(1) == "map" else 1 for m in FIGURE_CALL.finditer(code))
-
-
-def longest_first(tasks: Sequence[Task], notebooks: Sequence[Path],
-                  out: Path | None = None) -> list[Task]:
-    """The tasks in the order to hand them to the workers: longest first (so that the
-    slowest section does not start last and keep one worker busy alone at the end).
-
-    The length of a section is its time in the previous report at `out` (manifest.json),
-    when there is one for every section, else `notebook_weight`. Ties keep report order.
-    The order changes no output (tests/test_determinism.py).
-    """
-    previous: dict[str, float] = {}
-    try:
-        manifest = json.loads((out / "manifest.json").read_text("utf-8")) if out else {}
-        previous = {s["name"]: float(s["seconds"]) for s in manifest.get("sections", [])}
-    except (OSError, ValueError, KeyError, TypeError):
-        previous = {}
-    if not all(nb.stem in previous for nb in notebooks):
-        previous = {nb.stem: float(notebook_weight(nb)) for nb in notebooks}
-    rank = {t: i for i, t in enumerate(tasks)}
-    return sorted(tasks, key=lambda t: (-previous.get(t.section, 0.0), rank[t]))
-
-
 def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeout,
              progress, out: Path | None = None) -> list[SectionResult]:
     from tqdm import tqdm
@@ -419,10 +381,9 @@ def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeo
                               tuple(parameters.items()), lang, timeout,
                               str(out / plan.folder) if out else ""))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    queue = longest_first(tasks, notebooks, out)
     results: list[SectionResult] = []
     with _pool(workers, warm) as pool:
-        futures = {pool.submit(run_task, task): task for task in queue}
+        futures = {pool.submit(run_task, task): task for task in tasks}
         bar = tqdm(total=len(tasks), desc="shv report", unit="notebook",
                    disable=None if progress is None else not progress, file=sys.stderr)
         for future in cf.as_completed(futures):

@@ -223,7 +223,7 @@ def test_pdf_made_in_a_background_process_is_the_same(folder):
     assert make_pdf(folder, list(TITLES), "en", **kwargs) == []
     inline = (folder / "report.pdf").read_bytes()
     (folder / "report.pdf").unlink()
-    maker = PdfMaker(1)
+    maker = PdfMaker(2)  # spawned processes
     try:
         maker.start("", folder, list(TITLES), "en", **kwargs)
         assert maker.wait("") == [] and maker.wait("other") == []

@@ -333,9 +333,10 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         record = data_record(data_path)
         day = report_date()
         summaries = []
-        pdfs = PdfMaker(min(len(plans), os.cpu_count() or 1) if pdf else 0)
+        # --each: PDFs in background processes; one report: in this process (see whole)
+        pdfs = PdfMaker(min(len(plans), os.cpu_count() or 1) if pdf and len(plans) > 1 else 0)
         try:
-            for plan in plans:  # typeset in the background while the workbooks are written
+            for plan in plans:
                 sub = ds.subset(plan.subset) if plan.subset else ds
                 pdfs.start(plan.folder, build / plan.folder, [
                     r.section for r in results if r.report == plan.folder], lang,

@@ -5,9 +5,11 @@ the single HTML file (`single_file`) and, unless asked not to, the PDF (`pdf`). 
 `typst` package or a Typst error costs the PDF only, with a sentence saying why; the rest
 of the report is written as usual.
 
-`PdfMaker` typesets the PDFs of a run in background processes (forked where the platform
-allows it, else in this process), so that Typst runs while this process writes the
-workbooks and single files: `start` per report, then `wait` for its warnings.
+`PdfMaker` typesets the PDFs of an `--each` run in spawned background processes, so that
+Typst runs while this process writes the workbooks and single files: `start` per report,
+then `wait` for its warnings. (Not forked: a fork of a process with threads can inherit a
+held lock and hang. A spawned process first imports the package, about as long as one PDF
+takes, so a single report makes its PDF in this process.)
 """
 
 from __future__ import annotations
@@ -85,11 +87,9 @@ class PdfMaker:
     def __init__(self, workers: int):
         self.pool = None
         self.pending: dict[str, object] = {}
-        if workers > 0 and "fork" in multiprocessing.get_all_start_methods():
-            # fork: the child has every module already imported (a spawned one would
-            # import pandas first); it only reads files and runs Typst.
+        if workers > 0:
             self.pool = cf.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     def start(self, key: str, report_dir: Path, names: Sequence[str], lang: str,
               **kwargs) -> None:

@@ -3,8 +3,9 @@
 Compared between the runs: the list of files; every CSV, JSON sidecar, PNG, SVG and HTML
 file byte for byte; `tables.xlsx` byte for byte and its cell values sheet by sheet; the
 executed notebooks cell by cell, outputs included (images as base64), once timing metadata
-is left out; `manifest.json` without `created_utc` and the seconds; `index.html` without its
-time column.
+is left out; `manifest.json` without `created_utc` and the seconds; `index.html`, the single
+file `rapport.html` and `rapport.pdf` byte for byte (both runs pin SOURCE_DATE_EPOCH, so a
+run across midnight cannot change the report date).
 
 The runs differ on purpose in what must not matter: the number of workers (so notebooks
 meet a warm kernel in a different order: `--jobs 2` against `--jobs 1`) and the hash salt
@@ -23,9 +24,9 @@ map; about 15 s more)."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
-import re
 import sys
 import zipfile
 from pathlib import Path
@@ -43,7 +44,7 @@ from shv_analysis.report.tasks import INJECTED_TAG, fix_injected_cell_id  # noqa
 pytestmark = pytest.mark.notebooks
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
-BYTE_IDENTICAL = (".csv", ".json", ".png", ".svg", ".html", ".xlsx")
+BYTE_IDENTICAL = (".csv", ".json", ".png", ".svg", ".html", ".xlsx", ".pdf")
 TIMING_KEYS = {"start_time", "end_time", "duration"}  # papermill, notebook and cell level
 MANIFEST_TIMING = {"created_utc", "seconds", "execute_seconds", "render_seconds"}
 
@@ -54,6 +55,7 @@ def _twice(tmp_path_factory, monkeypatch_module, name: str, args: list[str]):
     work = tmp_path_factory.mktemp(name)
     out = work / "rapport ë"
     folders = []
+    monkeypatch_module.setenv("SOURCE_DATE_EPOCH", "1767312000")  # 2 January 2026
     for run, (seed, jobs) in enumerate((("1", "2"), ("2", "1"))):
         monkeypatch_module.setenv("PYTHONHASHSEED", seed)
         assert shv_main(["report", *args, "--out", str(out), "--jobs", jobs]) == 0
@@ -124,12 +126,15 @@ def test_tables_figures_html_and_workbook_are_byte_identical(runs):
     a, b = runs
     checked = 0
     for name in _files(a):
-        if name in ("manifest.json", "index.html") or not name.endswith(BYTE_IDENTICAL):
+        if name == "manifest.json" or not name.endswith(BYTE_IDENTICAL):
             continue
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
         checked += 1
     kinds = {Path(n).suffix for n in _files(a)}
     assert {".csv", ".png", ".svg", ".html", ".xlsx"} <= kinds and checked > 10
+    assert {"index.html", "rapport.html"} <= set(_files(a))
+    if importlib.util.find_spec("typst"):
+        assert "rapport.pdf" in _files(a)
 
 
 def test_workbook_cell_values_sheet_by_sheet(runs):
@@ -171,12 +176,10 @@ def test_manifest_identical_but_for_timing(runs):
     assert _manifest_without_timing(ma) == _manifest_without_timing(mb)
 
 
-def test_index_identical_but_for_times(runs):
-    a, b = runs
-    times = re.compile(r"<td>\d+\.\d</td>")
-    ia = times.sub("<td>t</td>", (a / "index.html").read_text("utf-8"))
-    ib = times.sub("<td>t</td>", (b / "index.html").read_text("utf-8"))
-    assert ia == ib
+def test_index_shows_the_pinned_report_date(runs):
+    a, _ = runs
+    assert '<p class="meta">Datum: 2 januari 2026</p>' in (a / "index.html").read_text("utf-8")
+    assert json.loads((a / "manifest.json").read_text("utf-8"))["report_date"] == "2026-01-02"
 
 
 def test_injected_parameters_cell_has_a_fixed_id(mini_runs):

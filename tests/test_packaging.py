@@ -18,12 +18,15 @@ def _pyproject() -> dict:
 
 
 def _conda_deps() -> list[str]:
+    """The conda dependencies and the pip section's packages (not `-e .`)."""
     deps, in_deps = [], False
     for line in (ROOT / "environment.yml").read_text("utf-8").splitlines():
         if line.startswith("dependencies:"):
             in_deps = True
         elif in_deps and re.match(r"^  - [A-Za-z]", line):
             deps.append(line[4:].strip())
+        elif in_deps and re.match(r"^      - [A-Za-z]", line):
+            deps.append(line[8:].strip())
     return [d for d in deps if _name(d.rstrip(":")) not in ("python", "pip")]
 
 

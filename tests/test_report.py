@@ -7,6 +7,7 @@ tests that look at it."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import re
@@ -109,7 +110,25 @@ def test_embedded_run_has_every_output(embedded):
     index = (embedded / "index.html").read_text("utf-8")
     for section in SECTIONS:
         assert f"html/{section}.html" in index
-    assert "tables.xlsx" in index and NOTICE_NL in index
+    assert "tables.xlsx" in index and index.count(NOTICE_NL) == 1
+    # report order: 01..05, then the appendix 00 and 99
+    order = [index.index(f'href="html/{s}.html"') for s in SECTIONS[1:-1] + SECTIONS[::6]]
+    assert order == sorted(order)
+    assert index.index("<h3>Bijlagen</h3>") < order[-2]
+
+
+def test_embedded_single_file_and_pdf(embedded):
+    page = (embedded / "rapport.html").read_text("utf-8")
+    assert page.startswith('<!doctype html>\n<html lang="nl">')
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    assert "<script" not in page and page.count(NOTICE_NL) == 1
+    manifest = json.loads((embedded / "manifest.json").read_text("utf-8"))
+    for section in manifest["sections"]:
+        assert f'<a href="#s-{section["name"]}">{section["title"]}</a>' in page
+    figures = len(list((embedded / "figures").glob("*.png")))
+    assert page.count('src="data:image/png;base64,') == figures
+    if importlib.util.find_spec("typst"):
+        assert (embedded / "rapport.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_embedded_numbers_are_the_computed_figures(embedded):

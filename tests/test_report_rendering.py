@@ -3,6 +3,7 @@ the package's entry point (no notebook is executed here)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import sys
@@ -21,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_report_index_rows_links_and_escaping(tmp_path):
-    for rel in ("html/01_a.html", "html/01_a.code.html", "notebooks/01_a.ipynb",
-                "notebooks/02_b.ipynb", "tables/01_a__t.csv", "figures/01_a__f.png"):
+    for rel in ("html/01_a.html", "html/01_a.code.html", "notebooks/02_b.ipynb",
+                "tables/01_a__t.csv", "figures/01_a__f.png"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
     results = [
@@ -32,7 +33,7 @@ def test_report_index_rows_links_and_escaping(tmp_path):
                        "ename": "ValueError", "evalue": "bad"}),
     ]
     write_report_index(tmp_path, results, "nl", "LET OP", "Mijn <data>", "provincie=Utrecht",
-                       "9.9")
+                       "9.9", day=datetime.date(2026, 3, 1))
     page = (tmp_path / "index.html").read_text("utf-8")
     assert page.startswith('<!doctype html>\n<html lang="nl">\n') and page.endswith("</html>\n")
     assert "<title>Experimenten en pilots schuldhulpverlening: rapport</title>" in page
@@ -41,19 +42,17 @@ def test_report_index_rows_links_and_escaping(tmp_path):
             'font-weight:bold;font-size:110%">LET OP</div>') in page
     assert ('<p class="meta">Dataset: Mijn &lt;data&gt;</p>\n'
             '<p class="meta">Deelverzameling: provincie=Utrecht</p>\n'
+            '<p class="meta">Datum: 1 maart 2026</p>\n'
             '<p class="meta">Gemaakt met shv-analysis 9.9</p>') in page
-    # quotes escaped as html.escape does; a missing file gives an empty cell
-    assert ("<tr><td>Ja &amp; &#x27;nee&#x27;</td><td>gelukt</td><td>1.2</td>"
-            '<td><a href="html/01_a.html">Rapport</a></td>'
-            '<td><a href="html/01_a.code.html">Met code</a></td>'
-            '<td><a href="notebooks/01_a.ipynb">Notebook</a></td></tr>') in page
-    assert ('<tr><td>Kapot</td><td><span class="failed">MISLUKT</span><br>'
-            "cell 3 (In [2]) `x = f(&lt;1&gt;)`: ValueError: bad</td><td>0.5</td>"
-            '<td></td><td></td><td><a href="notebooks/02_b.ipynb">Notebook</a></td></tr>'
+    # quotes escaped as html.escape does; a missing file gives no link; no times
+    assert ('<li><span class="title"><a href="html/01_a.html">Ja &amp; &#x27;nee&#x27;</a>'
+            '</span> · <span class="more"><a href="html/01_a.code.html">met code</a></span>'
             ) in page
-    assert '<li><a href="tables/01_a__t.csv">01_a__t.csv</a></li>' in page
-    assert ('<li>01_a__f: <a href="figures/01_a__f.png">PNG</a> · '
-            '<a href="figures/01_a__f.svg">SVG</a></li>') in page
+    assert ('<li><span class="title">Kapot</span> <span class="failed">MISLUKT</span> · '
+            '<span class="more"><a href="notebooks/02_b.ipynb" download>notebook (.ipynb)</a>'
+            '</span><br><span class="error">cell 3 (In [2]) `x = f(&lt;1&gt;)`: '
+            'ValueError: bad</span>') in page
+    assert "1.2" not in page and "0.5" not in page
     assert "tables.xlsx" not in page  # no workbook in the folder, no link
     assert '<p><a href="manifest.json">Herkomst en parameters</a></p>' in page
 

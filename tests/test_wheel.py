@@ -75,7 +75,9 @@ def test_wheel_holds_the_package_data(wheel):
             "shv_analysis/templates/section/index.html.j2",
             "shv_analysis/templates/index/page.html.j2",
             "shv_analysis/templates/index/report.html.j2",
-            "shv_analysis/templates/index/each.html.j2"} <= names
+            "shv_analysis/templates/index/each.html.j2",
+            "shv_analysis/templates/index/single.html.j2",
+            "shv_analysis/templates/pdf/report.typ"} <= names
     assert not [n for n in names if "data/reference" in n or n.startswith("tests/")]
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -36,6 +36,9 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                                        "project's notebooks/)")
     p.add_argument("--isolated", action="store_true",
                    help="a fresh kernel per notebook instead of one warm kernel per worker")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="do not write rapport.pdf / report.pdf (the single HTML file is "
+                        "still written)")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                    help=f"seconds allowed per cell (default: {DEFAULT_TIMEOUT})")
     p.set_defaults(func=cmd_report)
@@ -52,4 +55,4 @@ def cmd_report(args: argparse.Namespace) -> int:
                                                    if args.indeling is not None else []),
                       each=args.each, sections=sections,
                       notebook_dir=args.notebooks, warm=not args.isolated,
-                      timeout=args.timeout or None)
+                      timeout=args.timeout or None, pdf=args.pdf)

@@ -10,6 +10,8 @@ whole number of at least 0.
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +51,67 @@ class KnownParameters:
         return ", ".join(sorted(n for n in self.names if n not in RESERVED_PARAMETERS))
 
 
+#: papermill's pattern of one parameter definition (`PythonTranslator.PARAMETER_PATTERN`).
+PARAMETER_PATTERN = re.compile(
+    r"^(?P<target>\w[\w_]*)\s*(:\s*[\"']?(?P<annotation>\w[\w_\[\],\s]*)[\"']?\s*)?=\s*"
+    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$")
+
+
+def inspect_source(source: str) -> dict[str, str]:
+    """Name -> help of the parameters defined in a `parameters` cell's source, read as
+    `papermill.inspect_notebook` reads them (`PythonTranslator.inspect`: one definition per
+    line with `=`, continued over the following lines, the help the last line's comment),
+    without importing papermill (and nbformat, jsonschema), which costs seconds."""
+    groups: list[str] = []
+    accumulator: list[str] = []
+
+    def flatten(lines: list[str]) -> str:
+        flat = "".join(line[:line.index("#")].strip() if "#" in line else line.strip()
+                       for line in lines[:-1])
+        return flat + (lines[-1].strip() if lines else "")
+
+    for line in source.splitlines():
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        equals = line.count("=")
+        if equals > 0:
+            groups.append(flatten(accumulator))
+            accumulator = []
+            if equals > 1:
+                continue  # papermill cannot parse it either
+        accumulator.append(line)
+    groups.append(flatten(accumulator))
+    out: dict[str, str] = {}
+    for definition in groups:
+        match = PARAMETER_PATTERN.match(definition) if definition else None
+        if match is not None and match.group("target") is not None:
+            out.setdefault(match.group("target").strip(), (match.group("help") or "").strip())
+    return out
+
+
+def notebook_parameters(path: str | Path) -> dict[str, str]:
+    """Name -> help of the parameters in the first cell tagged `parameters` of a notebook
+    (empty when there is none).
+
+    Raises:
+        OSError, ValueError: the file cannot be read as notebook JSON.
+    """
+    nb = json.loads(Path(path).read_text("utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return inspect_source("".join(source) if isinstance(source, list) else source)
+    return {}
+
+
 def known_parameters(notebooks: Iterable[str | Path]) -> KnownParameters:
     """The parameters defined in the `parameters` cells of `notebooks` (paths to .ipynb files)."""
-    import papermill
-
     names: dict[str, list[str]] = {}
     helps: dict[str, str] = {}
     for path in notebooks:
-        for name, spec in papermill.inspect_notebook(str(path)).items():
+        for name, help_text in notebook_parameters(path).items():
             names.setdefault(name, []).append(Path(path).name)
-            helps.setdefault(name, spec.get("help") or "")
+            helps.setdefault(name, help_text)
     return KnownParameters({k: tuple(v) for k, v in names.items()}, helps)
 
 

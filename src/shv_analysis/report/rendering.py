@@ -1,7 +1,8 @@
 """The report's HTML pages, from the Jinja2 templates in `shv_analysis/templates/`.
 
     templates/index/page.html.j2     the shell of an index page: title, notice, meta lines
-    templates/index/report.html.j2   index.html of one report: sections, tables, figures
+    templates/index/report.html.j2   index.html of one report: its table of contents
+    templates/index/single.html.j2   rapport.html: the whole report in one page (single_file)
     templates/index/each.html.j2     index.html of an `--each` root: one line per report
     templates/section/               nbconvert template of a section page (extends `lab`)
 
@@ -12,6 +13,7 @@ Index pages escape every value as `html.escape` does.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,8 +23,11 @@ from markupsafe import Markup
 
 from shv_analysis.text import normalise_lang
 from shv_analysis.config import TEMPLATE_DIR
+from shv_analysis.report.contents import (APPENDIX, figure_files, figures_of, read_sections,
+                                          report_date, report_order, tables_of)
+from shv_analysis.report.guide import format_date, reading_guide
 from shv_analysis.section import notice_html
-from shv_analysis.text import DEFAULT_LANG, normalise_lang
+from shv_analysis.text import DEFAULT_LANG, normalise_lang, text
 
 #: nbconvert template (a folder of TEMPLATE_DIR) of the section pages.
 SECTION_TEMPLATE = "section"
@@ -84,36 +89,73 @@ def _meta(w: dict, dataset: str, subset: str | None, version: str) -> list[str]:
     return meta
 
 
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the index pages and the single file (html.escape-style
+    escaping of every value, strict undefined)."""
+    return _ENV
+
+
+def _section_view(report_dir: Path, result, section, lang: str) -> dict:
+    def link(rel: str, label: str, download: bool = False):
+        if not (report_dir / rel).is_file():
+            return None
+        return {"href": rel, "text": label, "download": download}
+
+    return {"title": section.title if section else result.title,
+            "summary": section.summary if section else "",
+            "ok": result.status == "ok", "error": result.describe_error(),
+            "page": link(f"html/{result.section}.html", section.title if section
+                         else result.title),
+            "code": link(f"html/{result.section}.code.html", text("index.code", lang)),
+            "notebook": link(f"notebooks/{result.section}.ipynb",
+                             text("index.notebook", lang), download=True)}
+
+
 def write_report_index(report_dir: Path, results: Sequence, lang: str, notice: str | None,
-                       dataset: str, subset: str | None, version: str) -> None:
-    """Write `report_dir/index.html`: every section with status, time and links, then the
-    tables (CSV, workbook), the figures (PNG, SVG) and the manifest found in the folder.
+                       dataset: str, subset: str | None, version: str,
+                       day: dt.date | None = None) -> None:
+    """Write `report_dir/index.html`, the report's table of contents: the whole report (single
+    file, PDF, workbook, when present), the sections by title with a one-line summary and
+    their links (reviewer page, code page, notebook download), the appendix (00, 99) last,
+    how to read the report, then the tables and figures by title, per section.
 
     Args:
         report_dir: a report folder with its html/, notebooks/, tables/ and figures/.
-        results: one `tasks.SectionResult` per section, in report order.
-        notice: the synthetic-data notice (None for real data).
+        results: one `tasks.SectionResult` per section.
+        notice: the synthetic-data notice (None for real data), shown once.
         dataset: the dataset's name; `subset` the subset shown, if any.
+        day: the report date (default: `contents.report_date()`).
     """
     w = words(lang)
-    sections = []
-    for r in results:
-        links = [_link(f, label) if (report_dir / f).is_file() else None
-                 for f, label in ((f"html/{r.section}.html", w["html"]),
-                                  (f"html/{r.section}.code.html", w["code"]),
-                                  (f"notebooks/{r.section}.ipynb", w["notebook"]))]
-        sections.append({"title": r.title, "ok": r.status == "ok",
-                         "error": r.describe_error(), "seconds": f"{r.seconds:.1f}",
-                         "links": links})
-    figures = [{"stem": p.stem, "png": _link(f"figures/{p.name}", "PNG"),
-                "svg": _link(f"figures/{p.stem}.svg", "SVG")}
-               for p in sorted((report_dir / "figures").glob("*.png"))]
-    tables = [_link(f"tables/{p.name}", p.name)
-              for p in sorted((report_dir / "tables").glob("*.csv"))]
-    workbook = ((_link("tables.xlsx", w["workbook"]))
-                if (report_dir / "tables.xlsx").is_file() else None)
-    page = _page("index/report.html.j2", lang, notice, _meta(w, dataset, subset, version),
-                 sections=sections, tables=tables, workbook=workbook, figures=figures,
+    day = day or report_date()
+    by_name = {r.section: r for r in results}
+    order = report_order(list(by_name))
+    read = {s.name: s for s in read_sections(report_dir, order)}
+    views = [(by_name[n], read.get(n)) for n in order]
+    main = [_section_view(report_dir, r, s, lang) for r, s in views
+            if r.section.split("_", 1)[0] not in APPENDIX]
+    appendix = [_section_view(report_dir, r, s, lang) for r, s in views
+                if r.section.split("_", 1)[0] in APPENDIX]
+    whole = [{"href": rel, "text": text(key, lang)}
+             for rel, key in ((text("single.file", lang), "index.single"),
+                              (text("pdf.file", lang), "index.pdf"),
+                              ("tables.xlsx", "index.workbook"))
+             if (report_dir / rel).is_file()]
+    by_hash = figure_files(report_dir)
+    tables, figures = [], []
+    for name in order:
+        title = read[name].title if name in read else by_name[name].title
+        items = [{"href": t.csv, "text": t.title} for t in tables_of(report_dir, name)]
+        if items:
+            tables.append({"title": title, "entries": items})
+        shown = figures_of(read[name], by_hash) if name in read else []
+        if shown:
+            figures.append({"title": title, "entries": shown})
+    meta = _meta(w, dataset, subset, version)
+    meta.insert(-1, f"{text('index.date', lang)}: {format_date(day, lang)}")
+    page = _page("index/report.html.j2", lang, notice, meta, t=lambda key: text(key, lang),
+                 whole=whole, main=main, appendix=appendix, guide=reading_guide(
+                     lang, notice is not None), tables=tables, figures=figures,
                  manifest=_link("manifest.json", w["manifest"]))
     (report_dir / "index.html").write_text(page, encoding="utf-8")
 

@@ -2,7 +2,12 @@
 
 Per report folder::
 
-    index.html               links to everything; shows the synthetic notice
+    index.html               table of contents: sections by title (appendix 00 and 99
+                             last), tables and figures by title, date, how to read it
+    rapport.html             the whole report in one self-contained page (report.html in
+                             English; `single_file`)
+    rapport.pdf              the whole report on A4 (report.pdf; `pdf`, made with Typst;
+                             not with --no-pdf)
     manifest.json            data path + SHA-256 per data file, parameters, version, status
                              and time per section, synthetic flag
     tables.xlsx              every table, one sheet each (plus an about sheet)
@@ -21,7 +26,10 @@ The data are checked first, in this process; invalid data stop the run with the 
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
 pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`).
 Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
-both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`).
+both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). When all are
+done, the main process writes per report the workbook, the single file and the PDF
+(`whole`; the PDFs typeset in background processes meanwhile), index.html and
+manifest.json.
 
 Warm kernels (the default): each worker starts one kernel and reuses it for all its
 notebooks, through the papermill engine `shv` (`engine.WarmEngine`, registered through the
@@ -42,7 +50,11 @@ code is 1. A later successful run removes a stale `<out>.failed/`.
 Determinism: two runs on the same data, parameters and --out give byte-identical tables
 (CSV, sidecars, tables.xlsx), figures (PNG, SVG) and HTML, and executed notebooks that differ
 only in timing metadata (papermill's start/end/duration, nbclient's `execution` stamps);
-manifest.json differs in `created_utc` and the seconds, index.html in its time column. The
+manifest.json differs in `created_utc` and the seconds. index.html, rapport.html and
+rapport.pdf are byte-identical too: the date they show is the report date
+(`contents.report_date`: SOURCE_DATE_EPOCH when set, else the UTC day of the run, also in
+the manifest as `report_date`), so runs on the same day, or with the same
+SOURCE_DATE_EPOCH, agree. The
 number of workers and the processes' hash seeds do not matter (tests/test_determinism.py).
 Hence papermill's injected-parameters cell gets a fixed id (`fix_injected_cell_id`), and the
 workers write the final folder, not the build folder, into notebooks before rendering HTML
@@ -57,6 +69,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import json
 import multiprocessing
 import os
 import re
@@ -69,6 +82,7 @@ from typing import Mapping, Sequence
 from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
 from shv_analysis.ingest.validation import check_dataset
+from shv_analysis.report.contents import report_date
 from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
 from shv_analysis.text import normalise_lang
 from shv_analysis.report.outputs import (check_output_folder, data_record, each_manifest,
@@ -77,6 +91,7 @@ from shv_analysis.report.outputs import (check_output_folder, data_record, each_
 from shv_analysis.report.rendering import WORDS, write_each_index, write_report_index
 from shv_analysis.report.tasks import (KERNEL_NAME, SectionResult, Task, error_info,
                                        init_worker, run_task)
+from shv_analysis.report.whole import PdfMaker, write_whole_report
 
 DEFAULT_TIMEOUT = 600
 NOTEBOOK_RE = re.compile(r"^(\d{2})_[A-Za-z0-9_]+\.ipynb$")
@@ -163,18 +178,32 @@ def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, s
 
 def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResult], ds,
                   parameters: dict, lang: str, data: dict, warm: bool,
-                  version: str) -> dict:
-    """Workbook, index.html and manifest.json of one report folder; returns its summary."""
+                  version: str, pdf: bool = True, day=None, stream=None,
+                  pdfs: PdfMaker | None = None) -> dict:
+    """Workbook, single file, PDF (unless `pdf` is False), index.html and manifest.json of
+    one report folder; returns its summary. `day` is the report date (default:
+    `contents.report_date()`); warnings (no PDF) go to `stream`. With `pdfs`, the PDF is the
+    one started there under the report's folder name (`PdfMaker.start`)."""
     from shv_analysis.present.export import workbook_from_folder
 
     report_dir.mkdir(parents=True, exist_ok=True)
     sub = ds.subset(plan.subset) if plan.subset else ds
     notice = sub.notice(lang)
+    day = day or report_date()
     if (report_dir / "tables").is_dir():
         workbook_from_folder(report_dir / "tables", report_dir / "tables.xlsx", notice=notice,
                              lang=lang, dataset=ds.display_name(lang))
+    warnings = write_whole_report(report_dir, [r.section for r in results], lang,
+                                  dataset=ds.display_name(lang), subset=plan.subset,
+                                  notice=notice, day=day, version=version,
+                                  pdf=pdf and pdfs is None)
+    if pdf and pdfs is not None:
+        warnings += pdfs.wait(plan.folder)
+    for warning in warnings:
+        print(f"shv report: {plan.folder + ': ' if plan.folder else ''}{warning}",
+              file=stream or sys.stderr)
     write_report_index(report_dir, results, lang, notice, ds.display_name(lang), plan.subset,
-                       version)
+                       version, day=day)
     status = "ok" if all(r.status == "ok" for r in results) else "failed"
     sections = [{"name": r.section, "title": r.title, "status": r.status,
                  "seconds": r.seconds, "execute_seconds": r.execute_seconds,
@@ -185,6 +214,7 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
         subset=plan.subset, lang=lang, parameters=parameters,
         kernel={"name": KERNEL_NAME, "mode": "warm" if warm else "isolated"},
         sections=sections)
+    manifest["report_date"] = day.isoformat()  # see contents.report_date
     write_json(report_dir / "manifest.json", manifest)
     return {"folder": plan.folder, "subset": plan.subset, "label": plan.label,
             "status": status}
@@ -212,7 +242,7 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
                parameters: dict | None = None, each: str | None = None,
                sections: Sequence[str] | None = None, notebook_dir=None, warm: bool = True,
                timeout: int | None = DEFAULT_TIMEOUT, progress: bool | None = None,
-               stream=None) -> int:
+               stream=None, pdf: bool = True) -> int:
     """Run `shv report` (see the module docstring); returns the exit code.
 
     Args:
@@ -229,6 +259,7 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         progress: True a progress bar, False nothing, None (default) a bar when `stream`
             is a terminal, else one flushed line per finished notebook.
         stream: where messages go (default: stderr).
+        pdf: also write the PDF (`rapport.pdf` / `report.pdf`).
 
     Returns:
         0 when every section succeeded, 1 when a section failed or the data are invalid,
@@ -304,12 +335,26 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         results = _execute(plans, notebooks, build, data_path, lang, params, jobs, warm,
                            timeout, progress, out, stream)
         record = data_record(data_path)
+        day = report_date()
         summaries = []
-        for plan in plans:
-            mine = [r for r in results if r.report == plan.folder]
-            shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
-            summaries.append(finish_report(build / plan.folder, plan, mine, ds, shared, lang,
-                                           record, warm, __version__))
+        # --each: PDFs in background processes; one report: in this process (see whole)
+        pdfs = PdfMaker(min(len(plans), os.cpu_count() or 1) if pdf and len(plans) > 1 else 0)
+        try:
+            for plan in plans:
+                sub = ds.subset(plan.subset) if plan.subset else ds
+                pdfs.start(plan.folder, build / plan.folder, [
+                    r.section for r in results if r.report == plan.folder], lang,
+                    dataset=ds.name, subset=plan.subset, notice=sub.notice(lang), day=day,
+                    version=__version__)
+            for plan in plans:
+                mine = [r for r in results if r.report == plan.folder]
+                shared = {"data": str(data_path), "lang": lang, "subset": plan.subset,
+                          **params}
+                summaries.append(finish_report(
+                    build / plan.folder, plan, mine, ds, shared, lang, record, warm,
+                    __version__, pdf=pdf, day=day, stream=stream, pdfs=pdfs))
+        finally:
+            pdfs.close()
         if each:
             finish_each(build, each, summaries, ds, lang, record,
                         {"data": str(data_path), "lang": lang, **params}, __version__)

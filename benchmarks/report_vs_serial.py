@@ -48,11 +48,28 @@ def serial(work: Path, data: Path) -> tuple[float, dict]:
     total = 0.0
     for nb in discover_notebooks(NOTEBOOK_DIR):
         executed = out / f"{nb.stem}.ipynb"
-        t_pm = run([str(BIN / "papermill"), str(nb), str(executed), "-k", "python3",
-                    "-p", "data", str(data), "-p", "lang", "nl", "-p", "output_dir", str(out),
-                    "--no-progress-bar"])
-        t_html = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                      str(executed)])
+        t_pm = run(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(executed),
+                "-k",
+                "python3",
+                "-p",
+                "data",
+                str(data),
+                "-p",
+                "lang",
+                "nl",
+                "-p",
+                "output_dir",
+                str(out),
+                "--no-progress-bar",
+            ]
+        )
+        t_html = run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)]
+        )
         per_section[nb.stem] = (t_pm, t_html)
         total += t_pm + t_html
     return total, per_section
@@ -84,23 +101,31 @@ def main(argv: list[str] | None = None) -> int:
 
     sections = {s["name"]: s for s in manifest["sections"]}
     print()
-    print(f"{'section':<20} {'papermill':>10} {'nbconvert':>10} {'shv: total':>11} "
-          f"{'execute':>8} {'html':>6}")
+    print(
+        f"{'section':<20} {'papermill':>10} {'nbconvert':>10} {'shv: total':>11} "
+        f"{'execute':>8} {'html':>6}"
+    )
     for name, (t_pm, t_html) in per_serial.items():
         s = sections.get(name, {})
-        print(f"{name:<20} {t_pm:>9.1f}s {t_html:>9.1f}s {s.get('seconds', 0):>10.1f}s "
-              f"{s.get('execute_seconds', 0):>7.1f}s {s.get('render_seconds', 0):>5.1f}s")
+        print(
+            f"{name:<20} {t_pm:>9.1f}s {t_html:>9.1f}s {s.get('seconds', 0):>10.1f}s "
+            f"{s.get('execute_seconds', 0):>7.1f}s {s.get('render_seconds', 0):>5.1f}s"
+        )
     ratio = t_report / t_serial
     each_ratio = t_each / t_report
     reports = len(each_manifest.get("reports", []))
     print()
     print(f"naive serial (papermill + nbconvert per notebook): {t_serial:7.1f} s")
     print(f"shv report:                                        {t_report:7.1f} s")
-    print(f"ratio shv report / serial:                         {ratio:7.3f}  "
-          f"(target <= {REPORT_TARGET})")
+    print(
+        f"ratio shv report / serial:                         {ratio:7.3f}  "
+        f"(target <= {REPORT_TARGET})"
+    )
     print(f"shv report --each respondenttype ({reports} reports):     {t_each:7.1f} s")
-    print(f"ratio --each / one report:                         {each_ratio:7.3f}  "
-          f"(target <= {EACH_TARGET})")
+    print(
+        f"ratio --each / one report:                         {each_ratio:7.3f}  "
+        f"(target <= {EACH_TARGET})"
+    )
     ok = ratio <= REPORT_TARGET and each_ratio <= EACH_TARGET
     print("targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1

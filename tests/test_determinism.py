@@ -82,8 +82,17 @@ def embedded_runs(tmp_path_factory, monkeypatch_module):
     return _twice(tmp_path_factory, monkeypatch_module, "embedded", ["--sections", "02"])
 
 
-@pytest.fixture(params=["mini", pytest.param("embedded", marks=pytest.mark.skipif(
-    not os.environ.get("SHV_TEST_EMBEDDED"), reason="set SHV_TEST_EMBEDDED=1 (+15 s)"))])
+@pytest.fixture(
+    params=[
+        "mini",
+        pytest.param(
+            "embedded",
+            marks=pytest.mark.skipif(
+                not os.environ.get("SHV_TEST_EMBEDDED"), reason="set SHV_TEST_EMBEDDED=1 (+15 s)"
+            ),
+        ),
+    ]
+)
 def runs(request):
     return request.getfixturevalue(f"{request.param}_runs")
 
@@ -100,21 +109,20 @@ def _without_timing(node):
         meta = cell.get("metadata", {})
         meta.pop("execution", None)  # iopub / shell timestamps of nbclient
         if "papermill" in meta:
-            meta["papermill"] = {k: v for k, v in meta["papermill"].items()
-                                 if k not in TIMING_KEYS}
+            meta["papermill"] = {k: v for k, v in meta["papermill"].items() if k not in TIMING_KEYS}
     return nb
 
 
 def _manifest_without_timing(data):
     if isinstance(data, dict):
-        return {k: _manifest_without_timing(v) for k, v in data.items()
-                if k not in MANIFEST_TIMING}
+        return {k: _manifest_without_timing(v) for k, v in data.items() if k not in MANIFEST_TIMING}
     if isinstance(data, list):
         return [_manifest_without_timing(v) for v in data]
     return data
 
 
 # ------------------------------------------------------------------ the comparisons
+
 
 def test_same_files(runs):
     a, b = runs
@@ -163,8 +171,10 @@ def test_notebooks_identical_but_for_timing(runs):
         assert len(ca["cells"]) == len(cb["cells"]), name
         for i, (x, y) in enumerate(zip(ca["cells"], cb["cells"])):
             assert x == y, f"{name} cell {i}"  # id, source, outputs (base64 images too)
-            images += sum("data:image/png;base64," in "".join(o.get("data", {}).get(
-                "text/html", "")) for o in x.get("outputs", []))
+            images += sum(
+                "data:image/png;base64," in "".join(o.get("data", {}).get("text/html", ""))
+                for o in x.get("outputs", [])
+            )
         assert ca == cb, name
     assert images > 0
 
@@ -187,15 +197,16 @@ def test_injected_parameters_cell_has_a_fixed_id(mini_runs):
     nb = nbformat.read(a / "notebooks" / "01_overzicht.ipynb", as_version=4)
     injected = [c for c in nb.cells if INJECTED_TAG in c.metadata.get("tags", [])]
     assert [c.id for c in injected] == [INJECTED_TAG]
-    assert f'id="cell-id={INJECTED_TAG}"' in (a / "html" / "01_overzicht.html").read_text(
-        "utf-8")
+    assert f'id="cell-id={INJECTED_TAG}"' in (a / "html" / "01_overzicht.html").read_text("utf-8")
 
 
 def test_fix_injected_cell_id_keeps_ids_unique():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("x = 1", id=INJECTED_TAG),
-        nbformat.v4.new_code_cell("x = 2", metadata={"tags": [INJECTED_TAG]}),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1", id=INJECTED_TAG),
+            nbformat.v4.new_code_cell("x = 2", metadata={"tags": [INJECTED_TAG]}),
+        ]
+    )
     fix_injected_cell_id(nb)
     assert [c.id for c in nb.cells] == [INJECTED_TAG, f"{INJECTED_TAG}-2"]
     nbformat.validate(nb)
@@ -213,20 +224,31 @@ def test_no_build_folder_named_anywhere(runs):
     assert 'output_dir = "' + out.encode("unicode_escape").decode() + '"' in injected.source
 
 
-@pytest.mark.parametrize("old, new", [
-    ("/tmp/x/rapport ë.partial-12", "/tmp/x/rapport ë"),
-    ("C:\\Users\\Zoë\\rapport.partial-12", "C:\\Users\\Zoë\\rapport"),
-    ('/tmp/"quoted".partial-12', '/tmp/"quoted"'),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/tmp/x/rapport ë.partial-12", "/tmp/x/rapport ë"),
+        ("C:\\Users\\Zoë\\rapport.partial-12", "C:\\Users\\Zoë\\rapport"),
+        ('/tmp/"quoted".partial-12', '/tmp/"quoted"'),
+    ],
+)
 def test_rename_folder_in_every_form(old, new):
     from papermill.translators import PythonTranslator
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(PythonTranslator.codify({"output_dir": old}),
-                                  metadata={"tags": [INJECTED_TAG]}),
-        nbformat.v4.new_code_cell("print(repr(output_dir))", outputs=[
-            nbformat.v4.new_output("stream", text=repr(old) + "\n" + old + "/tables/x.csv")]),
-    ], metadata={"papermill": {"parameters": {"output_dir": old}}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                PythonTranslator.codify({"output_dir": old}), metadata={"tags": [INJECTED_TAG]}
+            ),
+            nbformat.v4.new_code_cell(
+                "print(repr(output_dir))",
+                outputs=[
+                    nbformat.v4.new_output("stream", text=repr(old) + "\n" + old + "/tables/x.csv")
+                ],
+            ),
+        ],
+        metadata={"papermill": {"parameters": {"output_dir": old}}},
+    )
     rename_folder(nb, old, new)
     assert nb.cells[0].source == PythonTranslator.codify({"output_dir": new})
     assert nb.cells[1].outputs[0].text == repr(new) + "\n" + new + "/tables/x.csv"
@@ -235,11 +257,14 @@ def test_rename_folder_in_every_form(old, new):
 
 def test_rename_only_whole_folder_names():
     rename = path_renamer("/x/rapport", "/x/rapport.failed")
-    assert rename("/x/rapport/a /x/rapport2 /x/rapport.old /x/rapport") == \
-        "/x/rapport.failed/a /x/rapport2 /x/rapport.old /x/rapport.failed"
+    assert (
+        rename("/x/rapport/a /x/rapport2 /x/rapport.old /x/rapport")
+        == "/x/rapport.failed/a /x/rapport2 /x/rapport.old /x/rapport.failed"
+    )
     # papermill's escaped form of /x/rapportë (another folder) is not renamed either
-    assert rename('"/x/rapport\\xeb/a" "/x/rapport/a"') == \
-        '"/x/rapport\\xeb/a" "/x/rapport.failed/a"'
+    assert (
+        rename('"/x/rapport\\xeb/a" "/x/rapport/a"') == '"/x/rapport\\xeb/a" "/x/rapport.failed/a"'
+    )
 
 
 def test_failed_report_folder_is_named_in_its_notebooks_and_html(tmp_path):
@@ -248,16 +273,21 @@ def test_failed_report_folder_is_named_in_its_notebooks_and_html(tmp_path):
     from shv_analysis.report.outputs import _rewrite_paths
 
     out, failed = "/data/rapport ë", "/data/rapport ë.failed"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        PythonTranslator.codify({"output_dir": out, "data": "/data/rapport ë2/x.xlsx"}),
-        metadata={"tags": [INJECTED_TAG]})],
-        metadata={"papermill": {"parameters": {"output_dir": out}}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                PythonTranslator.codify({"output_dir": out, "data": "/data/rapport ë2/x.xlsx"}),
+                metadata={"tags": [INJECTED_TAG]},
+            )
+        ],
+        metadata={"papermill": {"parameters": {"output_dir": out}}},
+    )
     nbformat.write(nb, tmp_path / "s.ipynb")
     (tmp_path / "s.html").write_text(f"<p>{out}/figures</p><p>{out}2</p>", encoding="utf-8")
     _rewrite_paths(tmp_path, out, failed)
     back = nbformat.read(tmp_path / "s.ipynb", as_version=4)
     assert back.metadata.papermill.parameters.output_dir == failed
     assert back.cells[0].source == PythonTranslator.codify(
-        {"output_dir": failed, "data": "/data/rapport ë2/x.xlsx"})
-    assert (tmp_path / "s.html").read_text("utf-8") == \
-        f"<p>{failed}/figures</p><p>{out}2</p>"
+        {"output_dir": failed, "data": "/data/rapport ë2/x.xlsx"}
+    )
+    assert (tmp_path / "s.html").read_text("utf-8") == f"<p>{failed}/figures</p><p>{out}2</p>"

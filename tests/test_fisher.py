@@ -30,7 +30,10 @@ REFERENCE = [
 # 2x7: 2,727,018 tables, also matched by `statistics._fisher_rxc_exact`.
 EMBEDDED_REFERENCE = [
     # type x respondenttype (R: fisher.test on this table; the example)
-    ([[13, 39, 13], [6, 14, 4], [8, 11, 3], [6, 4, 2], [2, 4, 3], [4, 0, 0], [2, 3, 2]], 0.1640158124469974),
+    (
+        [[13, 39, 13], [6, 14, 4], [8, 11, 3], [6, 4, 2], [2, 4, 3], [4, 0, 0], [2, 3, 2]],
+        0.1640158124469974,
+    ),
     # effectmeting x grootteklasse
     ([[0, 13, 17, 19], [8, 27, 9, 15], [1, 16, 10, 8]], 0.0052446423583287285),
     # fasen x type, option "curatie" (ticked / not ticked)
@@ -90,10 +93,13 @@ def test_network_algorithm_matches_brute_force_on_random_tables():
     assert checked >= 30
 
 
-@pytest.mark.parametrize(("table", "p"), [
-    ([[3, 3, 3], [3, 3, 3], [3, 3, 3]], 1.0),  # every table ties or is more extreme
-    ([[5, 0, 0], [0, 5, 0], [0, 0, 5]], 7.92857935715077e-06),  # only the 3! permutation tables
-])
+@pytest.mark.parametrize(
+    ("table", "p"),
+    [
+        ([[3, 3, 3], [3, 3, 3], [3, 3, 3]], 1.0),  # every table ties or is more extreme
+        ([[5, 0, 0], [0, 5, 0], [0, 0, 5]], 7.92857935715077e-06),  # only the 3! permutation tables
+    ],
+)
 def test_ties_and_extremes(table, p):
     assert fisher_exact_rxc(np.array(table))[1] == pytest.approx(p, rel=1e-9)
 

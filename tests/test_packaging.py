@@ -49,8 +49,9 @@ def test_no_reference_data_in_the_repository(reference):
     import subprocess
 
     shared = {hashlib.sha256(p.read_bytes()).hexdigest() for p in reference.folder.iterdir()}
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                             text=True).stdout.split("\0")
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split("\0")
     sample = ",".join(["GM0003", "Appingedam", "Groningen", "11721"])
     for name in filter(None, tracked):
         path = ROOT / name

@@ -31,11 +31,26 @@ from shv_analysis.report.runner import run_report
 pytestmark = pytest.mark.notebooks
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
-SECTIONS = ["00_datakwaliteit", "01_overzicht", "02_kenmerken", "03_effecten", "04_lessen",
-            "05_kruistabellen", "99_reproductie"]
+SECTIONS = [
+    "00_datakwaliteit",
+    "01_overzicht",
+    "02_kenmerken",
+    "03_effecten",
+    "04_lessen",
+    "05_kruistabellen",
+    "99_reproductie",
+]
 NOTICE_NL = "SYNTHETISCHE DATA"
-PLANTED = ["Jan Jansen", "Piet Pieters", "020-5551234", "06-12345678", "a.b@c.nl",
-           "geheim.adres@example.org", "06 98 76 54 32", "Karel Contact"]
+PLANTED = [
+    "Jan Jansen",
+    "Piet Pieters",
+    "020-5551234",
+    "06-12345678",
+    "a.b@c.nl",
+    "geheim.adres@example.org",
+    "06 98 76 54 32",
+    "Karel Contact",
+]
 
 
 def _table(report: Path, name: str) -> pd.DataFrame:
@@ -83,12 +98,12 @@ def mini_report(tmp_path_factory, planted_mini):
     out = tmp_path_factory.mktemp("mini") / "report"
     out.mkdir()
     (out / "README.md").write_text("kept\n")  # a non-report file, as in outputs/
-    assert shv_main(["report", "--data", str(planted_mini), "--out", str(out),
-                     "--jobs", "2"]) == 0
+    assert shv_main(["report", "--data", str(planted_mini), "--out", str(out), "--jobs", "2"]) == 0
     return out
 
 
 # ------------------------------------------------------------------ the embedded dataset
+
 
 def test_embedded_run_has_every_output(embedded):
     manifest = json.loads((embedded / "manifest.json").read_text("utf-8"))
@@ -101,8 +116,11 @@ def test_embedded_run_has_every_output(embedded):
     assert manifest["parameters"]["data"] == str(DEFAULT_DATA)
     assert manifest["kernel"] == {"name": "python3", "mode": "warm"}
     for section in SECTIONS:
-        for rel in (f"notebooks/{section}.ipynb", f"html/{section}.html",
-                    f"html/{section}.code.html"):
+        for rel in (
+            f"notebooks/{section}.ipynb",
+            f"html/{section}.html",
+            f"html/{section}.code.html",
+        ):
             assert (embedded / rel).is_file(), rel
     for png in (embedded / "figures").glob("*.png"):
         assert png.with_suffix(".svg").is_file()
@@ -135,24 +153,47 @@ def test_embedded_numbers_are_the_computed_figures(embedded):
     from shv_analysis import load
 
     ds = load()
-    parts = {fid: shv_figures.figure_parts(ds, fid) for fid in (
-        "type.vroegsignalering", "fase.nazorg", "effectmeting.ja", "overdraagbaar.ja",
-        "deelname.g4_g40", "deelname.totaal", "dekking.pct", "doelen.geformuleerd")}
-    assert _table(embedded, "02_kenmerken__experimenten_type").loc["vroegsignalering", "n"] \
+    parts = {
+        fid: shv_figures.figure_parts(ds, fid)
+        for fid in (
+            "type.vroegsignalering",
+            "fase.nazorg",
+            "effectmeting.ja",
+            "overdraagbaar.ja",
+            "deelname.g4_g40",
+            "deelname.totaal",
+            "dekking.pct",
+            "doelen.geformuleerd",
+        )
+    }
+    assert (
+        _table(embedded, "02_kenmerken__experimenten_type").loc["vroegsignalering", "n"]
         == parts["type.vroegsignalering"][0]
-    assert _table(embedded, "02_kenmerken__experimenten_fasen").loc["nazorg", "n"] \
+    )
+    assert (
+        _table(embedded, "02_kenmerken__experimenten_fasen").loc["nazorg", "n"]
         == parts["fase.nazorg"][0]
-    assert _table(embedded, "03_effecten__experimenten_effectmeting").loc["ja", "n"] \
+    )
+    assert (
+        _table(embedded, "03_effecten__experimenten_effectmeting").loc["ja", "n"]
         == parts["effectmeting.ja"][0]
-    assert _table(embedded, "04_lessen__experimenten_overdraagbaar").loc["ja", "n"] \
+    )
+    assert (
+        _table(embedded, "04_lessen__experimenten_overdraagbaar").loc["ja", "n"]
         == parts["overdraagbaar.ja"][0]
+    )
     part = _table(embedded, "01_overzicht__deelname_type")
-    assert (part.loc["g4_g40", "Met experiment"], part.loc["g4_g40", "Respondenten"]) \
-        == parts["deelname.g4_g40"]
-    assert (part.loc["totaal", "Met experiment"], part.loc["totaal", "Respondenten"]) \
-        == parts["deelname.totaal"]
-    assert part.loc["g4_g40", "95%-BI ondergrens (%)"] < part.loc["g4_g40", "Deelname (%)"] \
+    assert (part.loc["g4_g40", "Met experiment"], part.loc["g4_g40", "Respondenten"]) == parts[
+        "deelname.g4_g40"
+    ]
+    assert (part.loc["totaal", "Met experiment"], part.loc["totaal", "Respondenten"]) == parts[
+        "deelname.totaal"
+    ]
+    assert (
+        part.loc["g4_g40", "95%-BI ondergrens (%)"]
+        < part.loc["g4_g40", "Deelname (%)"]
         < part.loc["g4_g40", "95%-BI bovengrens (%)"]
+    )
     cover = _table(embedded, "01_overzicht__dekking")
     assert (cover.loc["gedekt", "n"], cover.loc["gedekt", "Basis"]) == parts["dekking.pct"]
     goals = _table(embedded, "03_effecten__experimenten_doelen_geformuleerd")
@@ -169,7 +210,8 @@ def test_embedded_prose_numbers_come_from_the_data(embedded):
     page = (embedded / "html" / "04_lessen.html").read_text("utf-8")
     assert narrative.goals(ds, "nl") in page and narrative.transferable(ds, "nl") in page
     assert narrative.coverage(ds, "nl") in (embedded / "html" / "01_overzicht.html").read_text(
-        "utf-8")
+        "utf-8"
+    )
 
 
 def test_embedded_crosstabs_are_marked_as_illustrations(embedded):
@@ -186,12 +228,14 @@ def test_embedded_crosstabs_are_marked_as_illustrations(embedded):
         assert json.loads(csv.with_suffix(".json").read_text("utf-8"))["notice"]
         if "__kruistabel_" in csv.stem:
             assert (embedded / "figures" / f"{csv.stem}.png").is_file()
-    headline = pd.read_csv(embedded / "tables" /
-                           "05_kruistabellen__kruistabel_effectmeting_respondenttype.csv")
+    headline = pd.read_csv(
+        embedded / "tables" / "05_kruistabellen__kruistabel_effectmeting_respondenttype.csv"
+    )
     assert headline.loc[headline["col"] == "totaal", "base"].tolist() == [143, 143, 143]
-    known = pd.read_csv(embedded / "tables" /
-                        "05_kruistabellen__kruistabel_effectmeting_grootteklasse.csv",
-                        keep_default_na=False).set_index(["row", "col"])
+    known = pd.read_csv(
+        embedded / "tables" / "05_kruistabellen__kruistabel_effectmeting_grootteklasse.csv",
+        keep_default_na=False,
+    ).set_index(["row", "col"])
     assert known.loc[("nee", "ge100k"), "suppressed"] != "primary"  # holds 15: never '<5'
     assert known.loc[("onbekend", "lt20k"), "suppressed"] == "primary"
 
@@ -235,6 +279,7 @@ def test_executed_notebooks_name_the_final_folder(embedded):
 
 # ------------------------------------------------------------------ the mini fixture
 
+
 def test_mini_numbers(mini_report):
     types = _table(mini_report, "02_kenmerken__experimenten_type")
     assert (types.loc["vroegsignalering", "n"], types.loc["vroegsignalering", "Basis"]) == (2, 6)
@@ -257,8 +302,9 @@ def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
     stem = mini_report / "tables" / "05_kruistabellen__kruistabel_effectmeting_respondenttype"
     table = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
     assert table.drop_duplicates("col")["base"].tolist() == ["3", "1", "2", "6"]
-    assert all(k in ("primary", "secondary") or n == "0"
-               for k, n in zip(table["suppressed"], table["n"])), table
+    assert all(
+        k in ("primary", "secondary") or n == "0" for k, n in zip(table["suppressed"], table["n"])
+    ), table
     assert (table.loc[table["suppressed"] != "", ["n", "pct"]] == "").all().all()
     sidecar = json.loads(stem.with_suffix(".json").read_text("utf-8"))
     assert sidecar["test"] == "Toets niet getoond: kleine aantallen."
@@ -300,6 +346,7 @@ def test_files_that_no_report_wrote_are_kept(mini_report):
 
 # ------------------------------------------------------------------ failure handling
 
+
 def test_failing_section_is_reported_and_the_good_report_stays(mini_report, tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -331,8 +378,13 @@ def test_failing_section_is_reported_and_the_good_report_stays(mini_report, tmp_
     assert status["04_lessen"]["error"]["ename"] == "ValueError"
     assert (failed / "tables" / "01_overzicht__deelname_type.csv").is_file()
     kept = nbformat.read(failed / "notebooks" / "04_lessen.ipynb", as_version=4)
-    errors = [o for c in kept.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in kept.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors and errors[0].evalue == "planted failure"
     assert not list(tmp_path.glob("report.partial-*"))
 
@@ -340,8 +392,9 @@ def test_failing_section_is_reported_and_the_good_report_stays(mini_report, tmp_
 def test_invalid_data_stop_before_any_notebook(tmp_path, capsys):
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "respondenten.csv").write_text("respondent_id,respondenttype,gemeentecodes\n"
-                                          "R1,foo,GM0363\n")
+    (bad / "respondenten.csv").write_text(
+        "respondent_id,respondenttype,gemeentecodes\nR1,foo,GM0363\n"
+    )
     (bad / "experimenten.csv").write_text("pilot_id,respondent_id,type\nP1,R9,x\n")
     out = tmp_path / "report"
     assert shv_main(["report", "--data", str(bad), "--out", str(out)]) == 1
@@ -365,21 +418,46 @@ def test_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path, capsys):
 
 # ------------------------------------------------------------------ --each
 
+
 def test_each_respondent_type(tmp_path):
     out = tmp_path / "each"
-    assert shv_main(["report", "--data", str(MINI), "--out", str(out), "--each",
-                     "respondenttype", "--sections", "04", "--lang", "en"]) == 0
+    assert (
+        shv_main(
+            [
+                "report",
+                "--data",
+                str(MINI),
+                "--out",
+                str(out),
+                "--each",
+                "respondenttype",
+                "--sections",
+                "04",
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     folders = [r["folder"] for r in manifest["reports"]]
-    assert folders == ["all", "respondenttype-g4_g40", "respondenttype-gemeente",
-                       "respondenttype-samenwerkingsverband"]
+    assert folders == [
+        "all",
+        "respondenttype-g4_g40",
+        "respondenttype-gemeente",
+        "respondenttype-samenwerkingsverband",
+    ]
     index = (out / "index.html").read_text("utf-8")
     for folder in folders:
         assert f"{folder}/index.html" in index
         assert (out / folder / "index.html").is_file()
         assert (out / folder / "tables.xlsx").is_file()
-    moved = {"all": 4, "respondenttype-g4_g40": 2, "respondenttype-gemeente": 1,
-             "respondenttype-samenwerkingsverband": 1}
+    moved = {
+        "all": 4,
+        "respondenttype-g4_g40": 2,
+        "respondenttype-gemeente": 1,
+        "respondenttype-samenwerkingsverband": 1,
+    }
     for folder, n in moved.items():
         table = _table(out / folder, "04_lessen__experimenten_overdraagbaar")
         assert table.loc["ja", "n"] == n
@@ -392,6 +470,7 @@ def test_each_respondent_type(tmp_path):
 
 # ------------------------------------------------------------------ options
 
+
 def test_parameters_and_sections_parse():
     from shv_analysis.report.parameters import ParameterError, known_parameters, parse_parameters
     from shv_analysis.report.runner import discover_notebooks
@@ -402,7 +481,9 @@ def test_parameters_and_sections_parse():
     with pytest.raises(ParameterError):
         parse_parameters(["no-equals"], known)
     assert [p.stem for p in discover_notebooks(NOTEBOOK_DIR, ["04", "00_datakwaliteit"])] == [
-        "00_datakwaliteit", "04_lessen"]
+        "00_datakwaliteit",
+        "04_lessen",
+    ]
     with pytest.raises(ValueError):
         discover_notebooks(NOTEBOOK_DIR, ["42"])
 
@@ -413,7 +494,10 @@ def test_each_values_follow_the_codebook_or_sort():
 
     ds = load(MINI)
     assert [v[1] for v in each_values(ds, "respondenttype")] == [
-        "respondenttype=g4_g40", "respondenttype=gemeente", "respondenttype=samenwerkingsverband"]
+        "respondenttype=g4_g40",
+        "respondenttype=gemeente",
+        "respondenttype=samenwerkingsverband",
+    ]
     provinces = each_values(ds, "provincie")
     assert [v[2] for v in provinces] == sorted(v[2] for v in provinces)
     with pytest.raises(ValueError):
@@ -421,16 +505,32 @@ def test_each_values_follow_the_codebook_or_sort():
 
 
 def test_output_dir_is_not_a_user_parameter(tmp_path, capsys):
-    assert shv_main(["report", "--data", str(MINI), "--out", str(tmp_path / "r"),
-                     "-p", "output_dir=/elsewhere"]) == 2
+    assert (
+        shv_main(
+            [
+                "report",
+                "--data",
+                str(MINI),
+                "--out",
+                str(tmp_path / "r"),
+                "-p",
+                "output_dir=/elsewhere",
+            ]
+        )
+        == 2
+    )
     assert "set by the report" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ maps
 
+
 def test_maps_in_sections_and_figures(embedded):
-    for stem in ("01_overzicht__kaart_dekking", "01_overzicht__kaart_pilots",
-                 "02_kenmerken__kaart_type"):
+    for stem in (
+        "01_overzicht__kaart_dekking",
+        "01_overzicht__kaart_pilots",
+        "02_kenmerken__kaart_type",
+    ):
         assert (embedded / "figures" / f"{stem}.png").is_file()
         assert (embedded / "figures" / f"{stem}.svg").is_file()
     overview = (embedded / "html" / "01_overzicht.html").read_text("utf-8")

@@ -14,59 +14,98 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 
-from shv_analysis.report.rendering import (render_section, section_exporters,  # noqa: E402
-                                           write_each_index, write_report_index)
+from shv_analysis.report.rendering import (  # noqa: E402
+    render_section,
+    section_exporters,
+    write_each_index,
+    write_report_index,
+)
 from shv_analysis.report.tasks import SectionResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_report_index_rows_links_and_escaping(tmp_path):
-    for rel in ("html/01_a.html", "html/01_a.code.html", "notebooks/02_b.ipynb",
-                "tables/01_a__t.csv", "figures/01_a__f.png"):
+    for rel in (
+        "html/01_a.html",
+        "html/01_a.code.html",
+        "notebooks/02_b.ipynb",
+        "tables/01_a__t.csv",
+        "figures/01_a__f.png",
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
     results = [
         SectionResult("", "01_a", "Ja & 'nee'", "ok", 1.25),
-        SectionResult("", "02_b", "Kapot", "failed", 0.5,
-                      {"cell_index": 3, "exec_count": 2, "source": "x = f(<1>)",
-                       "ename": "ValueError", "evalue": "bad"}),
+        SectionResult(
+            "",
+            "02_b",
+            "Kapot",
+            "failed",
+            0.5,
+            {
+                "cell_index": 3,
+                "exec_count": 2,
+                "source": "x = f(<1>)",
+                "ename": "ValueError",
+                "evalue": "bad",
+            },
+        ),
     ]
-    write_report_index(tmp_path, results, "nl", "LET OP", "Mijn <data>", "provincie=Utrecht",
-                       "9.9", day=datetime.date(2026, 3, 1))
+    write_report_index(
+        tmp_path,
+        results,
+        "nl",
+        "LET OP",
+        "Mijn <data>",
+        "provincie=Utrecht",
+        "9.9",
+        day=datetime.date(2026, 3, 1),
+    )
     page = (tmp_path / "index.html").read_text("utf-8")
     assert page.startswith('<!doctype html>\n<html lang="nl">\n') and page.endswith("</html>\n")
     assert "<title>Experimenten en pilots schuldhulpverlening: rapport</title>" in page
-    assert ('<div class="shv-synthetic-notice" role="alert" style="border:3px solid #b00020;'
-            'background:#fdecea;color:#b00020;padding:10px 14px;margin:6px 0 14px 0;'
-            'font-weight:bold;font-size:110%">LET OP</div>') in page
-    assert ('<p class="meta">Dataset: Mijn &lt;data&gt;</p>\n'
-            '<p class="meta">Deelverzameling: provincie=Utrecht</p>\n'
-            '<p class="meta">Datum: 1 maart 2026</p>\n'
-            '<p class="meta">Gemaakt met shv-analysis 9.9</p>') in page
+    assert (
+        '<div class="shv-synthetic-notice" role="alert" style="border:3px solid #b00020;'
+        "background:#fdecea;color:#b00020;padding:10px 14px;margin:6px 0 14px 0;"
+        'font-weight:bold;font-size:110%">LET OP</div>'
+    ) in page
+    assert (
+        '<p class="meta">Dataset: Mijn &lt;data&gt;</p>\n'
+        '<p class="meta">Deelverzameling: provincie=Utrecht</p>\n'
+        '<p class="meta">Datum: 1 maart 2026</p>\n'
+        '<p class="meta">Gemaakt met shv-analysis 9.9</p>'
+    ) in page
     # quotes escaped as html.escape does; a missing file gives no link; no times
-    assert ('<li><span class="title"><a href="html/01_a.html">Ja &amp; &#x27;nee&#x27;</a>'
-            '</span> · <span class="more"><a href="html/01_a.code.html">met code</a></span>'
-            ) in page
-    assert ('<li><span class="title">Kapot</span> <span class="failed">MISLUKT</span> · '
-            '<span class="more"><a href="notebooks/02_b.ipynb" download>notebook (.ipynb)</a>'
-            '</span><br><span class="error">cell 3 (In [2]) `x = f(&lt;1&gt;)`: '
-            'ValueError: bad</span>') in page
+    assert (
+        '<li><span class="title"><a href="html/01_a.html">Ja &amp; &#x27;nee&#x27;</a>'
+        '</span> · <span class="more"><a href="html/01_a.code.html">met code</a></span>'
+    ) in page
+    assert (
+        '<li><span class="title">Kapot</span> <span class="failed">MISLUKT</span> · '
+        '<span class="more"><a href="notebooks/02_b.ipynb" download>notebook (.ipynb)</a>'
+        '</span><br><span class="error">cell 3 (In [2]) `x = f(&lt;1&gt;)`: '
+        "ValueError: bad</span>"
+    ) in page
     assert "1.2" not in page and "0.5" not in page
     assert "tables.xlsx" not in page  # no workbook in the folder, no link
     assert '<p><a href="manifest.json">Herkomst en parameters</a></p>' in page
 
 
 def test_each_index_in_english_without_notice(tmp_path):
-    summaries = [{"folder": "all", "subset": None, "label": "All data", "status": "ok"},
-                 {"folder": "type-x", "subset": "type=x", "label": "X", "status": "failed"}]
+    summaries = [
+        {"folder": "all", "subset": None, "label": "All data", "status": "ok"},
+        {"folder": "type-x", "subset": "type=x", "label": "X", "status": "failed"},
+    ]
     write_each_index(tmp_path, "type", summaries, "en", None, "Real", "9.9")
     page = (tmp_path / "index.html").read_text("utf-8")
     assert "shv-synthetic-notice" not in page
     assert "<h2>Reports</h2>\n<p>One report per value of type</p>" in page
     assert '<tr><td><a href="all/index.html">All data</a></td><td></td><td>ok</td></tr>' in page
-    assert ('<tr><td><a href="type-x/index.html">X</a></td><td>type=x</td>'
-            "<td><span class=failed>FAILED</span></td></tr>") in page
+    assert (
+        '<tr><td><a href="type-x/index.html">X</a></td><td>type=x</td>'
+        "<td><span class=failed>FAILED</span></td></tr>"
+    ) in page
 
 
 def test_section_pages_are_lab_pages_without_scripts_in_the_report_language():
@@ -75,17 +114,27 @@ def test_section_pages_are_lab_pages_without_scripts_in_the_report_language():
     the reviewer page."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Titel", id="kop"),
-        nbformat.v4.new_markdown_cell("*Parameters in de cel hieronder*", id="uitleg",
-                                      metadata={"tags": ["analyst"]}),
-        nbformat.v4.new_code_cell("1 + 1", id="som", execution_count=1, outputs=[
-            nbformat.v4.new_output("execute_result", {"text/plain": "2"},
-                                   execution_count=1)])],
-        metadata={"papermill": {"parameters": {"lang": "nl"}}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Titel", id="kop"),
+            nbformat.v4.new_markdown_cell(
+                "*Parameters in de cel hieronder*", id="uitleg", metadata={"tags": ["analyst"]}
+            ),
+            nbformat.v4.new_code_cell(
+                "1 + 1",
+                id="som",
+                execution_count=1,
+                outputs=[
+                    nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)
+                ],
+            ),
+        ],
+        metadata={"papermill": {"parameters": {"lang": "nl"}}},
+    )
     ours = section_exporters()
     lab, _ = HTMLExporter(template_name="lab").from_notebook_node(
-        nb, resources={"metadata": {"name": "Titel & zo"}})
+        nb, resources={"metadata": {"name": "Titel & zo"}}
+    )
     assert "require.min.js" in lab and "mathjax" in lab.lower() and "mermaid" in lab
     for kind in ("html", "code"):
         page = render_section(ours[kind], nb, "Titel & zo")
@@ -104,20 +153,32 @@ def test_section_pages_are_lab_pages_without_scripts_in_the_report_language():
 def test_papermill_finds_the_engine_through_the_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     assert project["entry-points"]["papermill.engine"] == {
-        "shv": "shv_analysis.report.engine:WarmEngine"}
-    code = ("import papermill.engines as e; c = e.papermill_engines.get_engine('shv'); "
-            "print(c.__module__, c.__name__, c.__mro__[2].__name__, "
-            "e.papermill_engines.get_engine(None).__name__)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+        "shv": "shv_analysis.report.engine:WarmEngine"
+    }
+    code = (
+        "import papermill.engines as e; c = e.papermill_engines.get_engine('shv'); "
+        "print(c.__module__, c.__name__, c.__mro__[2].__name__, "
+        "e.papermill_engines.get_engine(None).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     # papermill's default engine keeps the prose of the `lang` parameter too
-    assert done.stdout.split() == ["shv_analysis.report.engine", "WarmEngine",
-                                   "NBClientEngine", "LanguageEngine"], done.stderr[-2000:]
+    assert done.stdout.split() == [
+        "shv_analysis.report.engine",
+        "WarmEngine",
+        "NBClientEngine",
+        "LanguageEngine",
+    ], done.stderr[-2000:]
 
 
 def test_engine_module_says_to_import_papermill_first():
-    done = subprocess.run([sys.executable, "-c", "import shv_analysis.report.engine"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "import shv_analysis.report.engine"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
-    assert ("ImportError: import papermill before shv_analysis.report.engine: papermill loads "
-            "that module through its 'papermill.engine' entry point") in done.stderr
+    assert (
+        "ImportError: import papermill before shv_analysis.report.engine: papermill loads "
+        "that module through its 'papermill.engine' entry point"
+    ) in done.stderr

@@ -29,11 +29,16 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 NOTICE = "SYNTHETISCHE DATA: alles verzonnen."
 DAY = dt.date(2026, 1, 2)
 PNG = b"\x89PNG\r\n\x1a\n not really a png, only hashed"
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="100pt" '
-       'viewBox="0 0 200 100"><rect x="10" y="10" width="120" height="60" fill="#2b6"/>'
-       '</svg>')
-TITLES = {"00_kwaliteit": "Datakwaliteit", "01_overzicht": "Overzicht van alles",
-          "99_reproductie": "Reproductie"}
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="100pt" '
+    'viewBox="0 0 200 100"><rect x="10" y="10" width="120" height="60" fill="#2b6"/>'
+    "</svg>"
+)
+TITLES = {
+    "00_kwaliteit": "Datakwaliteit",
+    "01_overzicht": "Overzicht van alles",
+    "99_reproductie": "Reproductie",
+}
 
 
 def _md(source: str, tags=()):
@@ -41,18 +46,26 @@ def _md(source: str, tags=()):
 
 
 def _out(html: str):
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/html": html, "text/plain": "<HTML>"}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"text/html": html, "text/plain": "<HTML>"},
+    }
 
 
 def _table_html(title: str, rows: int) -> str:
-    body = "".join(f'<tr><td class="shv-text">Rij {i}</td><td class="shv-num">{i}</td>'
-                   f'<td class="shv-num">{i},5</td></tr>' for i in range(rows))
-    return (f'<div class="shv-table-block"><p><strong>{title}</strong></p>'
-            '<table class="shv-table"><thead><tr><th class="shv-text">Categorie</th>'
-            '<th class="shv-num">n</th><th class="shv-num">%</th></tr></thead>'
-            f'<tbody>{body}</tbody></table><p style="font-size:90%">n = {rows} dingen.</p>'
-            '</div>')
+    body = "".join(
+        f'<tr><td class="shv-text">Rij {i}</td><td class="shv-num">{i}</td>'
+        f'<td class="shv-num">{i},5</td></tr>'
+        for i in range(rows)
+    )
+    return (
+        f'<div class="shv-table-block"><p><strong>{title}</strong></p>'
+        '<table class="shv-table"><thead><tr><th class="shv-text">Categorie</th>'
+        '<th class="shv-num">n</th><th class="shv-num">%</th></tr></thead>'
+        f'<tbody>{body}</tbody></table><p style="font-size:90%">n = {rows} dingen.</p>'
+        "</div>"
+    )
 
 
 def _notebook(name: str, rows: int) -> dict:
@@ -60,17 +73,35 @@ def _notebook(name: str, rows: int) -> dict:
     cells = [
         _md(f"# {title}\n\nWat deze sectie laat zien, in een zin. En nog een zin.\n"),
         _md("*Parameters in de cel hieronder: `data`.*", tags=["analyst"]),
-        {"cell_type": "code", "metadata": {}, "source": "sec.notice(ds)", "outputs": [
-            _out(notice_html(NOTICE) + '<p style="color:#444">Ingelezen.</p>')]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "sec.notice(ds)",
+            "outputs": [_out(notice_html(NOTICE) + '<p style="color:#444">Ingelezen.</p>')],
+        },
         _md("## Een kop\n\nZie [de bron](https://example.org/bron) voor meer."),
-        {"cell_type": "code", "metadata": {}, "source": "sec.show(t)", "outputs": [
-            _out(_table_html(f"Tabel van {title}", rows))]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "sec.show(t)",
+            "outputs": [_out(_table_html(f"Tabel van {title}", rows))],
+        },
     ]
     if name == "01_overzicht":
         data = base64.b64encode(PNG).decode()
-        cells.append({"cell_type": "code", "metadata": {}, "source": "sec.chart(t)",
-                      "outputs": [_out(f'<img src="data:image/png;base64,{data}" '
-                                       'alt="Figuur met een titel" width="800">')]})
+        cells.append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "sec.chart(t)",
+                "outputs": [
+                    _out(
+                        f'<img src="data:image/png;base64,{data}" '
+                        'alt="Figuur met een titel" width="800">'
+                    )
+                ],
+            }
+        )
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
@@ -80,11 +111,20 @@ def folder(tmp_path):
         (tmp_path / sub).mkdir()
     for name, rows in (("00_kwaliteit", 70), ("01_overzicht", 3), ("99_reproductie", 2)):
         (tmp_path / "notebooks" / f"{name}.ipynb").write_text(
-            json.dumps(_notebook(name, rows)), "utf-8")
+            json.dumps(_notebook(name, rows)), "utf-8"
+        )
         (tmp_path / "html" / f"{name}.html").write_text("x", "utf-8")
-        (tmp_path / "tables" / f"{name}__t.json").write_text(json.dumps(
-            {"title": f"Tabel van {TITLES[name]}", "csv": f"{name}__t.csv", "order": 1,
-             "section": name}), "utf-8")
+        (tmp_path / "tables" / f"{name}__t.json").write_text(
+            json.dumps(
+                {
+                    "title": f"Tabel van {TITLES[name]}",
+                    "csv": f"{name}__t.csv",
+                    "order": 1,
+                    "section": name,
+                }
+            ),
+            "utf-8",
+        )
         (tmp_path / "tables" / f"{name}__t.csv").write_text("code,n\n", "utf-8")
     (tmp_path / "figures" / "01_overzicht__f.png").write_bytes(PNG)
     (tmp_path / "figures" / "01_overzicht__f.svg").write_text(SVG, "utf-8")
@@ -97,18 +137,26 @@ def _results():
 
 # ------------------------------------------------------------------ reading the folder
 
+
 def test_report_order_puts_00_and_99_last_as_appendix():
-    assert contents.report_order(["00_a", "05_e", "99_z", "01_b"]) == \
-        ["01_b", "05_e", "00_a", "99_z"]
+    assert contents.report_order(["00_a", "05_e", "99_z", "01_b"]) == [
+        "01_b",
+        "05_e",
+        "00_a",
+        "99_z",
+    ]
 
 
 def test_section_title_summary_and_skipped_analyst_cell(folder):
     (sec,) = contents.read_sections(folder, ["01_overzicht"])
-    assert (sec.title, sec.summary) == ("Overzicht van alles",
-                                        "Wat deze sectie laat zien, in een zin.")
+    assert (sec.title, sec.summary) == (
+        "Overzicht van alles",
+        "Wat deze sectie laat zien, in een zin.",
+    )
     assert not any("Parameters" in str(c) for _, c in sec.cells)
-    assert [f.title for f in contents.figures_of(sec, contents.figure_files(folder))] == \
-        ["Figuur met een titel"]
+    assert [f.title for f in contents.figures_of(sec, contents.figure_files(folder))] == [
+        "Figuur met een titel"
+    ]
 
 
 def test_report_date_follows_source_date_epoch():
@@ -119,13 +167,18 @@ def test_report_date_follows_source_date_epoch():
 
 def test_table_block_becomes_a_table_with_title_and_footnote():
     (table,) = html_blocks(_table_html("Mijn tabel", 2), lambda src, alt: None)
-    assert table == {"kind": "table", "title": "Mijn tabel",
-                     "header": ["Categorie", "n", "%"],
-                     "rows": [["Rij 0", "0", "0,5"], ["Rij 1", "1", "1,5"]],
-                     "numeric": [False, True, True], "notes": ["n = 2 dingen."]}
+    assert table == {
+        "kind": "table",
+        "title": "Mijn tabel",
+        "header": ["Categorie", "n", "%"],
+        "rows": [["Rij 0", "0", "0,5"], ["Rij 1", "1", "1,5"]],
+        "numeric": [False, True, True],
+        "notes": ["n = 2 dingen."],
+    }
 
 
 # ------------------------------------------------------------------ index.html
+
 
 def test_index_is_a_table_of_contents(folder):
     (folder / "rapport.html").write_text("x")
@@ -133,18 +186,26 @@ def test_index_is_a_table_of_contents(folder):
     page = (folder / "index.html").read_text("utf-8")
     assert page.startswith('<!doctype html>\n<html lang="nl">')
     # sections by title, with their summary; the appendix (00, 99) last
-    positions = [page.index(t) for t in (
-        '<a href="html/01_overzicht.html">Overzicht van alles</a>', "<h3>Bijlagen</h3>",
-        '<a href="html/00_kwaliteit.html">Datakwaliteit</a>',
-        '<a href="html/99_reproductie.html">Reproductie</a>', "<h2>Zo leest u dit rapport</h2>",
-        "<h2>Tabellen</h2>")]
+    positions = [
+        page.index(t)
+        for t in (
+            '<a href="html/01_overzicht.html">Overzicht van alles</a>',
+            "<h3>Bijlagen</h3>",
+            '<a href="html/00_kwaliteit.html">Datakwaliteit</a>',
+            '<a href="html/99_reproductie.html">Reproductie</a>',
+            "<h2>Zo leest u dit rapport</h2>",
+            "<h2>Tabellen</h2>",
+        )
+    ]
     assert positions == sorted(positions)
     assert '<br><span class="summary">Wat deze sectie laat zien, in een zin.</span>' in page
     assert '<a href="notebooks/01_overzicht.ipynb" download>notebook (.ipynb)</a>' in page
     # tables and figures by title; a thumbnail of the figure
     assert '<a href="tables/01_overzicht__t.csv">Tabel van Overzicht van alles</a>' in page
-    assert ('<img src="figures/01_overzicht__f.png" alt="Figuur met een titel" width="220" '
-            'loading="lazy">') in page
+    assert (
+        '<img src="figures/01_overzicht__f.png" alt="Figuur met een titel" width="220" '
+        'loading="lazy">'
+    ) in page
     assert '<p class="meta">Datum: 2 januari 2026</p>' in page
     assert page.count(NOTICE) == 1
     assert '<a href="rapport.html">Eén bestand (HTML, om te mailen)</a>' in page
@@ -170,9 +231,18 @@ OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 @pytest.mark.parametrize("lang,name", [("nl", "rapport.html"), ("en", "report.html")])
 def test_single_file_is_self_contained(folder, lang, name):
     sections = contents.read_sections(folder, list(TITLES))
-    path = write_single_file(folder, sections, lang, environment(), title="T",
-                             dataset="D", subset=None, notice_block=notice_html(NOTICE),
-                             day=DAY, version="9.9")
+    path = write_single_file(
+        folder,
+        sections,
+        lang,
+        environment(),
+        title="T",
+        dataset="D",
+        subset=None,
+        notice_block=notice_html(NOTICE),
+        day=DAY,
+        version="9.9",
+    )
     assert path.name == name
     page = path.read_text("utf-8")
     assert page.startswith(f'<!doctype html>\n<html lang="{lang}">')
@@ -187,11 +257,16 @@ def test_single_file_is_self_contained(folder, lang, name):
 
 
 def test_no_outside_links():
-    assert no_outside_links('<p><a href="https://x.nl/a">x</a> <img src="http://y/z.png">'
-                            '<a href="#s-1">in</a></p>') == '<p>x <a href="#s-1">in</a></p>'
+    assert (
+        no_outside_links(
+            '<p><a href="https://x.nl/a">x</a> <img src="http://y/z.png"><a href="#s-1">in</a></p>'
+        )
+        == '<p>x <a href="#s-1">in</a></p>'
+    )
 
 
 # ------------------------------------------------------------------ rapport.pdf
+
 
 def test_pdf_pages_and_identical_bytes(folder):
     pypdf = pytest.importorskip("pypdf")
@@ -206,9 +281,17 @@ def test_pdf_pages_and_identical_bytes(folder):
     reader = pypdf.PdfReader(folder / "rapport.pdf")
     assert len(reader.pages) > 3
     words = " ".join(page.extract_text() for page in reader.pages)
-    for needle in ("Inhoud", "Mijn data", "2 januari 2026", "Zo leest u dit rapport",
-                   "Overzicht van alles", "Bijlagen", "Tabel van Datakwaliteit", "Rij 69",
-                   "Pagina"):
+    for needle in (
+        "Inhoud",
+        "Mijn data",
+        "2 januari 2026",
+        "Zo leest u dit rapport",
+        "Overzicht van alles",
+        "Bijlagen",
+        "Tabel van Datakwaliteit",
+        "Rij 69",
+        "Pagina",
+    ):
         assert needle in words, needle
     # the 70-row table breaks across pages and repeats its header on the next page
     pages_with_rows = [i for i, p in enumerate(reader.pages) if "Rij 6" in p.extract_text()]
@@ -233,18 +316,46 @@ def test_pdf_made_in_a_background_process_is_the_same(folder):
 
 
 def test_no_pdf_writes_only_the_single_file(folder):
-    assert write_whole_report(folder, list(TITLES), "en", dataset="D", subset=None,
-                              notice=None, day=DAY, version="9.9", pdf=False) == []
+    assert (
+        write_whole_report(
+            folder,
+            list(TITLES),
+            "en",
+            dataset="D",
+            subset=None,
+            notice=None,
+            day=DAY,
+            version="9.9",
+            pdf=False,
+        )
+        == []
+    )
     assert (folder / "report.html").is_file() and not (folder / "report.pdf").exists()
 
 
 # ------------------------------------------------------------------ the CLI
 
+
 @pytest.mark.notebooks
 def test_shv_report_no_pdf(tmp_path):
     out = tmp_path / "rapport"
-    assert shv_main(["report", "--data", str(MINI), "--out", str(out), "--sections", "03",
-                     "--no-pdf", "--jobs", "1"]) == 0
+    assert (
+        shv_main(
+            [
+                "report",
+                "--data",
+                str(MINI),
+                "--out",
+                str(out),
+                "--sections",
+                "03",
+                "--no-pdf",
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert (out / "rapport.html").is_file() and not (out / "rapport.pdf").exists()
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert "rapport.html" in manifest["files"] and "rapport.pdf" not in manifest["files"]

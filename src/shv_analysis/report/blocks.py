@@ -25,10 +25,27 @@ from html.parser import HTMLParser
 
 from shv_analysis.report.contents import NOTICE_CLASS
 
-BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-              "pre", "blockquote", "section"}
-NUMBER_RE = re.compile(r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
-                       r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—x]\s*$")
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "pre",
+    "blockquote",
+    "section",
+}
+NUMBER_RE = re.compile(
+    r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
+    r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—x]\s*$"
+)
 
 
 class _Walker(HTMLParser):
@@ -42,7 +59,7 @@ class _Walker(HTMLParser):
         self.depth_strong = 0
         self.depth_emph = 0
         self.small = False
-        self.skip = 0              # depth inside a notice / script / style
+        self.skip = 0  # depth inside a notice / script / style
         self.stack: list[str] = []
         self.table: dict | None = None
         self.cell: list[str] | None = None
@@ -68,8 +85,15 @@ class _Walker(HTMLParser):
             return
         if style is None:
             length = len(text.replace("\n", ""))
-            style = ("small" if self.small else "strong" if strong >= length
-                     else "emph" if emph >= length else "normal")
+            style = (
+                "small"
+                if self.small
+                else "strong"
+                if strong >= length
+                else "emph"
+                if emph >= length
+                else "normal"
+            )
         self.blocks.append({"kind": "par", "text": text, "style": style})
 
     # ---------------------------------------------------------------- tags
@@ -98,8 +122,8 @@ class _Walker(HTMLParser):
             self.cell = []
             if self.table["rows"]:
                 self.table["classes"][-1].append(
-                    "num" if "shv-num" in classes else "text" if "shv-text" in classes
-                    else "")
+                    "num" if "shv-num" in classes else "text" if "shv-text" in classes else ""
+                )
                 self.table.setdefault("head_rows", set())
                 if tag == "th" and not self.table["rows"][-1]:
                     self.table["head_rows"].add(len(self.table["rows"]) - 1)
@@ -190,17 +214,27 @@ class _Walker(HTMLParser):
         body = [(r + [""] * width)[:width] for r in body]
         classes = next((c for c in t["classes"] if any(c)), [])
         if classes:
-            numeric = [(classes[i] == "num") if i < len(classes) else False
-                       for i in range(width)]
+            numeric = [(classes[i] == "num") if i < len(classes) else False for i in range(width)]
         else:
-            numeric = [bool([r[i] for r in body if r[i].strip()]) and
-                       all(NUMBER_RE.match(r[i]) for r in body if r[i].strip())
-                       for i in range(width)]
-        table = {"kind": "table", "title": "", "header": header, "rows": body,
-                 "numeric": numeric, "notes": []}
+            numeric = [
+                bool([r[i] for r in body if r[i].strip()])
+                and all(NUMBER_RE.match(r[i]) for r in body if r[i].strip())
+                for i in range(width)
+            ]
+        table = {
+            "kind": "table",
+            "title": "",
+            "header": header,
+            "rows": body,
+            "numeric": numeric,
+            "notes": [],
+        }
         # the block's title is the bold paragraph right before the table
-        if self.blocks and self.blocks[-1]["kind"] == "par" and \
-                self.blocks[-1]["style"] == "strong":
+        if (
+            self.blocks
+            and self.blocks[-1]["kind"] == "par"
+            and self.blocks[-1]["style"] == "strong"
+        ):
             table["title"] = self.blocks.pop()["text"]
         self.blocks.append(table)
 
@@ -219,8 +253,13 @@ def html_blocks(fragment: str, figure_of: Callable[[str, str], dict | None]) -> 
     # a small paragraph right after a table is its footnote
     out: list[dict] = []
     for block in blocks:
-        if block["kind"] == "par" and block["style"] == "small" and out and \
-                out[-1]["kind"] == "table" and not out[-1]["notes"]:
+        if (
+            block["kind"] == "par"
+            and block["style"] == "small"
+            and out
+            and out[-1]["kind"] == "table"
+            and not out[-1]["notes"]
+        ):
             out[-1]["notes"] = block["text"].split("\n")
             continue
         out.append(block)

@@ -69,7 +69,7 @@ class Section:
     ("output", output dict), without the title heading, code, and skipped cells.
     """
 
-    name: str                      # notebook stem, e.g. "01_overzicht"
+    name: str  # notebook stem, e.g. "01_overzicht"
     title: str
     summary: str
     appendix: bool
@@ -93,11 +93,13 @@ def report_order(names: Sequence[str]) -> list[str]:
     >>> report_order(["00_a", "01_b", "99_c", "05_d"])
     ['01_b', '05_d', '00_a', '99_c']
     """
+
     def key(name: str):
         number = name.split("_", 1)[0]
         if number in APPENDIX:
             return (1, APPENDIX.index(number), name)
         return (0, 0, name)
+
     return sorted(names, key=key)
 
 
@@ -154,7 +156,7 @@ def _title_and_summary(cells: list, default: str) -> tuple[str, str, int]:
         if heading is None:
             continue
         title = lines[heading][2:].strip()
-        rest = "\n".join(lines[heading + 1:]).strip()
+        rest = "\n".join(lines[heading + 1 :]).strip()
         paragraphs = [p for p in re.split(r"\n\s*\n", rest) if p.strip()]
         return title, (first_sentence(_plain(paragraphs[0])) if paragraphs else ""), i
     return default, "", -1
@@ -206,8 +208,10 @@ def output_html(output: dict) -> str:
 
 def figure_files(report_dir: Path) -> dict[str, str]:
     """SHA-256 of each `figures/*.png` -> its stem."""
-    return {hashlib.sha256(p.read_bytes()).hexdigest(): p.stem
-            for p in sorted((report_dir / "figures").glob("*.png"))}
+    return {
+        hashlib.sha256(p.read_bytes()).hexdigest(): p.stem
+        for p in sorted((report_dir / "figures").glob("*.png"))
+    }
 
 
 def image_stem(data_b64: str, by_hash: dict[str, str]) -> str | None:
@@ -232,8 +236,9 @@ def figures_of(section: Section, by_hash: dict[str, str]) -> list[Figure]:
             seen.add(stem)
             alt = ALT_RE.search(match.group(0))
             title = _unescape(alt.group(1)) if alt else stem
-            out.append(Figure(section.name, title or stem, f"figures/{stem}.png",
-                              f"figures/{stem}.svg"))
+            out.append(
+                Figure(section.name, title or stem, f"figures/{stem}.png", f"figures/{stem}.svg")
+            )
     return out
 
 
@@ -245,9 +250,14 @@ def tables_of(report_dir: Path, section: str) -> list[TableInfo]:
             meta = json.loads(path.read_text("utf-8"))
         except ValueError:
             continue
-        out.append(TableInfo(section, str(meta.get("title") or path.stem),
-                             f"tables/{meta.get('csv') or path.stem + '.csv'}",
-                             int(meta.get("order") or 0)))
+        out.append(
+            TableInfo(
+                section,
+                str(meta.get("title") or path.stem),
+                f"tables/{meta.get('csv') or path.stem + '.csv'}",
+                int(meta.get("order") or 0),
+            )
+        )
     return sorted(out, key=lambda t: (t.order, t.csv))
 
 

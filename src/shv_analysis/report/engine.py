@@ -27,8 +27,10 @@ import sys
 import tempfile
 
 if "papermill.engines" not in sys.modules:
-    raise ImportError("import papermill before shv_analysis.report.engine: papermill loads "
-                      "that module through its 'papermill.engine' entry point")
+    raise ImportError(
+        "import papermill before shv_analysis.report.engine: papermill loads "
+        "that module through its 'papermill.engine' entry point"
+    )
 
 import nbformat
 import papermill as pm
@@ -49,17 +51,19 @@ ENGINE_NAME = "shv"
 
 def reset_source(cwd: str) -> str:
     """IPython code that resets a warm kernel before the next notebook (see module doc)."""
-    return "\n".join([
-        "%reset -f",
-        "import os as _shv_os, sys as _shv_sys",
-        f"_shv_os.chdir({cwd!r})",
-        "if 'matplotlib.pyplot' in _shv_sys.modules:",
-        "    _shv_sys.modules['matplotlib.pyplot'].close('all')",
-        "if 'matplotlib' in _shv_sys.modules:",
-        "    _shv_sys.modules['matplotlib'].rc_file_defaults()",
-        "get_ipython().execution_count = 1",
-        "del _shv_os, _shv_sys",
-    ])
+    return "\n".join(
+        [
+            "%reset -f",
+            "import os as _shv_os, sys as _shv_sys",
+            f"_shv_os.chdir({cwd!r})",
+            "if 'matplotlib.pyplot' in _shv_sys.modules:",
+            "    _shv_sys.modules['matplotlib.pyplot'].close('all')",
+            "if 'matplotlib' in _shv_sys.modules:",
+            "    _shv_sys.modules['matplotlib'].rc_file_defaults()",
+            "get_ipython().execution_count = 1",
+            "del _shv_os, _shv_sys",
+        ]
+    )
 
 
 class WarmClient(PapermillNotebookClient):
@@ -74,8 +78,9 @@ class WarmClient(PapermillNotebookClient):
 
     def papermill_execute_cells(self):
         if self.reset_code:
-            msg_id = self.kc.execute(self.reset_code, silent=True, store_history=False,
-                                     allow_stdin=False)
+            msg_id = self.kc.execute(
+                self.reset_code, silent=True, store_history=False, allow_stdin=False
+            )
             reply = self.wait_for_reply(msg_id)
             if reply is None or reply["content"].get("status") != "ok":
                 raise RuntimeError("could not reset the kernel before the notebook")
@@ -107,8 +112,7 @@ class LanguageEngine(NBClientEngine):
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, *args, **kwargs):
-        return super().execute_notebook(select_parameter_language(nb), kernel_name, *args,
-                                        **kwargs)
+        return super().execute_notebook(select_parameter_language(nb), kernel_name, *args, **kwargs)
 
 
 if papermill_engines.get_engine(None) is NBClientEngine:
@@ -125,16 +129,33 @@ class WarmEngine(LanguageEngine):
     """
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
-                                 stdout_file=None, stderr_file=None, start_timeout=60,
-                                 execution_timeout=None, km=None, kc=None,
-                                 reset_code=None, keep_path=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        km=None,
+        kc=None,
+        reset_code=None,
+        keep_path=None,
+        **kwargs,
+    ):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
-            safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
-            startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
-            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            safe_kwargs,
+            timeout=execution_timeout or kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
         client = WarmClient(nb_man, km=km, **final_kwargs)
         client.reset_code = reset_code
         client.kc = kc  # the worker's client, reused: no new channels per notebook
@@ -170,9 +191,11 @@ class Worker:
         try:
             papermill_engines.get_engine(ENGINE_NAME)
         except PapermillException:
-            raise RuntimeError(f"papermill has no engine {ENGINE_NAME!r}: reinstall "
-                               "shv-analysis (pip install -e .) so that papermill finds its "
-                               "entry point") from None
+            raise RuntimeError(
+                f"papermill has no engine {ENGINE_NAME!r}: reinstall "
+                "shv-analysis (pip install -e .) so that papermill finds its "
+                "entry point"
+            ) from None
         self.kernel_name = kernel_name
         self.warm = warm
         self.scratch = tempfile.mkdtemp(prefix="shv-worker-")
@@ -189,8 +212,13 @@ class Worker:
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         # No IPython history: the execution counter is reset per notebook, which the
         # history database would report as a clash in the notebook's output.
-        run_sync(km.start_kernel)(cwd=self.scratch, stdout=self.log, stderr=self.log, env=env,
-                                  extra_arguments=["--HistoryManager.enabled=False"])
+        run_sync(km.start_kernel)(
+            cwd=self.scratch,
+            stdout=self.log,
+            stderr=self.log,
+            env=env,
+            extra_arguments=["--HistoryManager.enabled=False"],
+        )
         self.km = km
         kc = km.client()
         kc.start_channels()
@@ -242,10 +270,19 @@ class Worker:
         km, kc = self.kernel()
         try:
             return pm.execute_notebook(
-                nb, output_path, parameters=parameters, engine_name=ENGINE_NAME,
-                kernel_name=self.kernel_name, progress_bar=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout, km=km, kc=kc,
-                reset_code=reset_source(self.scratch), keep_path=output_path)
+                nb,
+                output_path,
+                parameters=parameters,
+                engine_name=ENGINE_NAME,
+                kernel_name=self.kernel_name,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+                km=km,
+                kc=kc,
+                reset_code=reset_source(self.scratch),
+                keep_path=output_path,
+            )
         except PapermillExecutionError:
             raise
         except Exception:

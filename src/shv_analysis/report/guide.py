@@ -15,8 +15,13 @@ GUIDE_ITEMS = ("n", "interval", "suppression")
 
 def format_date(day: dt.date, lang: str) -> str:
     """A date as written in the report: "1 december 2026" / "1 December 2026"."""
-    return text("index.date_format", lang, day=day.day,
-                month=text(f"index.month.{day.month}", lang), year=day.year)
+    return text(
+        "index.date_format",
+        lang,
+        day=day.day,
+        month=text(f"index.month.{day.month}", lang),
+        year=day.year,
+    )
 
 
 def reading_guide(lang: str, synthetic: bool) -> list[dict[str, str]]:
@@ -24,5 +29,7 @@ def reading_guide(lang: str, synthetic: bool) -> list[dict[str, str]]:
     intervals, suppressed cells, and (for synthetic data) what synthetic means.
     """
     items = list(GUIDE_ITEMS) + (["synthetic"] if synthetic else [])
-    return [{"term": text(f"index.guide_{item}_term", lang),
-             "text": text(f"index.guide_{item}", lang)} for item in items]
+    return [
+        {"term": text(f"index.guide_{item}_term", lang), "text": text(f"index.guide_{item}", lang)}
+        for item in items
+    ]

@@ -26,7 +26,7 @@ def cell_languages(cell: Any) -> set[str]:
         The codes after ``lang-`` in the cell's tags (``lang-nl`` gives ``"nl"``).
     """
     tags = cell.get("metadata", {}).get("tags", [])
-    return {tag[len(TAG_PREFIX):] for tag in tags if tag.startswith(TAG_PREFIX)}
+    return {tag[len(TAG_PREFIX) :] for tag in tags if tag.startswith(TAG_PREFIX)}
 
 
 def select_language(nb: Any, lang: str) -> Any:
@@ -50,8 +50,9 @@ def select_language(nb: Any, lang: str) -> Any:
         ValueError: for an unknown language, naming the allowed ones (nl, en).
     """
     code = normalise_lang(lang)
-    kept = [cell for cell in nb["cells"] if not cell_languages(cell)
-            or code in cell_languages(cell)]
+    kept = [
+        cell for cell in nb["cells"] if not cell_languages(cell) or code in cell_languages(cell)
+    ]
     for cell in kept:
         metadata = cell.get("metadata", {})
         if "tags" in metadata:
@@ -64,9 +65,9 @@ def select_language(nb: Any, lang: str) -> Any:
     suffix = f"-{code}"
     for cell in kept:
         cid = cell.get("id")
-        if isinstance(cid, str) and cid.endswith(suffix) and cid[:-len(suffix)] not in taken:
+        if isinstance(cid, str) and cid.endswith(suffix) and cid[: -len(suffix)] not in taken:
             taken.discard(cid)
-            cell["id"] = cid[:-len(suffix)]
+            cell["id"] = cid[: -len(suffix)]
             taken.add(cell["id"])
     nb["cells"] = kept
     return nb

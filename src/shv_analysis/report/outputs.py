@@ -20,8 +20,8 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from shv_analysis.coding.decisions import DECISIONS_NAME
 
@@ -30,6 +30,7 @@ ALLOWED_FOREIGN = ("readme", ".gitkeep", ".gitignore")
 
 
 # ===================================================================== the output folder
+
 
 def manifest_entries(folder: Path) -> set[str] | None:
     """Top-level names a report wrote into `folder`, or None when it is no report folder.
@@ -63,12 +64,13 @@ def check_output_folder(out: Path) -> str | None:
         return f"{out} exists and is not a folder"
     if manifest_entries(out) is not None:
         return None
-    foreign = [p.name for p in out.iterdir()
-               if not p.name.lower().startswith(ALLOWED_FOREIGN)]
+    foreign = [p.name for p in out.iterdir() if not p.name.lower().startswith(ALLOWED_FOREIGN)]
     if foreign:
         held = ", ".join(sorted(foreign)[:5])
-        return (f"{out} exists and is not a report folder (it holds {held}); choose a new "
-                "or empty folder for --out")
+        return (
+            f"{out} exists and is not a report folder (it holds {held}); choose a new "
+            "or empty folder for --out"
+        )
     return None
 
 
@@ -125,12 +127,17 @@ def files_under(folder: Path) -> list[str]:
 
 # ===================================================================== folder names in texts
 
+
 def _path_forms(path: str) -> list[str]:
     """How a folder appears in an executed notebook: as papermill writes a string parameter
     into the injected cell (`unicode_escape`, quotes escaped), as Python's repr shows it, and
-    as is (papermill metadata, printed output)."""
-    forms = [path.encode("unicode_escape").decode("ascii").replace('"', '\\"'),
-             repr(path)[1:-1], path]
+    as is (papermill metadata, printed output).
+    """
+    forms = [
+        path.encode("unicode_escape").decode("ascii").replace('"', '\\"'),
+        repr(path)[1:-1],
+        path,
+    ]
     return list(dict.fromkeys(forms))
 
 
@@ -150,7 +157,8 @@ def path_renamer(old: str, new: str, html_escaped: bool = False) -> Callable[[st
     # non-ASCII letter (\xeb, \u0130) in the escaped form
     pattern = re.compile(
         "(?:" + "|".join(re.escape(a) for a in sorted(pairs, key=len, reverse=True)) + ")"
-        r"(?![\w.\-]|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})")
+        r"(?![\w.\-]|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})"
+    )
     return lambda text: pattern.sub(lambda m: pairs[m.group(0)], text)
 
 
@@ -178,7 +186,8 @@ def _rewrite_paths(folder: Path, old: Path, new: Path) -> None:
     Notebooks are rewritten string by string. HTML is rewritten as text, which misses a path
     that syntax highlighting split into pieces (a non-ASCII or Windows path in the code
     view); it is used for the folder of a failed report only (a finished report's notebooks
-    and HTML name their final folder from the start, see `tasks.run_task`)."""
+    and HTML name their final folder from the start, see `tasks.run_task`).
+    """
     import nbformat  # only for a failed report: the main process need not import it
 
     html_rename = path_renamer(str(old), str(new), html_escaped=True)
@@ -197,6 +206,7 @@ def _rewrite_paths(folder: Path, old: Path, new: Path) -> None:
 
 # ===================================================================== provenance
 
+
 def data_files(path: Path) -> list[Path]:
     """The files a dataset is read from (for the manifest's hashes), never their content.
 
@@ -209,9 +219,15 @@ def data_files(path: Path) -> list[Path]:
     """
     if path.is_dir():
         names = {"respondenten", "experimenten"}
-        files = [p for p in path.iterdir() if p.is_file() and (
-            (p.stem.lower() in names and p.suffix.lower() in (".csv", ".xlsx", ".parquet"))
-            or p.name in ("metadata.json", DECISIONS_NAME))]
+        files = [
+            p
+            for p in path.iterdir()
+            if p.is_file()
+            and (
+                (p.stem.lower() in names and p.suffix.lower() in (".csv", ".xlsx", ".parquet"))
+                or p.name in ("metadata.json", DECISIONS_NAME)
+            )
+        ]
         return sorted(files, key=lambda p: p.name)
     decisions = path.with_name(f"{path.stem}.{DECISIONS_NAME}")
     return [path] + ([decisions] if decisions.is_file() else [])
@@ -228,9 +244,13 @@ def sha256(path: Path) -> str:
 
 def data_record(data_path: Path) -> dict:
     """`{"path": ..., "files": [{"name", "sha256", "bytes"}, ...]}` of a dataset."""
-    return {"path": str(data_path),
-            "files": [{"name": p.name, "sha256": sha256(p), "bytes": p.stat().st_size}
-                      for p in data_files(data_path)]}
+    return {
+        "path": str(data_path),
+        "files": [
+            {"name": p.name, "sha256": sha256(p), "bytes": p.stat().st_size}
+            for p in data_files(data_path)
+        ],
+    }
 
 
 def _now_utc() -> str:
@@ -241,9 +261,20 @@ def _public(parameters: dict) -> dict:
     return {k: v for k, v in parameters.items() if k != "output_dir"}
 
 
-def report_manifest(report_dir: Path, *, version: str, status: str, data: dict, ds, sub,
-                    subset: str | None, lang: str, parameters: dict, kernel: dict,
-                    sections: list[dict]) -> dict:
+def report_manifest(
+    report_dir: Path,
+    *,
+    version: str,
+    status: str,
+    data: dict,
+    ds,
+    sub,
+    subset: str | None,
+    lang: str,
+    parameters: dict,
+    kernel: dict,
+    sections: list[dict],
+) -> dict:
     """The manifest of one report folder, listing the folder's entries and files as they
     are now (plus `manifest.json` itself).
 
@@ -255,25 +286,54 @@ def report_manifest(report_dir: Path, *, version: str, status: str, data: dict, 
         sections: one dict per section (name, title, status, seconds, error, files, ...).
     """
     manifest = {
-        "generator": "shv-analysis", "version": version, "created_utc": _now_utc(),
-        "status": status, "data": data,
-        "dataset": {"name": ds.name, "synthetic": ds.synthetic,
-                    "respondenten": len(sub.respondenten), "experimenten": len(sub.experimenten)},
-        "synthetic": ds.synthetic, "subset": subset, "lang": lang,
-        "parameters": _public(parameters), "kernel": kernel, "sections": sections,
+        "generator": "shv-analysis",
+        "version": version,
+        "created_utc": _now_utc(),
+        "status": status,
+        "data": data,
+        "dataset": {
+            "name": ds.name,
+            "synthetic": ds.synthetic,
+            "respondenten": len(sub.respondenten),
+            "experimenten": len(sub.experimenten),
+        },
+        "synthetic": ds.synthetic,
+        "subset": subset,
+        "lang": lang,
+        "parameters": _public(parameters),
+        "kernel": kernel,
+        "sections": sections,
     }
     manifest["entries"] = sorted({p.name for p in report_dir.iterdir()} | {"manifest.json"})
     manifest["files"] = sorted(set(files_under(report_dir)) | {"manifest.json"})
     return manifest
 
 
-def each_manifest(root: Path, *, version: str, status: str, each: str, data: dict, ds,
-                  lang: str, parameters: dict, reports: list[dict]) -> dict:
+def each_manifest(
+    root: Path,
+    *,
+    version: str,
+    status: str,
+    each: str,
+    data: dict,
+    ds,
+    lang: str,
+    parameters: dict,
+    reports: list[dict],
+) -> dict:
     """The manifest of an `--each` root folder: one summary per report folder in `reports`."""
-    manifest = {"generator": "shv-analysis", "version": version, "created_utc": _now_utc(),
-                "status": status, "each": each, "data": data,
-                "synthetic": ds.synthetic, "lang": lang,
-                "parameters": _public(parameters), "reports": reports}
+    manifest = {
+        "generator": "shv-analysis",
+        "version": version,
+        "created_utc": _now_utc(),
+        "status": status,
+        "each": each,
+        "data": data,
+        "synthetic": ds.synthetic,
+        "lang": lang,
+        "parameters": _public(parameters),
+        "reports": reports,
+    }
     manifest["entries"] = sorted({p.name for p in root.iterdir()} | {"manifest.json"})
     return manifest
 

@@ -54,20 +54,23 @@ class KnownParameters:
 #: papermill's pattern of one parameter definition (`PythonTranslator.PARAMETER_PATTERN`).
 PARAMETER_PATTERN = re.compile(
     r"^(?P<target>\w[\w_]*)\s*(:\s*[\"']?(?P<annotation>\w[\w_\[\],\s]*)[\"']?\s*)?=\s*"
-    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$")
+    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$"
+)
 
 
 def inspect_source(source: str) -> dict[str, str]:
     """Name -> help of the parameters defined in a `parameters` cell's source, read as
     `papermill.inspect_notebook` reads them (`PythonTranslator.inspect`: one definition per
     line with `=`, continued over the following lines, the help the last line's comment),
-    without importing papermill (and nbformat, jsonschema), which costs seconds."""
+    without importing papermill (and nbformat, jsonschema), which costs seconds.
+    """
     groups: list[str] = []
     accumulator: list[str] = []
 
     def flatten(lines: list[str]) -> str:
-        flat = "".join(line[:line.index("#")].strip() if "#" in line else line.strip()
-                       for line in lines[:-1])
+        flat = "".join(
+            line[: line.index("#")].strip() if "#" in line else line.strip() for line in lines[:-1]
+        )
         return flat + (lines[-1].strip() if lines else "")
 
     for line in source.splitlines():
@@ -143,16 +146,20 @@ def _typed(name: str, raw: str) -> tuple[object, str | None]:
         if value is None:
             return None, None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return None, (f"-p min_cell={raw}: must be a whole number of at least 0 (counts "
-                          f"below it are suppressed), or None for the default")
+            return None, (
+                f"-p min_cell={raw}: must be a whole number of at least 0 (counts "
+                f"below it are suppressed), or None for the default"
+            )
         return value, None
     if name == "indeling":
         value = _literal(raw)
         if value is None:
             return None, None
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
-            return None, (f"-p indeling={raw}: must be the year of a municipal division "
-                          "(e.g. 2024), or None for the dataset's own")
+            return None, (
+                f"-p indeling={raw}: must be the year of a municipal division "
+                "(e.g. 2024), or None for the dataset's own"
+            )
         return value, None
     return _literal(raw), None
 
@@ -166,7 +173,8 @@ def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, 
 
     Returns:
         name -> typed value (`data`, `subset`: text; `lang`: "nl" or "en"; `min_cell`: int or
-        None; `indeling`: a year or None; other parameters: None/bool/int/float when the text looks like one, else text).
+        None; `indeling`: a year or None; other parameters: None/bool/int/float when the text
+        looks like one, else text).
 
     Raises:
         ParameterError: naming each unknown parameter (with close matches and the known
@@ -186,8 +194,10 @@ def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, 
         if name not in known.names:
             close = difflib.get_close_matches(name, list(known.names), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(f"-p {name}={raw}: no section notebook has a parameter {name!r}"
-                            f"{hint} Known parameters: {known.listing()}")
+            problems.append(
+                f"-p {name}={raw}: no section notebook has a parameter {name!r}"
+                f"{hint} Known parameters: {known.listing()}"
+            )
             continue
         value, problem = _typed(name, raw)
         if problem:
@@ -197,7 +207,6 @@ def parse_parameters(texts: Sequence[str], known: KnownParameters) -> dict[str, 
     if problems:
         raise ParameterError(problems)
     return values
-
 
 
 def check_parameters(values: Mapping[str, object], known: KnownParameters) -> dict[str, object]:

@@ -41,10 +41,11 @@ def _figure_maker(by_hash: dict[str, str]):
         prefix = "data:image/png;base64,"
         if not src.startswith(prefix):
             return None
-        stem = image_stem(src[len(prefix):], by_hash)
+        stem = image_stem(src[len(prefix) :], by_hash)
         if stem is None:
             return None
         return {"kind": "figure", "title": alt, "svg": f"/figures/{stem}.svg"}
+
     return figure_of
 
 
@@ -72,8 +73,7 @@ def section_blocks(section: Section, by_hash: dict[str, str], level: int) -> lis
             if text_.strip():
                 out.append({"kind": "pre", "text": text_.rstrip()})
         elif otype == "error":
-            out.append({"kind": "pre", "text": f"{content.get('ename')}: "
-                                               f"{content.get('evalue')}"})
+            out.append({"kind": "pre", "text": f"{content.get('ename')}: {content.get('evalue')}"})
         elif output_html(content):
             out += html_blocks(output_html(content), figure_of)
         else:
@@ -84,33 +84,59 @@ def section_blocks(section: Section, by_hash: dict[str, str], level: int) -> lis
     return _shift(out, level)
 
 
-def document_data(report_dir: Path, sections: Sequence[Section], lang: str, *,
-                  title: str, dataset: str, subset: str | None, notice: str | None,
-                  day: dt.date, version: str) -> dict:
+def document_data(
+    report_dir: Path,
+    sections: Sequence[Section],
+    lang: str,
+    *,
+    title: str,
+    dataset: str,
+    subset: str | None,
+    notice: str | None,
+    day: dt.date,
+    version: str,
+) -> dict:
     """The JSON document the Typst template lays out (see the module docstring)."""
     by_hash = figure_files(report_dir)
     main = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]
-    parts = [{"title": s.title, "level": 1, "blocks": section_blocks(s, by_hash, 1)}
-             for s in main]
+    parts = [{"title": s.title, "level": 1, "blocks": section_blocks(s, by_hash, 1)} for s in main]
     if appendix:
         parts.append({"title": text("index.appendix", lang), "level": 1, "blocks": []})
-        parts += [{"title": s.title, "level": 2, "blocks": section_blocks(s, by_hash, 2)}
-                  for s in appendix]
+        parts += [
+            {"title": s.title, "level": 2, "blocks": section_blocks(s, by_hash, 2)}
+            for s in appendix
+        ]
     words = {key: text(f"pdf.{key}", lang) for key in ("contents", "page", "made_with")}
     meta = [f"{text('index.dataset', lang)}: {dataset}"]
     if subset:
         meta.append(f"{text('index.subset', lang)}: {subset}")
     meta.append(f"{text('index.date', lang)}: {format_date(day, lang)}")
-    return {"lang": lang, "title": title, "meta": meta, "notice": notice or "",
-            "version": f"{words['made_with']} shv-analysis {version}",
-            "words": words, "guide_title": text("index.guide_title", lang),
-            "guide": reading_guide(lang, notice is not None), "sections": parts}
+    return {
+        "lang": lang,
+        "title": title,
+        "meta": meta,
+        "notice": notice or "",
+        "version": f"{words['made_with']} shv-analysis {version}",
+        "words": words,
+        "guide_title": text("index.guide_title", lang),
+        "guide": reading_guide(lang, notice is not None),
+        "sections": parts,
+    }
 
 
-def write_pdf(report_dir: Path, sections: Sequence[Section], lang: str, *, title: str,
-              dataset: str, subset: str | None, notice: str | None, day: dt.date,
-              version: str) -> Path:
+def write_pdf(
+    report_dir: Path,
+    sections: Sequence[Section],
+    lang: str,
+    *,
+    title: str,
+    dataset: str,
+    subset: str | None,
+    notice: str | None,
+    day: dt.date,
+    version: str,
+) -> Path:
     """Write `rapport.pdf` / `report.pdf` into `report_dir` and return its path.
 
     Args:
@@ -130,13 +156,26 @@ def write_pdf(report_dir: Path, sections: Sequence[Section], lang: str, *, title
     """
     import typst  # the compiler is large; loaded when a PDF is made
 
-    data = document_data(report_dir, sections, lang, title=title, dataset=dataset,
-                         subset=subset, notice=notice, day=day, version=version)
+    data = document_data(
+        report_dir,
+        sections,
+        lang,
+        title=title,
+        dataset=dataset,
+        subset=subset,
+        notice=notice,
+        day=day,
+        version=version,
+    )
     target = report_dir / pdf_name(lang)
     try:
-        pdf = typst.compile(PDF_TEMPLATE.read_bytes(), root=str(report_dir),
-                            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-                            ignore_system_fonts=True, timestamp=date_epoch(day))
+        pdf = typst.compile(
+            PDF_TEMPLATE.read_bytes(),
+            root=str(report_dir),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            ignore_system_fonts=True,
+            timestamp=date_epoch(day),
+        )
     except typst.TypstError as exc:
         raise RuntimeError(f"typst: {exc.message}") from exc
     target.write_bytes(pdf)

@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from shv_analysis.text import normalise_lang
 from shv_analysis.config import TEMPLATE_DIR
-from shv_analysis.report.contents import (APPENDIX, figure_files, figures_of, read_sections,
-                                          report_date, report_order, tables_of)
+from shv_analysis.report.contents import (
+    APPENDIX,
+    figure_files,
+    figures_of,
+    read_sections,
+    report_date,
+    report_order,
+    tables_of,
+)
 from shv_analysis.report.guide import format_date, reading_guide
 from shv_analysis.section import notice_html
 from shv_analysis.text import DEFAULT_LANG, normalise_lang, text
@@ -33,22 +40,54 @@ from shv_analysis.text import DEFAULT_LANG, normalise_lang, text
 SECTION_TEMPLATE = "section"
 
 WORDS = {
-    "nl": {"title": "Experimenten en pilots schuldhulpverlening: rapport", "section": "Sectie",
-           "status": "Status", "time": "Tijd (s)", "html": "Rapport", "code": "Met code",
-           "notebook": "Notebook", "ok": "gelukt", "failed": "MISLUKT",
-           "figures": "Figuren", "tables": "Tabellen", "workbook": "Alle tabellen in Excel",
-           "dataset": "Dataset", "subset": "Deelverzameling", "version": "Gemaakt met",
-           "manifest": "Herkomst en parameters", "reports": "Rapporten", "report": "Rapport",
-           "all": "Alle gegevens", "each": "Eén rapport per waarde van",
-           "error": "Fout", "cell": "cel"},
-    "en": {"title": "Experiments and pilots in debt assistance: report", "section": "Section",
-           "status": "Status", "time": "Time (s)", "html": "Report", "code": "With code",
-           "notebook": "Notebook", "ok": "ok", "failed": "FAILED",
-           "figures": "Figures", "tables": "Tables", "workbook": "All tables in Excel",
-           "dataset": "Dataset", "subset": "Subset", "version": "Made with",
-           "manifest": "Provenance and parameters", "reports": "Reports", "report": "Report",
-           "all": "All data", "each": "One report per value of",
-           "error": "Error", "cell": "cell"},
+    "nl": {
+        "title": "Experimenten en pilots schuldhulpverlening: rapport",
+        "section": "Sectie",
+        "status": "Status",
+        "time": "Tijd (s)",
+        "html": "Rapport",
+        "code": "Met code",
+        "notebook": "Notebook",
+        "ok": "gelukt",
+        "failed": "MISLUKT",
+        "figures": "Figuren",
+        "tables": "Tabellen",
+        "workbook": "Alle tabellen in Excel",
+        "dataset": "Dataset",
+        "subset": "Deelverzameling",
+        "version": "Gemaakt met",
+        "manifest": "Herkomst en parameters",
+        "reports": "Rapporten",
+        "report": "Rapport",
+        "all": "Alle gegevens",
+        "each": "Eén rapport per waarde van",
+        "error": "Fout",
+        "cell": "cel",
+    },
+    "en": {
+        "title": "Experiments and pilots in debt assistance: report",
+        "section": "Section",
+        "status": "Status",
+        "time": "Time (s)",
+        "html": "Report",
+        "code": "With code",
+        "notebook": "Notebook",
+        "ok": "ok",
+        "failed": "FAILED",
+        "figures": "Figures",
+        "tables": "Tables",
+        "workbook": "All tables in Excel",
+        "dataset": "Dataset",
+        "subset": "Subset",
+        "version": "Made with",
+        "manifest": "Provenance and parameters",
+        "reports": "Reports",
+        "report": "Report",
+        "all": "All data",
+        "each": "One report per value of",
+        "error": "Error",
+        "cell": "cell",
+    },
 }
 
 
@@ -65,16 +104,24 @@ def _escaped(value: Any) -> Any:
 
 
 _ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, finalize=_escaped,
-    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined)
+    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+    autoescape=True,
+    finalize=_escaped,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 
-def _page(template: str, lang: str, notice: str | None, meta: Sequence[str],
-          **context: Any) -> str:
+def _page(template: str, lang: str, notice: str | None, meta: Sequence[str], **context: Any) -> str:
     return _ENV.get_template(template).render(
-        lang=lang, w=words(lang), notice=Markup(notice_html(notice)) if notice else None,
-        meta=list(meta), **context)
+        lang=lang,
+        w=words(lang),
+        notice=Markup(notice_html(notice)) if notice else None,
+        meta=list(meta),
+        **context,
+    )
 
 
 def _link(href: str, text: str) -> dict[str, str]:
@@ -91,7 +138,8 @@ def _meta(w: dict, dataset: str, subset: str | None, version: str) -> list[str]:
 
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the index pages and the single file (html.escape-style
-    escaping of every value, strict undefined)."""
+    escaping of every value, strict undefined).
+    """
     return _ENV
 
 
@@ -101,19 +149,29 @@ def _section_view(report_dir: Path, result, section, lang: str) -> dict:
             return None
         return {"href": rel, "text": label, "download": download}
 
-    return {"title": section.title if section else result.title,
-            "summary": section.summary if section else "",
-            "ok": result.status == "ok", "error": result.describe_error(),
-            "page": link(f"html/{result.section}.html", section.title if section
-                         else result.title),
-            "code": link(f"html/{result.section}.code.html", text("index.code", lang)),
-            "notebook": link(f"notebooks/{result.section}.ipynb",
-                             text("index.notebook", lang), download=True)}
+    return {
+        "title": section.title if section else result.title,
+        "summary": section.summary if section else "",
+        "ok": result.status == "ok",
+        "error": result.describe_error(),
+        "page": link(f"html/{result.section}.html", section.title if section else result.title),
+        "code": link(f"html/{result.section}.code.html", text("index.code", lang)),
+        "notebook": link(
+            f"notebooks/{result.section}.ipynb", text("index.notebook", lang), download=True
+        ),
+    }
 
 
-def write_report_index(report_dir: Path, results: Sequence, lang: str, notice: str | None,
-                       dataset: str, subset: str | None, version: str,
-                       day: dt.date | None = None) -> None:
+def write_report_index(
+    report_dir: Path,
+    results: Sequence,
+    lang: str,
+    notice: str | None,
+    dataset: str,
+    subset: str | None,
+    version: str,
+    day: dt.date | None = None,
+) -> None:
     """Write `report_dir/index.html`, the report's table of contents: the whole report (single
     file, PDF, workbook, when present), the sections by title with a one-line summary and
     their links (reviewer page, code page, notebook download), the appendix (00, 99) last,
@@ -132,15 +190,25 @@ def write_report_index(report_dir: Path, results: Sequence, lang: str, notice: s
     order = report_order(list(by_name))
     read = {s.name: s for s in read_sections(report_dir, order)}
     views = [(by_name[n], read.get(n)) for n in order]
-    main = [_section_view(report_dir, r, s, lang) for r, s in views
-            if r.section.split("_", 1)[0] not in APPENDIX]
-    appendix = [_section_view(report_dir, r, s, lang) for r, s in views
-                if r.section.split("_", 1)[0] in APPENDIX]
-    whole = [{"href": rel, "text": text(key, lang)}
-             for rel, key in ((text("single.file", lang), "index.single"),
-                              (text("pdf.file", lang), "index.pdf"),
-                              ("tables.xlsx", "index.workbook"))
-             if (report_dir / rel).is_file()]
+    main = [
+        _section_view(report_dir, r, s, lang)
+        for r, s in views
+        if r.section.split("_", 1)[0] not in APPENDIX
+    ]
+    appendix = [
+        _section_view(report_dir, r, s, lang)
+        for r, s in views
+        if r.section.split("_", 1)[0] in APPENDIX
+    ]
+    whole = [
+        {"href": rel, "text": text(key, lang)}
+        for rel, key in (
+            (text("single.file", lang), "index.single"),
+            (text("pdf.file", lang), "index.pdf"),
+            ("tables.xlsx", "index.workbook"),
+        )
+        if (report_dir / rel).is_file()
+    ]
     by_hash = figure_files(report_dir)
     tables, figures = [], []
     for name in order:
@@ -153,26 +221,55 @@ def write_report_index(report_dir: Path, results: Sequence, lang: str, notice: s
             figures.append({"title": title, "entries": shown})
     meta = _meta(w, dataset, subset, version)
     meta.insert(-1, f"{text('index.date', lang)}: {format_date(day, lang)}")
-    page = _page("index/report.html.j2", lang, notice, meta, t=lambda key: text(key, lang),
-                 whole=whole, main=main, appendix=appendix, guide=reading_guide(
-                     lang, notice is not None), tables=tables, figures=figures,
-                 manifest=_link("manifest.json", w["manifest"]))
+    page = _page(
+        "index/report.html.j2",
+        lang,
+        notice,
+        meta,
+        t=lambda key: text(key, lang),
+        whole=whole,
+        main=main,
+        appendix=appendix,
+        guide=reading_guide(lang, notice is not None),
+        tables=tables,
+        figures=figures,
+        manifest=_link("manifest.json", w["manifest"]),
+    )
     (report_dir / "index.html").write_text(page, encoding="utf-8")
 
 
-def write_each_index(root: Path, field_name: str, summaries: Sequence[dict], lang: str,
-                     notice: str | None, dataset: str, version: str) -> None:
+def write_each_index(
+    root: Path,
+    field_name: str,
+    summaries: Sequence[dict],
+    lang: str,
+    notice: str | None,
+    dataset: str,
+    version: str,
+) -> None:
     """Write `root/index.html` of an `--each` run: a link, subset and status per report.
 
     Args:
         summaries: per report folder `{"folder", "subset", "label", "status"}`.
     """
     w = words(lang)
-    reports = [{"link": _link(f"{s['folder']}/index.html", s["label"]),
-                "subset": s["subset"] or "", "ok": s["status"] == "ok"} for s in summaries]
-    page = _page("index/each.html.j2", lang, notice, _meta(w, dataset, None, version),
-                 field=field_name, reports=reports,
-                 manifest=_link("manifest.json", w["manifest"]))
+    reports = [
+        {
+            "link": _link(f"{s['folder']}/index.html", s["label"]),
+            "subset": s["subset"] or "",
+            "ok": s["status"] == "ok",
+        }
+        for s in summaries
+    ]
+    page = _page(
+        "index/each.html.j2",
+        lang,
+        notice,
+        _meta(w, dataset, None, version),
+        field=field_name,
+        reports=reports,
+        manifest=_link("manifest.json", w["manifest"]),
+    )
     (root / "index.html").write_text(page, encoding="utf-8")
 
 
@@ -190,21 +287,26 @@ def section_exporters() -> dict:
     from nbconvert import HTMLExporter  # in the workers only: slow to import
     from traitlets.config import Config
 
-    common = {"extra_template_basedirs": [str(TEMPLATE_DIR)],
-              "template_name": SECTION_TEMPLATE}
+    common = {"extra_template_basedirs": [str(TEMPLATE_DIR)], "template_name": SECTION_TEMPLATE}
     reviewer = Config()
     reviewer.TagRemovePreprocessor.enabled = True
     reviewer.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
     return {
-        "html": HTMLExporter(config=reviewer, **common, exclude_input=True,
-                             exclude_input_prompt=True, exclude_output_prompt=True),
+        "html": HTMLExporter(
+            config=reviewer,
+            **common,
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        ),
         "code": HTMLExporter(**common),
     }
 
 
 def notebook_lang(nb) -> str:
     """The report language of an executed notebook: its papermill `lang` parameter, else
-    Dutch."""
+    Dutch.
+    """
     parameters = nb.get("metadata", {}).get("papermill", {}).get("parameters") or {}
     try:
         return normalise_lang(parameters.get("lang"))
@@ -214,7 +316,8 @@ def notebook_lang(nb) -> str:
 
 def render_section(exporter, nb, title: str) -> str:
     """A section page (HTML text) of an executed notebook, titled `title`, whose
-    `<html lang>` is the notebook's report language (`notebook_lang`)."""
+    `<html lang>` is the notebook's report language (`notebook_lang`).
+    """
     exporter.language_code = notebook_lang(nb)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body

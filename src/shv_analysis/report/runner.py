@@ -69,29 +69,41 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import json
 import multiprocessing
 import os
 import re
 import shutil
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA, NOTEBOOK_DIR, OUTPUT_DIR
 from shv_analysis.ingest.validation import check_dataset
 from shv_analysis.report.contents import report_date
+from shv_analysis.report.outputs import (
+    check_output_folder,
+    data_record,
+    each_manifest,
+    install,
+    keep_failed,
+    remove_stale_failed,
+    report_manifest,
+    write_json,
+)
 from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
-from shv_analysis.text import normalise_lang
-from shv_analysis.report.outputs import (check_output_folder, data_record, each_manifest,
-                                         install, keep_failed, remove_stale_failed,
-                                         report_manifest, write_json)
 from shv_analysis.report.rendering import WORDS, write_each_index, write_report_index
-from shv_analysis.report.tasks import (KERNEL_NAME, SectionResult, Task, error_info,
-                                       init_worker, run_task)
+from shv_analysis.report.tasks import (
+    KERNEL_NAME,
+    SectionResult,
+    Task,
+    error_info,
+    init_worker,
+    run_task,
+)
 from shv_analysis.report.whole import PdfMaker, write_whole_report
+from shv_analysis.text import normalise_lang
 
 DEFAULT_TIMEOUT = 600
 NOTEBOOK_RE = re.compile(r"^(\d{2})_[A-Za-z0-9_]+\.ipynb$")
@@ -103,13 +115,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class ReportPlan:
     """One report folder of a run."""
 
-    folder: str             # "" for a single report, else "all" / "<field>-<value>"
+    folder: str  # "" for a single report, else "all" / "<field>-<value>"
     subset: str | None
     label: str
 
 
-def discover_notebooks(folder: str | Path | None = None,
-                       sections: Sequence[str] | None = None) -> list[Path]:
+def discover_notebooks(
+    folder: str | Path | None = None, sections: Sequence[str] | None = None
+) -> list[Path]:
     """Section notebooks `NN_name.ipynb` of a folder in order, optionally only some.
 
     Args:
@@ -128,8 +141,10 @@ def discover_notebooks(folder: str | Path | None = None,
         item = item.strip()
         match = [p for p in found if p.stem == item or p.stem.split("_", 1)[0] == item]
         if not match:
-            raise ValueError(f"no section notebook {item!r} in {folder} (have: "
-                             f"{', '.join(p.stem for p in found)})")
+            raise ValueError(
+                f"no section notebook {item!r} in {folder} (have: "
+                f"{', '.join(p.stem for p in found)})"
+            )
         wanted += [p for p in match if p not in wanted]
     return sorted(wanted)
 
@@ -153,8 +168,10 @@ def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, s
     elif field_name in ds.experimenten.columns:
         column = ds.experimenten[field_name]
     else:
-        raise ValueError(f"--each: unknown field '{field_name}'; use a single-valued column "
-                         "such as respondenttype, provincie, grootteklasse or type")
+        raise ValueError(
+            f"--each: unknown field '{field_name}'; use a single-valued column "
+            "such as respondenttype, provincie, grootteklasse or type"
+        )
     present = [str(v) for v in column.dropna().unique()]
     try:
         f = cb.any_field(field_name)
@@ -176,14 +193,26 @@ def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, s
     return out
 
 
-def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResult], ds,
-                  parameters: dict, lang: str, data: dict, warm: bool,
-                  version: str, pdf: bool = True, day=None, stream=None,
-                  pdfs: PdfMaker | None = None) -> dict:
+def finish_report(
+    report_dir: Path,
+    plan: ReportPlan,
+    results: list[SectionResult],
+    ds,
+    parameters: dict,
+    lang: str,
+    data: dict,
+    warm: bool,
+    version: str,
+    pdf: bool = True,
+    day=None,
+    stream=None,
+    pdfs: PdfMaker | None = None,
+) -> dict:
     """Workbook, single file, PDF (unless `pdf` is False), index.html and manifest.json of
     one report folder; returns its summary. `day` is the report date (default:
     `contents.report_date()`); warnings (no PDF) go to `stream`. With `pdfs`, the PDF is the
-    one started there under the report's folder name (`PdfMaker.start`)."""
+    one started there under the report's folder name (`PdfMaker.start`).
+    """
     from shv_analysis.present.export import workbook_from_folder
 
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -191,58 +220,119 @@ def finish_report(report_dir: Path, plan: ReportPlan, results: list[SectionResul
     notice = sub.notice(lang)
     day = day or report_date()
     if (report_dir / "tables").is_dir():
-        workbook_from_folder(report_dir / "tables", report_dir / "tables.xlsx", notice=notice,
-                             lang=lang, dataset=ds.display_name(lang))
-    warnings = write_whole_report(report_dir, [r.section for r in results], lang,
-                                  dataset=ds.display_name(lang), subset=plan.subset,
-                                  notice=notice, day=day, version=version,
-                                  pdf=pdf and pdfs is None)
+        workbook_from_folder(
+            report_dir / "tables",
+            report_dir / "tables.xlsx",
+            notice=notice,
+            lang=lang,
+            dataset=ds.display_name(lang),
+        )
+    warnings = write_whole_report(
+        report_dir,
+        [r.section for r in results],
+        lang,
+        dataset=ds.display_name(lang),
+        subset=plan.subset,
+        notice=notice,
+        day=day,
+        version=version,
+        pdf=pdf and pdfs is None,
+    )
     if pdf and pdfs is not None:
         warnings += pdfs.wait(plan.folder)
     for warning in warnings:
-        print(f"shv report: {plan.folder + ': ' if plan.folder else ''}{warning}",
-              file=stream or sys.stderr)
-    write_report_index(report_dir, results, lang, notice, ds.display_name(lang), plan.subset,
-                       version, day=day)
+        print(
+            f"shv report: {plan.folder + ': ' if plan.folder else ''}{warning}",
+            file=stream or sys.stderr,
+        )
+    write_report_index(
+        report_dir, results, lang, notice, ds.display_name(lang), plan.subset, version, day=day
+    )
     status = "ok" if all(r.status == "ok" for r in results) else "failed"
-    sections = [{"name": r.section, "title": r.title, "status": r.status,
-                 "seconds": r.seconds, "execute_seconds": r.execute_seconds,
-                 "render_seconds": r.render_seconds, "error": r.error, "files": r.files}
-                for r in results]
+    sections = [
+        {
+            "name": r.section,
+            "title": r.title,
+            "status": r.status,
+            "seconds": r.seconds,
+            "execute_seconds": r.execute_seconds,
+            "render_seconds": r.render_seconds,
+            "error": r.error,
+            "files": r.files,
+        }
+        for r in results
+    ]
     manifest = report_manifest(
-        report_dir, version=version, status=status, data=data, ds=ds, sub=sub,
-        subset=plan.subset, lang=lang, parameters=parameters,
+        report_dir,
+        version=version,
+        status=status,
+        data=data,
+        ds=ds,
+        sub=sub,
+        subset=plan.subset,
+        lang=lang,
+        parameters=parameters,
         kernel={"name": KERNEL_NAME, "mode": "warm" if warm else "isolated"},
-        sections=sections)
+        sections=sections,
+    )
     manifest["report_date"] = day.isoformat()  # see contents.report_date
     write_json(report_dir / "manifest.json", manifest)
-    return {"folder": plan.folder, "subset": plan.subset, "label": plan.label,
-            "status": status}
+    return {"folder": plan.folder, "subset": plan.subset, "label": plan.label, "status": status}
 
 
-def finish_each(root: Path, field_name: str, summaries: list[dict], ds, lang: str,
-                data: dict, parameters: dict, version: str) -> None:
+def finish_each(
+    root: Path,
+    field_name: str,
+    summaries: list[dict],
+    ds,
+    lang: str,
+    data: dict,
+    parameters: dict,
+    version: str,
+) -> None:
     """index.html and manifest.json of an `--each` root folder."""
-    write_each_index(root, field_name, summaries, lang, ds.notice(lang), ds.display_name(lang),
-                     version)
+    write_each_index(
+        root, field_name, summaries, lang, ds.notice(lang), ds.display_name(lang), version
+    )
     status = "ok" if all(s["status"] == "ok" for s in summaries) else "failed"
-    manifest = each_manifest(root, version=version, status=status, each=field_name,
-                             data=data, ds=ds, lang=lang, parameters=parameters,
-                             reports=summaries)
+    manifest = each_manifest(
+        root,
+        version=version,
+        status=status,
+        each=field_name,
+        data=data,
+        ds=ds,
+        lang=lang,
+        parameters=parameters,
+        reports=summaries,
+    )
     write_json(root / "manifest.json", manifest)
 
 
 def _pool(workers: int, warm: bool) -> cf.ProcessPoolExecutor:
-    return cf.ProcessPoolExecutor(max_workers=workers,
-                                  mp_context=multiprocessing.get_context("spawn"),
-                                  initializer=init_worker, initargs=(KERNEL_NAME, warm))
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(KERNEL_NAME, warm),
+    )
 
 
-def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
-               parameters: dict | None = None, each: str | None = None,
-               sections: Sequence[str] | None = None, notebook_dir=None, warm: bool = True,
-               timeout: int | None = DEFAULT_TIMEOUT, progress: bool | None = None,
-               stream=None, pdf: bool = True) -> int:
+def run_report(
+    data=None,
+    out=None,
+    lang: str = "nl",
+    jobs: int | None = None,
+    parameters: dict | None = None,
+    each: str | None = None,
+    sections: Sequence[str] | None = None,
+    notebook_dir=None,
+    warm: bool = True,
+    timeout: int | None = DEFAULT_TIMEOUT,
+    progress: bool | None = None,
+    stream=None,
+    pdf: bool = True,
+) -> int:
     """Run `shv report` (see the module docstring); returns the exit code.
 
     Args:
@@ -275,8 +365,10 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         print(f"shv report: {exc}", file=stream)
         return EXIT_USAGE
     if not notebooks:
-        print(f"shv report: no section notebooks (NN_name.ipynb) in "
-              f"{notebook_dir or NOTEBOOK_DIR}", file=stream)
+        print(
+            f"shv report: no section notebooks (NN_name.ipynb) in {notebook_dir or NOTEBOOK_DIR}",
+            file=stream,
+        )
         return EXIT_USAGE
     known = known_parameters(notebooks)
     try:
@@ -297,19 +389,29 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         print(f"shv report: {refusal}", file=stream)
         return EXIT_USAGE
 
-    checked = check_dataset(data_path, reference="auto", decisions_step=decisions_step("auto"),
-                            indeling=params.get("indeling"))
+    checked = check_dataset(
+        data_path,
+        reference="auto",
+        decisions_step=decisions_step("auto"),
+        indeling=params.get("indeling"),
+    )
     if not checked.ok:
         checked.print_problems(stream)  # the problem list of `shv check`
     ds = checked.dataset if checked.ok else None
     if ds is None:
         print("shv report: the data have errors; no report was made", file=stream)
         return EXIT_FAILED
-    empty = [name for name, frame in (("respondenten", ds.respondenten),
-                                      ("experimenten", ds.experimenten)) if frame.empty]
+    empty = [
+        name
+        for name, frame in (("respondenten", ds.respondenten), ("experimenten", ds.experimenten))
+        if frame.empty
+    ]
     if empty:
-        print(f"shv report: the dataset holds no {' and no '.join(empty)} (an empty intake "
-              "template?); there is nothing to report, so no report was made", file=stream)
+        print(
+            f"shv report: the dataset holds no {' and no '.join(empty)} (an empty intake "
+            "template?); there is nothing to report, so no report was made",
+            file=stream,
+        )
         return EXIT_FAILED
     try:
         if each:
@@ -317,7 +419,8 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
                 raise ValueError("--each and a subset parameter cannot be combined")
             plans = [ReportPlan(ALL_DIR, None, WORDS[lang]["all"])] + [
                 ReportPlan(folder, spec, label)
-                for folder, spec, label in each_values(ds, each, lang)]
+                for folder, spec, label in each_values(ds, each, lang)
+            ]
         else:
             plans = [ReportPlan("", subset, subset or WORDS[lang]["all"])]
         for plan in plans:
@@ -332,8 +435,20 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         shutil.rmtree(build)
     build.mkdir(parents=True)
     try:
-        results = _execute(plans, notebooks, build, data_path, lang, params, jobs, warm,
-                           timeout, progress, out, stream)
+        results = _execute(
+            plans,
+            notebooks,
+            build,
+            data_path,
+            lang,
+            params,
+            jobs,
+            warm,
+            timeout,
+            progress,
+            out,
+            stream,
+        )
         record = data_record(data_path)
         day = report_date()
         summaries = []
@@ -342,22 +457,50 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
         try:
             for plan in plans:
                 sub = ds.subset(plan.subset) if plan.subset else ds
-                pdfs.start(plan.folder, build / plan.folder, [
-                    r.section for r in results if r.report == plan.folder], lang,
-                    dataset=ds.name, subset=plan.subset, notice=sub.notice(lang), day=day,
-                    version=__version__)
+                pdfs.start(
+                    plan.folder,
+                    build / plan.folder,
+                    [r.section for r in results if r.report == plan.folder],
+                    lang,
+                    dataset=ds.name,
+                    subset=plan.subset,
+                    notice=sub.notice(lang),
+                    day=day,
+                    version=__version__,
+                )
             for plan in plans:
                 mine = [r for r in results if r.report == plan.folder]
-                shared = {"data": str(data_path), "lang": lang, "subset": plan.subset,
-                          **params}
-                summaries.append(finish_report(
-                    build / plan.folder, plan, mine, ds, shared, lang, record, warm,
-                    __version__, pdf=pdf, day=day, stream=stream, pdfs=pdfs))
+                shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
+                summaries.append(
+                    finish_report(
+                        build / plan.folder,
+                        plan,
+                        mine,
+                        ds,
+                        shared,
+                        lang,
+                        record,
+                        warm,
+                        __version__,
+                        pdf=pdf,
+                        day=day,
+                        stream=stream,
+                        pdfs=pdfs,
+                    )
+                )
         finally:
             pdfs.close()
         if each:
-            finish_each(build, each, summaries, ds, lang, record,
-                        {"data": str(data_path), "lang": lang, **params}, __version__)
+            finish_each(
+                build,
+                each,
+                summaries,
+                ds,
+                lang,
+                record,
+                {"data": str(data_path), "lang": lang, **params},
+                __version__,
+            )
         failed = [r for r in results if r.status != "ok"]
         if failed:
             where = keep_failed(build, out)
@@ -374,7 +517,8 @@ def run_report(data=None, out=None, lang: str = "nl", jobs: int | None = None,
 
 def _is_terminal(stream, progress: bool | None) -> bool:
     """A progress bar (True) or plain lines: `progress` when given, else whether `stream`
-    is a terminal."""
+    is a terminal.
+    """
     if progress is not None:
         return progress
     isatty = getattr(stream, "isatty", None)
@@ -383,13 +527,29 @@ def _is_terminal(stream, progress: bool | None) -> bool:
 
 def progress_line(stream, done: int, total: int, name: str, result: SectionResult) -> None:
     """One plain progress line, flushed at once (output to a file or pipe is block-buffered):
-    ``shv report: 3/7 02_kenmerken ok 1.2 s``."""
-    print(f"shv report: {done}/{total} {name} {result.status} {result.seconds:.1f} s",
-          file=stream, flush=True)
+    ``shv report: 3/7 02_kenmerken ok 1.2 s``.
+    """
+    print(
+        f"shv report: {done}/{total} {name} {result.status} {result.seconds:.1f} s",
+        file=stream,
+        flush=True,
+    )
 
 
-def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeout,
-             progress, out: Path | None = None, stream=None) -> list[SectionResult]:
+def _execute(
+    plans,
+    notebooks,
+    build,
+    data_path,
+    lang,
+    params,
+    jobs,
+    warm,
+    timeout,
+    progress,
+    out: Path | None = None,
+    stream=None,
+) -> list[SectionResult]:
     from tqdm import tqdm
 
     stream = stream or sys.stderr
@@ -398,24 +558,44 @@ def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeo
     for plan in plans:
         report_dir = build / plan.folder
         for nb in notebooks:
-            parameters = {"data": str(data_path), "lang": lang, "subset": plan.subset,
-                          **params, "output_dir": str(report_dir)}
-            tasks.append(Task(plan.folder, nb.stem, str(nb), str(report_dir),
-                              tuple(parameters.items()), lang, timeout,
-                              str(out / plan.folder) if out else ""))
+            parameters = {
+                "data": str(data_path),
+                "lang": lang,
+                "subset": plan.subset,
+                **params,
+                "output_dir": str(report_dir),
+            }
+            tasks.append(
+                Task(
+                    plan.folder,
+                    nb.stem,
+                    str(nb),
+                    str(report_dir),
+                    tuple(parameters.items()),
+                    lang,
+                    timeout,
+                    str(out / plan.folder) if out else "",
+                )
+            )
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     results: list[SectionResult] = []
     with _pool(workers, warm) as pool:
         futures = {pool.submit(run_task, task): task for task in tasks}
-        bar = (tqdm(total=len(tasks), desc="shv report", unit="notebook", file=stream)
-               if _is_terminal(stream, progress) else None)
+        bar = (
+            tqdm(total=len(tasks), desc="shv report", unit="notebook", file=stream)
+            if _is_terminal(stream, progress)
+            else None
+        )
         for done, future in enumerate(cf.as_completed(futures), start=1):
             task = futures[future]
             try:
                 results.append(future.result())
             except Exception as exc:  # noqa: BLE001 - a worker process died
-                results.append(SectionResult(task.report, task.section, task.section,
-                                             "failed", 0.0, error_info(exc)))
+                results.append(
+                    SectionResult(
+                        task.report, task.section, task.section, "failed", 0.0, error_info(exc)
+                    )
+                )
             name = f"{task.report + '/' if task.report else ''}{task.section}"
             if bar is not None:
                 bar.set_postfix_str(name)
@@ -431,8 +611,11 @@ def _execute(plans, notebooks, build, data_path, lang, params, jobs, warm, timeo
 def _summary(results, failed, where: Path, out: Path, seconds: float, ds, stream) -> None:
     for r in results:
         name = f"{r.report}/{r.section}" if r.report else r.section
-        print(f"  {name:<40} {r.status:<6} {r.seconds:6.1f} s  (execute {r.execute_seconds:.1f} "
-              f"s, html {r.render_seconds:.1f} s)", file=stream)
+        print(
+            f"  {name:<40} {r.status:<6} {r.seconds:6.1f} s  (execute {r.execute_seconds:.1f} "
+            f"s, html {r.render_seconds:.1f} s)",
+            file=stream,
+        )
     if ds.synthetic:
         print(ds.notice("en"), file=stream)
     if failed:
@@ -440,8 +623,11 @@ def _summary(results, failed, where: Path, out: Path, seconds: float, ds, stream
         for r in failed:
             name = f"{r.report}/{r.section}" if r.report else r.section
             print(f"  {name}: {r.describe_error()}", file=stream)
-        previous = (f"the previous report in {out} was left unchanged" if out.exists()
-                    else f"no report was installed at {out}")
+        previous = (
+            f"the previous report in {out} was left unchanged"
+            if out.exists()
+            else f"no report was installed at {out}"
+        )
         print(f"Executed notebooks kept for inspection in {where}; {previous}.", file=stream)
     else:
         print(f"Report written to {where / 'index.html'} in {seconds:.1f} s", file=stream)

@@ -29,8 +29,11 @@ _MARKDOWN = mistune.create_markdown(escape=False, plugins=["table", "strikethrou
 _NOTICE_DIV = re.compile(rf'<div class="{NOTICE_CLASS}"[^>]*>.*?</div>', re.S)
 _TABLE_NOTICE = re.compile(r'<p class="shv-notice"[^>]*>.*?</p>', re.S)
 _OUTSIDE_A = re.compile(r'<a\b[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^>]*>(.*?)</a>', re.S | re.I)
-_OUTSIDE_SRC = re.compile(r'<(?:img|script|iframe|link|source|video|audio)\b[^>]*'
-                          r'\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^>]*>', re.I)
+_OUTSIDE_SRC = re.compile(
+    r"<(?:img|script|iframe|link|source|video|audio)\b[^>]*"
+    r'\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^>]*>',
+    re.I,
+)
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
@@ -63,8 +66,10 @@ def section_html(section: Section, level: int) -> str:
         if otype == "stream":
             parts.append(f"<pre>{_escape(''.join(content.get('text', '')))}</pre>")
         elif otype == "error":
-            parts.append(f'<pre class="error">{_escape(str(content.get("ename")))}: '
-                         f'{_escape(str(content.get("evalue")))}</pre>')
+            parts.append(
+                f'<pre class="error">{_escape(str(content.get("ename")))}: '
+                f"{_escape(str(content.get('evalue')))}</pre>"
+            )
         elif output_html(content):
             fragment = _TABLE_NOTICE.sub("", _NOTICE_DIV.sub("", output_html(content)))
             parts.append(_shift_headings(fragment, level - 1))
@@ -80,9 +85,19 @@ def _escape(value: str) -> str:
     return html.escape(value)
 
 
-def write_single_file(report_dir: Path, sections: Sequence[Section], lang: str, env, *,
-                      title: str, dataset: str, subset: str | None, notice_block: str | None,
-                      day: dt.date, version: str) -> Path:
+def write_single_file(
+    report_dir: Path,
+    sections: Sequence[Section],
+    lang: str,
+    env,
+    *,
+    title: str,
+    dataset: str,
+    subset: str | None,
+    notice_block: str | None,
+    day: dt.date,
+    version: str,
+) -> Path:
     """Write `rapport.html` / `report.html` into `report_dir` and return its path.
 
     Args:
@@ -105,14 +120,24 @@ def write_single_file(report_dir: Path, sections: Sequence[Section], lang: str, 
     meta.append(f"{text('index.date', lang)}: {format_date(day, lang)}")
 
     def view(s: Section, level: int) -> dict:
-        return {"anchor": s.anchor, "title": s.title, "level": level,
-                "body": Markup(section_html(s, level))}
+        return {
+            "anchor": s.anchor,
+            "title": s.title,
+            "level": level,
+            "body": Markup(section_html(s, level)),
+        }
 
     page = env.get_template("index/single.html.j2").render(
-        lang=lang, title=title, meta=meta, version=version,
+        lang=lang,
+        title=title,
+        meta=meta,
+        version=version,
         notice=Markup(notice_block) if notice_block else None,
-        t=lambda key: text(key, lang), guide=reading_guide(lang, notice_block is not None),
-        main=[view(s, 2) for s in main], appendix=[view(s, 3) for s in appendix])
+        t=lambda key: text(key, lang),
+        guide=reading_guide(lang, notice_block is not None),
+        main=[view(s, 2) for s in main],
+        appendix=[view(s, 3) for s in appendix],
+    )
     target = report_dir / single_name(lang)
     target.write_text(page, encoding="utf-8")
     return target

@@ -30,11 +30,11 @@ INJECTED_TAG = "injected-parameters"
 class Task:
     """One notebook of one report, as a worker runs it."""
 
-    report: str          # folder of the report inside the build folder ("" = the root)
-    section: str         # notebook stem, e.g. "01_overzicht"
-    notebook: str        # input notebook path
-    report_dir: str      # absolute build folder of this report
-    parameters: tuple    # ((name, value), ...) passed to papermill
+    report: str  # folder of the report inside the build folder ("" = the root)
+    section: str  # notebook stem, e.g. "01_overzicht"
+    notebook: str  # input notebook path
+    report_dir: str  # absolute build folder of this report
+    parameters: tuple  # ((name, value), ...) passed to papermill
     lang: str
     timeout: int | None
     final_dir: str = ""  # where the report is installed; named in its notebooks and HTML
@@ -47,12 +47,12 @@ class SectionResult:
     report: str
     section: str
     title: str
-    status: str                     # "ok" | "failed"
+    status: str  # "ok" | "failed"
     seconds: float
-    error: dict | None = None       # cell_index, exec_count, source, ename, evalue
+    error: dict | None = None  # cell_index, exec_count, source, ename, evalue
     files: list = dataclasses.field(default_factory=list)
-    execute_seconds: float = 0.0    # papermill (kernel reset + cells)
-    render_seconds: float = 0.0     # both HTML files
+    execute_seconds: float = 0.0  # papermill (kernel reset + cells)
+    render_seconds: float = 0.0  # both HTML files
 
     def describe_error(self) -> str:
         """'cell 3 (In [2]) `source`: ValueError: message' (the parts that are known)."""
@@ -71,10 +71,13 @@ def error_info(exc: BaseException) -> dict:
     """The error record of a SectionResult from a papermill, kernel or other exception."""
     source = getattr(exc, "source", "") or ""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    return {"cell_index": getattr(exc, "cell_index", None),
-            "exec_count": getattr(exc, "exec_count", None),
-            "source": first[:80], "ename": getattr(exc, "ename", type(exc).__name__),
-            "evalue": str(getattr(exc, "evalue", exc))[:500]}
+    return {
+        "cell_index": getattr(exc, "cell_index", None),
+        "exec_count": getattr(exc, "exec_count", None),
+        "source": first[:80],
+        "ename": getattr(exc, "ename", type(exc).__name__),
+        "evalue": str(getattr(exc, "evalue", exc))[:500],
+    }
 
 
 def notebook_title(nb, default: str) -> str:
@@ -107,10 +110,11 @@ def fix_injected_cell_id(nb) -> None:
 
 # ===================================================================== the worker process
 
+
 @dataclasses.dataclass
 class _WorkerState:
-    worker: object      # engine.Worker
-    exporters: dict     # rendering.section_exporters()
+    worker: object  # engine.Worker
+    exporters: dict  # rendering.section_exporters()
 
 
 _STATE: _WorkerState | Exception | None = None  # per worker process
@@ -142,10 +146,18 @@ def run_task(task: Task) -> SectionResult:
     start = time.perf_counter()
     state = _STATE
     if not isinstance(state, _WorkerState):
-        return SectionResult(task.report, task.section, task.section, "failed", 0.0,
-                             {"ename": type(state).__name__ if state else "WorkerError",
-                              "evalue": str(state) if state else "worker not initialised",
-                              "cell_index": None})
+        return SectionResult(
+            task.report,
+            task.section,
+            task.section,
+            "failed",
+            0.0,
+            {
+                "ename": type(state).__name__ if state else "WorkerError",
+                "evalue": str(state) if state else "worker not initialised",
+                "cell_index": None,
+            },
+        )
     import nbformat  # imported by init_worker already
 
     report_dir = Path(task.report_dir)
@@ -162,8 +174,13 @@ def run_task(task: Task) -> SectionResult:
     executed_at = time.perf_counter()
     if executed is None and out_nb.is_file():
         executed = nbformat.read(out_nb, as_version=4)
-    if error and not error.get("source") and executed is not None and \
-            error.get("cell_index") is not None and error["cell_index"] < len(executed.cells):
+    if (
+        error
+        and not error.get("source")
+        and executed is not None
+        and error.get("cell_index") is not None
+        and error["cell_index"] < len(executed.cells)
+    ):
         lines = executed.cells[error["cell_index"]].source.strip().splitlines()
         error["source"] = lines[0][:80] if lines else ""
     if executed is not None:
@@ -187,7 +204,14 @@ def run_task(task: Task) -> SectionResult:
         except Exception as exc:  # noqa: BLE001 - the section failed to render
             error = error or {**error_info(exc), "cell_index": None, "source": "HTML"}
     end = time.perf_counter()
-    return SectionResult(task.report, task.section, title, "failed" if error else "ok",
-                         round(end - start, 3), error,
-                         [str(p.relative_to(report_dir)) for p in files],
-                         round(executed_at - start, 3), round(end - executed_at, 3))
+    return SectionResult(
+        task.report,
+        task.section,
+        title,
+        "failed" if error else "ok",
+        round(end - start, 3),
+        error,
+        [str(p.relative_to(report_dir)) for p in files],
+        round(executed_at - start, 3),
+        round(end - executed_at, 3),
+    )

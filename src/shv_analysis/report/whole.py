@@ -28,29 +28,55 @@ from shv_analysis.section import notice_html
 from shv_analysis.text import text
 
 
-def make_pdf(report_dir: Path, names: Sequence[str], lang: str, *, dataset: str,
-             subset: str | None, notice: str | None, day: dt.date,
-             version: str) -> list[str]:
+def make_pdf(
+    report_dir: Path,
+    names: Sequence[str],
+    lang: str,
+    *,
+    dataset: str,
+    subset: str | None,
+    notice: str | None,
+    day: dt.date,
+    version: str,
+) -> list[str]:
     """Write the PDF of a report folder (see `write_whole_report` for the arguments).
 
     Returns:
         Warnings, one sentence each: empty when the PDF was written.
     """
     try:
-        write_pdf(report_dir, read_sections(report_dir, names), lang,
-                  title=text("index.title", lang), dataset=dataset, subset=subset,
-                  notice=notice, day=day, version=version)
+        write_pdf(
+            report_dir,
+            read_sections(report_dir, names),
+            lang,
+            title=text("index.title", lang),
+            dataset=dataset,
+            subset=subset,
+            notice=notice,
+            day=day,
+            version=version,
+        )
     except ImportError:
-        return ["no PDF: the typst package is not installed (pip install typst); "
-                "--no-pdf skips the PDF"]
+        return [
+            "no PDF: the typst package is not installed (pip install typst); --no-pdf skips the PDF"
+        ]
     except RuntimeError as exc:
         return [f"no PDF: {exc}"]
     return []
 
 
-def write_whole_report(report_dir: Path, names: Sequence[str], lang: str, *, dataset: str,
-                       subset: str | None, notice: str | None, day: dt.date, version: str,
-                       pdf: bool = True) -> list[str]:
+def write_whole_report(
+    report_dir: Path,
+    names: Sequence[str],
+    lang: str,
+    *,
+    dataset: str,
+    subset: str | None,
+    notice: str | None,
+    day: dt.date,
+    version: str,
+    pdf: bool = True,
+) -> list[str]:
     """Write the single file and (with `pdf`) the PDF of a report folder.
 
     Args:
@@ -67,14 +93,30 @@ def write_whole_report(report_dir: Path, names: Sequence[str], lang: str, *, dat
     Returns:
         Warnings, one sentence each (empty when everything was written).
     """
-    write_single_file(report_dir, read_sections(report_dir, names), lang, environment(),
-                      title=text("index.title", lang), dataset=dataset, subset=subset,
-                      notice_block=notice_html(notice) if notice else None, day=day,
-                      version=version)
+    write_single_file(
+        report_dir,
+        read_sections(report_dir, names),
+        lang,
+        environment(),
+        title=text("index.title", lang),
+        dataset=dataset,
+        subset=subset,
+        notice_block=notice_html(notice) if notice else None,
+        day=day,
+        version=version,
+    )
     if not pdf:
         return []
-    return make_pdf(report_dir, names, lang, dataset=dataset, subset=subset, notice=notice,
-                    day=day, version=version)
+    return make_pdf(
+        report_dir,
+        names,
+        lang,
+        dataset=dataset,
+        subset=subset,
+        notice=notice,
+        day=day,
+        version=version,
+    )
 
 
 class PdfMaker:
@@ -89,10 +131,10 @@ class PdfMaker:
         self.pending: dict[str, object] = {}
         if workers > 0:
             self.pool = cf.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
 
-    def start(self, key: str, report_dir: Path, names: Sequence[str], lang: str,
-              **kwargs) -> None:
+    def start(self, key: str, report_dir: Path, names: Sequence[str], lang: str, **kwargs) -> None:
         """Begin the PDF of one report (`make_pdf`'s arguments), known as `key`."""
         args = (report_dir, list(names), lang)
         if self.pool is None:

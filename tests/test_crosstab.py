@@ -13,7 +13,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 import shv_analysis as shv
-from shv_analysis.analysis.crosstab import crosstab, interpretation
+from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.crosstab_text import interpretation
 from shv_analysis.analysis.suppression import suppression_mask
 from shv_analysis.cli import main
 from variants import MINI
@@ -178,7 +179,7 @@ def test_unknown_field_is_a_clear_error(capsys):
 def test_pool_ordered_merges_small_classes_upwards():
     import pandas as pd
 
-    from shv_analysis.analysis.crosstab import _pool_ordered
+    from shv_analysis.analysis.evaluation import _pool_ordered
 
     values = pd.Series(["a"] * 3 + ["b"] * 12 + ["c"] * 4 + [None])
     pooled = _pool_ordered(values, ["a", "b", "c"], minimum=10)
@@ -190,14 +191,14 @@ def test_pool_ordered_merges_small_classes_upwards():
 
 
 def test_model_refuses_with_a_reason_on_tiny_data(mini):
-    from shv_analysis.analysis.crosstab import evaluation_model
+    from shv_analysis.analysis.evaluation import evaluation_model
 
     table = evaluation_model(mini, "en")
     assert table.footnote.startswith("The model cannot be estimated: ")
 
 
 def test_model_on_embedded_data_reports_clustered_odds_ratios():
-    from shv_analysis.analysis.crosstab import evaluation_model
+    from shv_analysis.analysis.evaluation import evaluation_model
 
     table = evaluation_model(shv.load(), "en")
     assert "n = 143 experiments in 91 organisations" in table.footnote

@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 import shv_analysis as shv
 import shv_analysis.section as section_module
 from shv_analysis.analysis.crosstab import crosstab
-from shv_analysis.analysis.crosstab import test_line as describe_test
+from shv_analysis.analysis.crosstab_text import test_line as describe_test
 from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
 from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes

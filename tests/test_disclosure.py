@@ -9,7 +9,8 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import shv_analysis as shv
-from shv_analysis.analysis.crosstab import crosstab, crosstab_table
+from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.crosstab_text import crosstab_table
 from shv_analysis.analysis.disclosure import Grid
 from shv_analysis.analysis.suppression import audit_cells, cell_kinds, suppress_cells
 

@@ -194,13 +194,13 @@ class Section:
         """A cross-tab (`crosstab.CrossTab`): display table, chart, test line and sentence.
 
         The display table is `ct.to_table(lang, self.min_cell)` (hidden cells read '<5' or
-        'x'); with output_dir the CSV (+ sidecar) holds `crosstab.crosstab_numbers`: one row
+        'x'); with output_dir the CSV (+ sidecar) holds `crosstab_text.crosstab_numbers`: one row
         per cell with n, base, pct, ci_low, ci_high and `suppressed`, numbers only. The
         chart is `charts.crosstab_chart` with the same suppression. A table with a hidden
         cell shows no statistic, p-value or V ('Toets niet getoond: kleine aantallen'); the
         sentence is `narrative.crosstab_sentence`, computed from the cells that are shown.
         """
-        from shv_analysis.analysis.crosstab import crosstab_numbers
+        from shv_analysis.analysis.crosstab_text import crosstab_numbers
         from shv_analysis.present.charts import crosstab_chart
         from shv_analysis.present.narrative import crosstab_sentence
 

@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from shv_analysis.analysis.crosstab import CELL_COLUMNS, CrossTab, crosstab
+from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.crosstab_text import CELL_COLUMNS, CrossTab
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.cli.common import (
     EXIT_INVALID,

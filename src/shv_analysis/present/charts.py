@@ -337,7 +337,13 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     """
     from matplotlib.patches import Patch
 
-    from shv_analysis.analysis.crosstab import MISSING, TOTAL, category_label, mark, shown_cells
+    from shv_analysis.analysis.crosstab_text import (
+        MISSING,
+        TOTAL,
+        category_label,
+        mark,
+        shown_cells,
+    )
     from shv_analysis.analysis.formatting import fmt_int
 
     lang = normalise_lang(lang)

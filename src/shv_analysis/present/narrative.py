@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from shv_analysis.analysis.crosstab import has_hidden_cells, interpretation
+from shv_analysis.analysis.crosstab_text import has_hidden_cells, interpretation
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
 from shv_analysis.analysis.tables import Table, words
@@ -262,7 +262,7 @@ def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
 
 
 def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
-    """`crosstab.interpretation`, or, when the table hides a cell, the same opening without
+    """`crosstab_text.interpretation`, or, when the table hides a cell, the same opening without
     any test verdict: 'Toets niet getoond: kleine aantallen.' (no p-value beside hidden cells).
     """
     lang = normalise_lang(lang)
@@ -279,7 +279,7 @@ def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
 
 
 def evaluation_model(table: Table, lang: str = "nl") -> str:
-    """What the clustered model (`crosstab.evaluation_model`) can and cannot say."""
+    """What the clustered model (`evaluation.evaluation_model`) can and cannot say."""
     lang = normalise_lang(lang)
     result = table.meta.get("result")
     if result is None:

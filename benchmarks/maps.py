@@ -18,7 +18,7 @@ pilots; section 02: the dominant type); without them each map is replaced by a s
    maps add is `maps - no-boundaries`: wall-clock of the whole command, and the execute time
    of sections 01 and 02 from the manifest (less noisy).
 2. **In-process**: parsing the boundaries once (cold), then per map the classification and
-   drawing (`maps.report_map`) and writing PNG (150 dpi) + SVG (`plotting.save_figure`),
+   drawing (`maps.report_map`) and writing PNG (150 dpi) + SVG (`figures_io.save_figure`),
    median of `--repeat` rounds after a first, warm-up round.
 
 Target: the maps add at most 2 s to a report run. Exit code 1 when missed.
@@ -79,7 +79,7 @@ def in_process(data: Path, ref_dir: Path, repeat: int, work: Path) -> dict:
     os.environ[reference.ENV_VAR] = str(ref_dir)
     import shv_analysis as shv
     from shv_analysis.present import maps
-    from shv_analysis.present.charts import save_figure
+    from shv_analysis.present.figures_io import save_figure
 
     ds = shv.load(data)
     start = time.perf_counter()

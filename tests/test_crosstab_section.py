@@ -1,4 +1,4 @@
-"""Cross-tabs in a section (`Section.crosstab`, `plotting.crosstab_chart`, small-cell
+"""Cross-tabs in a section (`Section.crosstab`, `crosstab_charts.crosstab_chart`, small-cell
 suppression) on the mini fixture, against the hand-computed cells of `test_crosstab.py`:
 
     effectmeting x respondenttype (6 pilots, 4 organisations)
@@ -31,8 +31,10 @@ from shv_analysis.analysis.crosstab import crosstab
 from shv_analysis.analysis.crosstab_text import test_line as describe_test
 from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
-from shv_analysis.present.charts import NOTICE_COLOR, crosstab_chart, figure_bytes
+from shv_analysis.present.chart_layout import NOTICE_COLOR
+from shv_analysis.present.crosstab_charts import crosstab_chart
 from shv_analysis.present.export import workbook_from_folder
+from shv_analysis.present.figures_io import figure_bytes
 from shv_analysis.section import Section
 from variants import MINI
 

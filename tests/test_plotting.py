@@ -9,13 +9,9 @@ import pytest
 
 import shv_analysis as shv
 from shv_analysis.analysis import indicators
-from shv_analysis.present.charts import (
-    NOTICE_COLOR,
-    bar_chart,
-    figure_bytes,
-    participation_chart,
-    save_figure,
-)
+from shv_analysis.present.chart_layout import NOTICE_COLOR
+from shv_analysis.present.charts import bar_chart, participation_chart
+from shv_analysis.present.figures_io import figure_bytes, save_figure
 from shv_analysis.section import Section
 
 

@@ -146,7 +146,7 @@ class Section:
         """
         import base64
 
-        from shv_analysis.present.charts import figure_bytes, save_figure
+        from shv_analysis.present.figures_io import figure_bytes, save_figure
 
         if self.output_dir is None:
             png = figure_bytes(fig, "png")
@@ -177,10 +177,11 @@ class Section:
             self.figure(result, f"kaart_{kind}")
 
     def chart(self, table: Table, key: str | None = None, **options) -> None:
-        """`plotting.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab
+        """`charts.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab
         chart for `CrossTab.to_table()`, with this section's `min_cell`), shown and saved.
         """
-        from shv_analysis.present.charts import bar_chart, crosstab_chart, participation_chart
+        from shv_analysis.present.charts import bar_chart, participation_chart
+        from shv_analysis.present.crosstab_charts import crosstab_chart
 
         if "crosstab" in table.meta:
             fig = crosstab_chart(table.meta["crosstab"], self.lang, self.min_cell, **options)
@@ -196,12 +197,12 @@ class Section:
         The display table is `ct.to_table(lang, self.min_cell)` (hidden cells read '<5' or
         'x'); with output_dir the CSV (+ sidecar) holds `crosstab_text.crosstab_numbers`: one row
         per cell with n, base, pct, ci_low, ci_high and `suppressed`, numbers only. The
-        chart is `charts.crosstab_chart` with the same suppression. A table with a hidden
+        chart is `crosstab_charts.crosstab_chart` with the same suppression. A table with a hidden
         cell shows no statistic, p-value or V ('Toets niet getoond: kleine aantallen'); the
         sentence is `narrative.crosstab_sentence`, computed from the cells that are shown.
         """
         from shv_analysis.analysis.crosstab_text import crosstab_numbers
-        from shv_analysis.present.charts import crosstab_chart
+        from shv_analysis.present.crosstab_charts import crosstab_chart
         from shv_analysis.present.narrative import crosstab_sentence
 
         table = ct.to_table(self.lang, self.min_cell)

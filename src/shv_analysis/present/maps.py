@@ -34,7 +34,7 @@ from shv_analysis.ingest.reference import (
     parse_code,
     province_spellings,
 )
-from shv_analysis.present.charts import save_figure as save_chart
+from shv_analysis.present.figures_io import save_figure as save_chart
 from shv_analysis.present.map_classes import (
     EMPTY_LABELS,
     coverage_classes,

@@ -20,7 +20,8 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
-from shv_analysis.ingest.readers import ROW_COL, decode_csv, detect_delimiter
+from shv_analysis.ingest.csvtext import decode_csv, detect_delimiter
+from shv_analysis.ingest.rawtable import ROW_COL
 from shv_analysis.ingest.validation import DecisionsStep, RawStep
 from shv_analysis.ingest.values import split_coded_multi
 

@@ -31,7 +31,8 @@ from shv_analysis.coding.workbook import (
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.coding_fields import unified_table
-from shv_analysis.ingest.readers import ROW_COL, cell_text, read_dataset
+from shv_analysis.ingest.rawtable import ROW_COL, cell_text
+from shv_analysis.ingest.readers import read_dataset
 
 WORKSHEET_COLUMNS = (
     "pilot_id",

@@ -23,7 +23,7 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.contract.problems import Problem
 from shv_analysis.ingest.division import across_years, later_division_hint
-from shv_analysis.ingest.readers import ROW_COL, RawTable
+from shv_analysis.ingest.rawtable import ROW_COL, RawTable
 from shv_analysis.ingest.reference import (
     MULTIPLE_PROVINCE_WORDS,
     Reference,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.problems import Problem
-from shv_analysis.ingest.readers import METADATA_FILE, METADATA_SHEET, RawDataset
+from shv_analysis.ingest.readers import METADATA_FILE, RawDataset
 from shv_analysis.ingest.reference import (
     DEFAULT_YEAR,
     KNOWN_DIVISION_SIZES,
@@ -28,6 +28,7 @@ from shv_analysis.ingest.reference import (
     load_reference,
     map_forward,
 )
+from shv_analysis.ingest.sheets import METADATA_SHEET
 from shv_analysis.ingest.values import parse_date, split_known, via_uniques
 
 METADATA_KEY = "indeling"

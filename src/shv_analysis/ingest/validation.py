@@ -25,10 +25,12 @@ from shv_analysis.contract import codebook as cb
 from shv_analysis.contract.extension import DEFAULT, Codebook
 from shv_analysis.contract.problems import InvalidDataset, Problem, sort_problems
 from shv_analysis.ingest.coding_fields import ProblemSink, RawStep, code_table
+from shv_analysis.ingest.csvreader import read_csv_table
 from shv_analysis.ingest.dataset import Dataset, derive_respondent_facts
 from shv_analysis.ingest.division import choose_division
 from shv_analysis.ingest.questionnaire import CODEBOOK_NAME, extended_codebook
-from shv_analysis.ingest.readers import ROW_COL, RawDataset, RawTable, read_csv_table, read_dataset
+from shv_analysis.ingest.rawtable import ROW_COL, RawTable
+from shv_analysis.ingest.readers import RawDataset, read_dataset
 from shv_analysis.ingest.reference import Reference, load_reference
 
 __all__ = [

@@ -24,7 +24,9 @@ from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.ingest.reference import Reference
 from shv_analysis.ingest.validation import check_dataset
-from shv_analysis.synthetic.generator import PILOT_COLUMNS, RESPONDENT_COLUMNS, generate
+from shv_analysis.synthetic.generator import generate
+from shv_analysis.synthetic.pilots import PILOT_COLUMNS
+from shv_analysis.synthetic.respondents import RESPONDENT_COLUMNS
 from shv_analysis.synthetic.targets import DEFAULT_SEED
 
 __all__ = [

@@ -96,8 +96,7 @@ with the columns $ext_columns and optionally $ext_optional:
 
 | column | meaning |
 |---|---|
-| `veld` | a known coded field (single or multi, above) to add a code to, or the name of a new field
-|
+| `veld` | a known coded field (single or multi, above) to add a code to, or the name of a new field |
 | `code` | the code: lower-case letters, digits and single `_` |
 | `label_nl`, `label_en` | its Dutch and English label (`label_en` empty: the Dutch label) |
 | `soort` | for a new field: $soorten |

@@ -75,3 +75,13 @@ def test_figures_json(capsys):
     }
     assert figures["deelname.totaal"]["value"] == pytest.approx(80.0)
     assert data["synthetic"] is False
+
+
+def test_suppression_marks_keep_a_count_column_right_aligned():
+    import pandas as pd
+
+    from shv_analysis.analysis.tables import Table
+
+    data = pd.DataFrame({"category": ["a", "b", "c"], "g1": ["x", "<5", "13 (23%; 14–36)"]})
+    table = Table(data=data, title="t", footnote="f", key="k", n=3, base="b")
+    assert table.numeric_columns() == [False, True]

@@ -43,7 +43,7 @@ PERCENT_CODES = frozenset({"pct", "ci_low", "ci_high"})
 #: interval, "n / m", a suppression mark ("<5") or a dash.
 NUMBER_TEXT = re.compile(
     r"^\s*(?:[<>≤≥]\s*)?[-−+]?\d[\d.,]*\s*%?(?:\s*\(.*\))?"
-    r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—]\s*$"
+    r"(?:\s*/\s*\d[\d.,]*)?\s*$|^\s*[-–—]\s*$|^\s*x\s*$"  # x: a secondary-suppressed count
 )
 
 

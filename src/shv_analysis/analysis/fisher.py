@@ -158,7 +158,7 @@ class _Network:
             * len(parents)
             * math.comb(self.cols[k] + parents.shape[1] - 1, parents.shape[1] - 1)
         )
-        choices = _compositions(self.cols[k], parents.shape[1])
+        choices = compositions(self.cols[k], parents.shape[1])
         choice_score = lf[choices].sum(axis=1)
         small = np.int16 if len(lf) < 2**15 else np.int64  # narrow integers: less memory traffic
         narrow_parents, narrow_choices = parents.astype(small), choices.astype(small)
@@ -361,7 +361,7 @@ def _merge(group: np.ndarray, score: np.ndarray, mass: np.ndarray, groups: int) 
     return group[at], score[at], np.add.reduceat(mass, at)
 
 
-def _compositions(total: int, parts: int) -> np.ndarray:
+def compositions(total: int, parts: int) -> np.ndarray:
     """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and
     bars).
     """

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,12 @@ from scipy.special import gammaln
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from shv_analysis.analysis.fisher import MonteCarloP, fisher_exact_rxc, fisher_monte_carlo
+from shv_analysis.analysis.fisher import (
+    MonteCarloP,
+    compositions,
+    fisher_exact_rxc,
+    fisher_monte_carlo,
+)
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
 EXACT_TABLE_LIMIT = 1_000_000  # partial tables of the brute-force check `_fisher_rxc_exact`
@@ -396,7 +400,7 @@ def _extend_tables(
     """
     if math.comb(col_sum + n_rows - 1, n_rows - 1) > limit:
         return None
-    columns = _compositions(col_sum, n_rows)
+    columns = compositions(col_sum, n_rows)
     column_log_fact = gammaln(columns + 1).sum(axis=1)
     chunk = max(1, _CHUNK_CELLS // (len(columns) * n_rows))
     new_states, new_log_fact, total = [], [], 0
@@ -409,19 +413,6 @@ def _extend_tables(
         new_states.append(remaining[i, j])
         new_log_fact.append(log_fact[start + i] + column_log_fact[j])
     return np.concatenate(new_states), np.concatenate(new_log_fact)
-
-
-def _compositions(total: int, parts: int) -> np.ndarray:
-    """All ways to write `total` as an ordered sum of `parts` non-negative integers (stars and
-    bars).
-    """
-    bars = np.array(
-        list(combinations(range(total + parts - 1), parts - 1)), dtype=np.int64
-    ).reshape(-1, parts - 1)
-    padded = np.hstack(
-        [np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + parts - 1)]
-    )
-    return np.diff(padded, axis=1) - 1
 
 
 # --------------------------------------------------------------------------- Holm

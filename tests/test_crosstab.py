@@ -118,8 +118,16 @@ def test_display_table_has_base_row_and_test_footnote(mini):
     assert table.data.iloc[-1, 0] == "Basis (experimenten / organisaties)"
     assert table.data.iloc[-1, -1] == "6 / 4"
     assert "Fisher" in table.test and "n = 6 experimenten in 4 organisaties" in table.footnote
-    hidden = crosstab(mini, "effectmeting", "respondenttype").to_table("nl", min_cell=5)
-    assert "<5" in hidden.data.iloc[0].tolist()
+    hidden = crosstab(mini, "effectmeting", "respondenttype").to_table("nl", min_cell=2)
+    assert "<2" in hidden.data.iloc[:-1, 1:].to_numpy().ravel().tolist()
+    # at 5, 6 pilots leave nothing to show but the margins: every row and column is merged
+    merged = crosstab(mini, "effectmeting", "respondenttype").to_table("nl", min_cell=5)
+    assert merged.data.iloc[0].tolist() == [
+        "Structurele effectiviteitsmeting voorzien + Geen concrete plannen + Weet niet",
+        "6 (100%; 61–100)",
+        "6 (100%; 61–100)",
+    ]
+    assert "Samengevoegd omdat een kleine rij of kolom cellen zou prijsgeven" in merged.footnote
 
 
 def test_interpretation_states_limits(mini):
@@ -160,10 +168,11 @@ def test_cli_csv_and_json(capsys):
 
 def test_cli_min_cell_blanks_suppressed_cells(capsys):
     assert (
-        main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI), "--min-cell", "5"])
+        main(["crosstab", "effectmeting", "respondenttype", "--data", str(MINI), "--min-cell", "2"])
         == 0
     )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["row"] for r in rows} == {"ja+onbekend", "nee"}  # merged as a report shows it
     hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r["n"] == "" and r["pct"] == "" for r in hidden)
     assert {r["suppressed"] for r in hidden} <= {"primary", "secondary"}

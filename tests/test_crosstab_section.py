@@ -20,7 +20,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
@@ -28,6 +27,7 @@ from matplotlib.patches import Rectangle
 import shv_analysis as shv
 import shv_analysis.section as section_module
 from shv_analysis.analysis.crosstab import crosstab
+from shv_analysis.analysis.crosstab_text import protected
 from shv_analysis.analysis.crosstab_text import test_line as describe_test
 from shv_analysis.analysis.formatting import fmt_number
 from shv_analysis.analysis.suppression import DEFAULT_MIN_CELL, resolve_min_cell, suppress_cells
@@ -74,7 +74,7 @@ def _grid(csv_path) -> pd.DataFrame:
 
         return f"{r['n']} ({f(r['pct'])}%; {f(r['ci_low'])}–{f(r['ci_high'])})"
 
-    data["cell"] = data.apply(show, axis=1)
+    data["cell"] = [show(r) for _, r in data.iterrows()]
     rows = list(dict.fromkeys(data["row"]))
     cols = list(dict.fromkeys(data["col_label"]))
     return data.pivot(index="row", columns="col_label", values="cell").reindex(
@@ -193,7 +193,10 @@ def test_report_run_hides_every_small_count_and_leaks_none(mini, tmp_path, shown
     for row, col in pairs:
         grid = _grid(tmp_path / "tables" / f"{NAME}__kruistabel_{row}_{col}.csv")
         for cell in grid.to_numpy().ravel():
-            assert cell == "<5" or cell == "–" or cell.startswith("0 ("), (row, col, cell)
+            count = re.match(r"(\d+) \(", cell)
+            assert cell in ("<5", "x", "–") or (
+                count and int(count[1]) in {0} | set(range(5, 999))
+            ), (row, col, cell)
     exported = _exported_text(tmp_path)
     assert not re.search(r"(?<![\d.,])[1-4] \(", exported)  # no visible count 1-4
     open_text = {
@@ -211,23 +214,27 @@ def test_report_run_hides_every_small_count_and_leaks_none(mini, tmp_path, shown
 
 
 def test_partial_suppression_hides_no_recoverable_cell(mini, tmp_path, shown):
-    """min_cell=2: the ones go, the twos and threes stay; no line has one hidden cell."""
+    """min_cell=2 on 6 pilots: the row of 'Weet niet' (1 pilot) and the cooperation column
+    (2) are merged, as the footnote says; the ones are '<2' and their partners 'x'."""
     ct = crosstab(mini, "effectmeting", "respondenttype")
     Section(NAME, tmp_path, "nl", min_cell=2).crosstab(ct)
-    grid = _grid(tmp_path / "tables" / f"{NAME}__kruistabel_effectmeting_respondenttype.csv")
-    hidden = grid.eq("<2")
-    assert 0 < hidden.to_numpy().sum() < hidden.size
-    assert grid.loc["nee", "Totaal"] == "3 (50%; 19–81)"
-    inner = hidden.drop(columns="Totaal")  # the totals are printed elsewhere: not protected
-    assert not ((inner.sum(axis=1) == 1).any() or (inner.sum(axis=0) == 1).any())
-    expected = suppress_cells(ct.cells, 2, multi=False).set_index(["row", "col"])["suppressed"]
-    codes = dict(zip(GROUPS, ["g4_g40", "gemeente", "samenwerkingsverband", "totaal"]))
-    assert {(r, codes[c]) for r in grid.index for c in grid.columns if hidden.loc[r, c]} == set(
-        expected[expected].index
-    )
-    full = ct.to_table("nl").data.drop(columns="category").iloc[:-1].to_numpy()
-    secret = {full[r, c] for r, c in zip(*np.nonzero(hidden.to_numpy()))}
-    secret -= set(grid.to_numpy()[~hidden.to_numpy()])  # a hidden 0 reads like a shown 0
+    path = tmp_path / "tables" / f"{NAME}__kruistabel_effectmeting_respondenttype.csv"
+    grid = _grid(path)
+    assert list(grid.index) == ["ja+onbekend", "nee"]
+    assert list(grid.columns) == [
+        "G4/G40-gemeente",
+        "Overige individuele gemeente + Samenwerkingsverband",
+        "Totaal",
+    ]
+    assert grid.to_numpy().tolist() == [
+        ["x", "<2", "3 (50%; 19–81)"],
+        ["<2", "x", "3 (50%; 19–81)"],
+    ]
+    sidecar = json.loads(path.with_suffix(".json").read_text("utf-8"))
+    assert "Samengevoegd omdat een kleine rij of kolom" in sidecar["footnote"]
+    assert "Toets niet getoond" in sidecar["test"]
+    full = ct.to_table("nl").data.drop(columns="category").iloc[:-1].to_numpy().ravel()
+    secret = {c for c in full if not str(c).startswith(("0 (", "3 (50%"))}
     exported = _exported_text(tmp_path)
     assert secret and not [text for text in secret if text in exported]
 
@@ -263,12 +270,16 @@ def test_chart_draws_one_bar_per_shown_cell_with_bases_in_the_legend(mini):
 def test_chart_leaves_suppressed_cells_out_and_marks_them(mini):
     ct = crosstab(mini, "effectmeting", "respondenttype")
     for min_cell in (2, 5):
-        hidden = suppress_cells(ct.cells, min_cell, multi=False)["suppressed"]
+        published = protected(ct, min_cell)
+        marked = suppress_cells(published.cells, min_cell, multi=False)
+        hidden = marked["suppressed"]
         fig = crosstab_chart(ct, "nl", min_cell)
         assert len(_bars(fig)) == int((~hidden).sum())
-        assert _texts(fig).count(f"<{min_cell}") == int(hidden.sum())
+        primary = int((marked["suppression"] == "primary").sum())
+        assert _texts(fig).count(f"<{min_cell}") == primary
+        assert _texts(fig).count("x") == int(hidden.sum()) - primary
         shown_pcts = {round(b.get_width(), 6) for b in _bars(fig)}
-        assert shown_pcts <= {round(v, 6) for v in ct.cells.loc[~hidden, "pct"]}
+        assert shown_pcts <= {round(v, 6) for v in published.cells.loc[~hidden, "pct"]}
 
 
 def test_chart_skips_empty_groups_and_draws_the_notice(mini):

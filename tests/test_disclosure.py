@@ -5,14 +5,18 @@ down every hidden cell of the embedded report's cross-tabs and of fragile fixtur
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import shv_analysis as shv
 from shv_analysis.analysis.crosstab import crosstab
-from shv_analysis.analysis.crosstab_text import crosstab_table
+from shv_analysis.analysis.crosstab_text import crosstab_table, protected
 from shv_analysis.analysis.disclosure import Grid
+from shv_analysis.analysis.protection import merged_counts, plan_merges
 from shv_analysis.analysis.suppression import audit_cells, cell_kinds, suppress_cells
+from shv_analysis.present.narrative import crosstab_sentence
+from shv_analysis.synthetic.files import write_dataset
 
 T = 5
 SECTION_05 = [
@@ -71,6 +75,9 @@ def attack(counts, totals, bases, kinds, multi, t, marks):
 
 
 def check(counts, totals, bases, multi, t=T):
+    """Suppress the grid, attack it, and assert the rule of docs/statistics.md: every hidden
+    cell's range is at least t wide from the numbers and at least t - 2 wide (t - 1 values)
+    with the marks' meaning. Returns the kinds and the widths without the marks."""
     grid = Grid(
         np.asarray(counts, dtype=np.int64),
         np.asarray(totals, dtype=np.int64),
@@ -82,27 +89,50 @@ def check(counts, totals, bases, multi, t=T):
     counts = np.asarray(counts)
     assert not ((counts > 0) & (counts < t) & (kinds == 0)).any()  # every small count hidden
     assert not ((kinds == 2) & (counts < t)).any()  # 'x' never on a count below t
+    small = ((grid.row_totals > 0) & (grid.row_totals < t))[:, None] | (
+        (grid.col_bases > 0) & (grid.col_bases < t)
+    )[None, :]
+    live = (grid.row_totals > 0)[:, None] & (grid.col_bases > 0)[None, :]  # 0 total: all 0
+    assert not (small & live & (kinds == 0) & (counts == 0)).any()  # no zero shown in a small line
     plain = attack(counts, grid.row_totals, grid.col_bases, kinds, multi, t, marks=False)
     marked = attack(counts, grid.row_totals, grid.col_bases, kinds, multi, t, marks=True)
-    widest = np.where((counts > 0) & (kinds == 0), 2, kinds)  # every nonzero cell hidden
-    cap_plain = attack(counts, grid.row_totals, grid.col_bases, widest, multi, t, marks=False)
-    cap_marked = attack(counts, grid.row_totals, grid.col_bases, widest, multi, t, marks=True)
     widths = {}
     for (i, j), (lo, hi) in plain.items():
         assert lo <= counts[i, j] <= hi
-        if kinds[i, j] == 1:
-            # at least t wide (t - 1 values with the marks), unless even hiding every
-            # nonzero cell leaves less: then the margins, printed elsewhere, pin it
-            cap = cap_plain[(i, j)][1] - cap_plain[(i, j)][0]
-            assert hi - lo >= min(t, cap), ((i, j), lo, hi)
-            m_lo, m_hi = marked[(i, j)]
-            cap = cap_marked[(i, j)][1] - cap_marked[(i, j)][0]
-            assert m_hi - m_lo >= min(t - 2, cap), ((i, j), m_lo, m_hi)
-        else:
-            cap = cap_marked[(i, j)][1] - cap_marked[(i, j)][0]
-            assert hi - lo >= 1 and marked[(i, j)][1] - marked[(i, j)][0] >= min(1, cap)
+        assert hi - lo >= t, ((i, j), lo, hi)
+        m_lo, m_hi = marked[(i, j)]
+        assert m_lo <= counts[i, j] <= m_hi
+        assert m_hi - m_lo >= t - 2, ((i, j), m_lo, m_hi)
         widths[(i, j)] = hi - lo
     return kinds, widths
+
+
+def published(ct):
+    """The interior counts, row totals and column bases of a cross-tab as published."""
+    cells = ct.cells
+    inner = cells[cells["col"] != "totaal"]
+    rows = list(dict.fromkeys(inner["row"]))
+    cols = list(dict.fromkeys(inner["col"]))
+    counts = inner.pivot(index="row", columns="col", values="n").reindex(index=rows, columns=cols)
+    totals = cells[cells["col"] == "totaal"].set_index("row")["n"].reindex(rows).to_numpy()
+    bases = inner.drop_duplicates("col").set_index("col")["base"].reindex(cols).to_numpy()
+    return counts.to_numpy(), totals, bases
+
+
+def check_report_table(ds, row, col, t=T):
+    """The table a report publishes (merged where a margin pins a cell): attacked, and no
+    statistic beside a hidden cell. Returns the protected cross-tab."""
+    ct = protected(crosstab(ds, row, col), t)
+    multi = ct.row.kind == "multi"
+    counts, totals, bases = published(ct)
+    kinds, _ = check(counts, totals, bases, multi, t)
+    audits = audit_cells(ct.cells, t, multi)
+    assert all(a.ok and not a.pinned for a in audits)
+    table = crosstab_table(ct, "nl", t)
+    if (kinds != 0).any():
+        assert table.test == "Toets niet getoond: kleine aantallen."
+        assert "p =" not in crosstab_sentence(ct, "nl", t)
+    return ct
 
 
 @pytest.fixture(scope="module")
@@ -110,21 +140,32 @@ def embedded():
     return shv.load(None)
 
 
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory, reference):
+    """An inventory of 47 pilots the project never tabulated: a seed-4711 synthetic dataset,
+    47 of its pilots drawn at random (seed 47), with all its respondents."""
+    folder = tmp_path_factory.mktemp("unseen")
+    write_dataset(folder, seed=4711, reference=reference)
+    pilots = pd.read_csv(folder / "experimenten.csv", dtype=str, keep_default_na=False)
+    keep = pilots.sample(n=47, random_state=47).sort_index()
+    keep.to_csv(folder / "experimenten.csv", index=False)
+    return shv.load(folder)
+
+
 @pytest.mark.parametrize("row,col", SECTION_05)
 def test_embedded_section_05_cells_are_not_recoverable(embedded, row, col):
-    ct = crosstab(embedded, row, col)
-    cells = suppress_cells(ct.cells, T, ct.row.kind == "multi")
-    inner = cells[cells["col"] != "totaal"]
-    rows = list(dict.fromkeys(inner["row"]))
-    cols = list(dict.fromkeys(inner["col"]))
-    counts = inner.pivot(index="row", columns="col", values="n").reindex(index=rows, columns=cols)
-    totals = cells[cells["col"] == "totaal"].set_index("row")["n"].reindex(rows).to_numpy()
-    bases = inner.drop_duplicates("col").set_index("col")["base"].reindex(cols).to_numpy()
-    check(counts.to_numpy(), totals, bases, ct.row.kind == "multi")
-    assert all(a.ok for a in audit_cells(ct.cells, T, ct.row.kind == "multi"))
-    table = crosstab_table(ct, "nl", T)
-    if cells["suppressed"].any():  # no statistic beside hidden cells
-        assert table.test == "Toets niet getoond: kleine aantallen."
+    check_report_table(embedded, row, col)
+
+
+@pytest.mark.parametrize("row,col", SECTION_05)
+def test_unseen_47_pilot_inventory_cells_are_not_recoverable(unseen, row, col):
+    check_report_table(unseen, row, col)
+
+
+@pytest.mark.parametrize("t", [3, 10])
+def test_other_thresholds_hold_too(embedded, t):
+    for row, col in SECTION_05:
+        check_report_table(embedded, row, col, t)
 
 
 def test_known_case_carries_its_true_mark(embedded):
@@ -139,15 +180,76 @@ def test_known_case_carries_its_true_mark(embedded):
     assert "x: onderdrukt om terugrekenen te voorkomen" in crosstab_table(ct, "nl", T).footnote
 
 
-def test_fragile_row_of_three_pilots():
-    # one row of three pilots, spread 1-1-1 (total 3 printed elsewhere): no cell is pinned
-    kinds, widths = check([[1, 1, 1], [20, 30, 25], [10, 12, 9]], [3, 75, 31], [31, 43, 35], False)
-    assert (kinds[0] == 1).all() and min(widths[(0, j)] for j in range(3)) == 3
+def test_fragile_row_of_three_pilots_is_merged():
+    # a row of three pilots, spread 1-1-1 (total 3 printed elsewhere): every cell of it is 0
+    # to 3 whatever is hidden, so the row is merged with the smallest other row (31)
+    counts = np.array([[1, 1, 1], [20, 30, 25], [10, 12, 9]])
+    plan = plan_merges(counts, counts.sum(axis=1), counts.sum(axis=0), False, T)
+    assert plan.rows == ((0, 2), (1,)) and plan.cols == ((0,), (1,), (2,))
+    merged = merged_counts(counts, plan)
+    assert merged.tolist() == [[11, 13, 10], [20, 30, 25]]
+    kinds, _ = check(merged, merged.sum(axis=1), merged.sum(axis=0), False)
+    assert not kinds.any()  # nothing left to hide
+
+
+def test_ordered_code_list_merges_with_the_smaller_neighbour():
+    # columns are population classes (ordered): the class of 4 merges with its smaller
+    # neighbour (the 30 to its right, not the 60 to its left nor the 10 further on)
+    counts = np.array([[30, 2, 15, 5], [30, 2, 15, 5]])
+    plan = plan_merges(counts, counts.sum(axis=1), counts.sum(axis=0), False, T, cols_ordered=True)
+    assert plan.cols == ((0,), (1, 2), (3,))
+    nominal = plan_merges(counts, counts.sum(axis=1), counts.sum(axis=0), False, T)
+    assert nominal.cols == ((0,), (1, 3), (2,))  # the smallest other column
+
+
+def test_records_without_a_value_are_a_partner_last():
+    # column 2 (4 records) must merge; column 1 (26, no value) is the smallest other one,
+    # but a category without a value is a partner only when nothing else is left
+    counts = np.array([[9, 9, 2], [9, 9, 1], [9, 8, 1]])
+    args = (counts, counts.sum(axis=1), counts.sum(axis=0), False, T)
+    assert plan_merges(*args).cols == ((0,), (1, 2))
+    assert plan_merges(*args, cols_missing=[False, True, False]).cols == ((0, 2), (1,))
+
+
+def test_multi_option_of_three_is_left_out_not_merged():
+    # options overlap, so they are not summed: the option of three pilots is left out
+    counts = np.array([[1, 1, 1], [12, 10, 9], [6, 8, 7]])
+    plan = plan_merges(counts, counts.sum(axis=1), np.array([20, 20, 20]), True, T)
+    assert plan.dropped == (0,) and plan.rows == ((1,), (2,))
+
+
+def check_protected(counts, bases, multi, t=T):
+    """`check` on the grid after `plan_merges`; returns the plan."""
+    counts = np.asarray(counts)
+    plan = plan_merges(counts, counts.sum(axis=1), bases, multi, t)
+    merged = merged_counts(counts, plan)
+    merged_bases = np.array([sum(bases[k] for k in g) for g in plan.cols])
+    check(merged, merged.sum(axis=1), merged_bases, multi, t)
+    return plan
 
 
 def test_fragile_one_and_two_free_cells():
     # a single small cell (one free cell in the old sense), then two in one row
     check([[3, 20], [15, 18]], [23, 33], [18, 38], False)
     check([[2, 3, 30], [10, 12, 40], [9, 8, 7]], [35, 62, 24], [21, 23, 77], False)
-    # multi response: rows add up, columns are bases
-    check([[2, 10, 0], [0, 4, 9]], [12, 13], [12, 15, 9], True)
+
+
+def test_fragile_multi_row_pinned_by_a_small_base_is_merged():
+    # multi response: rows add up, columns are bases. Row 2: the 4 can only hide behind the
+    # 9, but that column's base is 9, so 4 + 9 = 13 pins it (x >= 5 and x <= 9 gives 4..8,
+    # and '<5' says 1..4): the 9-column merges with its smallest neighbour
+    plan = check_protected([[2, 10, 0], [0, 4, 9]], [12, 15, 9], True)
+    assert plan.changed
+
+
+def test_fragile_random_grids_hold():
+    # 40 random small tables, single and multi: after merging, the attacker pins nothing
+    rng = np.random.default_rng(13)
+    for k in range(40):
+        shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)))
+        counts = rng.poisson(rng.choice([1.5, 4, 9]), size=shape)
+        if k % 2:
+            bases = counts.max(axis=0) + rng.integers(0, 6, size=shape[1])
+            check_protected(counts, bases, True)
+        else:
+            check_protected(counts, counts.sum(axis=0), False)

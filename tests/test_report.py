@@ -298,17 +298,18 @@ def test_mini_numbers(mini_report):
 
 
 def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
-    """A report run exports, so section 05 hides counts below 5 (and what would reveal them)."""
+    """A report run exports, so section 05 hides counts below 5 (and what would reveal them):
+    with 6 pilots every row of effectmeting (3, 2, 1) and every column (3, 1, 2) is pinned by
+    its margin, so the table merges to its total."""
     stem = mini_report / "tables" / "05_kruistabellen__kruistabel_effectmeting_respondenttype"
     table = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
-    assert table.drop_duplicates("col")["base"].tolist() == ["3", "1", "2", "6"]
-    assert all(
-        k in ("primary", "secondary") or n == "0" for k, n in zip(table["suppressed"], table["n"])
-    ), table
-    assert (table.loc[table["suppressed"] != "", ["n", "pct"]] == "").all().all()
+    assert table["row"].tolist() == ["ja+nee+onbekend"] * 2
+    assert table["col"].tolist() == ["g4_g40+gemeente+samenwerkingsverband", "totaal"]
+    assert table["n"].tolist() == ["6", "6"] and table["base"].tolist() == ["6", "6"]
     sidecar = json.loads(stem.with_suffix(".json").read_text("utf-8"))
-    assert sidecar["test"] == "Toets niet getoond: kleine aantallen."
-    assert "onderdrukt" in sidecar["footnote"]
+    assert sidecar["test"].startswith("Geen toets mogelijk")
+    assert "Samengevoegd omdat een kleine rij of kolom cellen zou prijsgeven" in sidecar["footnote"]
+    assert "alleen het totaal over" in sidecar["footnote"]
     # the hand-computed cells (1 of 3, 1 of 2, 1 of 1, 3 of 6) appear in no exported file
     hidden = ["1 (33%; 6–79)", "1 (50%; 9–91)", "1 (100%; 21–100)", "3 (50%; 19–81)"]
     texts = _all_text(mini_report)
@@ -319,7 +320,12 @@ def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
         if name.startswith("tables/05_") and name.endswith((".csv", ".json")):
             assert not re.search(r"(?<![\d.,])[1-4] \(", texts[name]), name
     page = (mini_report / "html" / "05_kruistabellen.html").read_text("utf-8")
-    assert "Toets niet getoond: kleine aantallen." in page and "p = 1,000" not in page
+    assert "alleen het totaal over" in page and "p = 1,000" not in page
+    fasen = mini_report / "tables" / "05_kruistabellen__kruistabel_fasen_type.json"
+    note = json.loads(fasen.read_text("utf-8"))["footnote"]  # every option under 5 pilots
+    assert "Weggelaten omdat ze minder dan 5 experimenten tellen" in note
+    assert "(Primaire) preventie; Vroegsignalering; Curatie; Nazorg." in note
+    assert "alleen het totaal over" in note
     assert "Het model is niet te schatten" in page  # 6 pilots cannot carry the model
 
 

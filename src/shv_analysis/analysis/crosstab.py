@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shv_analysis.analysis.crosstab_text import MISSING, TOTAL, CrossTab
-from shv_analysis.analysis.statistics import (
-    TestResult,
-    holm,
-    independence_test,
-    wilson_interval,
+from shv_analysis.analysis.crosstab_cells import (
+    MISSING,
+    TOTAL,
+    cells_frame,
+    organisations_seen,
+    run_tests,
 )
+from shv_analysis.analysis.crosstab_text import CrossTab
 from shv_analysis.contract import codebook as cb
 from shv_analysis.ingest.dataset import Dataset
 from shv_analysis.text import normalise_lang
@@ -76,9 +77,10 @@ def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
             group_idx * len(row_order) + row_idx, minlength=n_groups * len(row_order)
         ).reshape(n_groups, len(row_order))
     counts = pd.DataFrame(matrix, index=order, columns=row_order)
-    cells = _cells(counts, bases, row_order, order)
+    cells = cells_frame(counts, bases, row_order, order)
     org = records["_org"].to_numpy()
-    orgs = _organisations(group_idx, org, n_groups)
+    seen = organisations_seen(group_idx, org, n_groups)
+    orgs = seen.sum(axis=1)
     total_orgs = int(np.count_nonzero(np.bincount(org))) if len(org) else 0
     base_frame = pd.DataFrame(
         {
@@ -87,7 +89,7 @@ def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
             "organisations": list(orgs) + [total_orgs],
         }
     )
-    test, option_tests = _tests(counts, bases, row_f, row_order)
+    test, option_tests = run_tests(counts, bases, row_f, row_order)
     return CrossTab(
         row=row_f,
         col=col_f,
@@ -98,66 +100,6 @@ def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
         unit=unit,
         notice=ds.notice(lang),
         subset_label=ds.subset_label,
+        counts=counts,
+        org_seen=seen,
     )
-
-
-def _organisations(group_idx: np.ndarray, org: np.ndarray, n_groups: int) -> np.ndarray:
-    """Distinct organisations per group."""
-    width = int(org.max(initial=0)) + 1
-    seen = np.zeros(n_groups * width, dtype=bool)
-    seen[group_idx * width + org] = True
-    return seen.reshape(n_groups, width).sum(axis=1)
-
-
-def _cells(
-    counts: pd.DataFrame, bases: pd.Series, rows: list[str], cols: list[str]
-) -> pd.DataFrame:
-    """Long-form cells with percentages and Wilson intervals, total column last."""
-    counts = counts.copy()
-    counts.loc[TOTAL] = counts.sum()
-    bases = pd.concat([bases, pd.Series({TOTAL: int(bases.sum())})])
-    n = counts.T.reindex(index=rows).to_numpy()  # rows x (cols + total)
-    base = np.broadcast_to(bases.reindex(cols + [TOTAL]).to_numpy(), n.shape)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pct = np.where(base > 0, 100 * n / np.where(base > 0, base, 1), np.nan)
-    low, high = wilson_interval(n.ravel(), base.ravel())
-    frame = pd.DataFrame(
-        {
-            "row": np.repeat(rows, len(cols) + 1),
-            "col": np.tile(cols + [TOTAL], len(rows)),
-            "n": n.ravel().astype(int),
-            "base": base.ravel().astype(int),
-            "pct": pct.ravel(),
-            "ci_low": 100 * np.asarray(low, dtype=float),
-            "ci_high": 100 * np.asarray(high, dtype=float),
-        }
-    )
-    return frame
-
-
-def _tests(
-    counts: pd.DataFrame, bases: pd.Series, row: cb.Field, rows: list[str]
-) -> tuple[TestResult | None, pd.DataFrame | None]:
-    groups = [c for c in counts.index if c != MISSING]
-    if row.kind != "multi":
-        table = counts.loc[groups, [r for r in rows if r != MISSING]].to_numpy().T
-        return independence_test(table), None
-    results = []
-    for option in rows:
-        ticked = counts.loc[groups, option].to_numpy()
-        not_ticked = bases.loc[groups].to_numpy() - ticked
-        results.append((option, independence_test(np.vstack([ticked, not_ticked]))))
-    frame = pd.DataFrame(
-        {
-            "option": [o for o, _ in results],
-            "name": [r.name for _, r in results],
-            "statistic": [r.statistic for _, r in results],
-            "p": [r.p for _, r in results],
-            "cramers_v": [r.cramers_v for _, r in results],
-            "mc_se": [np.nan if r.exact else r.mc_se for _, r in results],
-            "mc_draws": [np.nan if r.exact else r.mc_draws for _, r in results],
-            "mc_seed": [np.nan if r.exact else r.mc_seed for _, r in results],
-        }
-    )
-    frame["p_holm"] = holm(frame["p"].to_numpy())
-    return None, frame

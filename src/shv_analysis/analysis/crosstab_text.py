@@ -16,15 +16,22 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from shv_analysis.analysis.crosstab_cells import (
+    MERGED,
+    MISSING,
+    TOTAL,
+    cells_frame,
+    has_value,
+    run_tests,
+)
 from shv_analysis.analysis.formatting import fmt_number
+from shv_analysis.analysis.protection import MergePlan, merged_counts, plan_merges
 from shv_analysis.analysis.statistics import TestResult, significant_decimals
 from shv_analysis.analysis.suppression import suppress_cells
 from shv_analysis.analysis.tables import Table, memo, subset_note, words
 from shv_analysis.contract import codebook as cb
 from shv_analysis.text import LANGS, normalise_lang, text
 
-TOTAL = "totaal"
-MISSING = "ontbreekt"  # no value; not a codebook code ('onbekend' is one: "Weet niet")
 CELL_COLUMNS = ["row", "col", "n", "base", "pct", "ci_low", "ci_high"]
 
 
@@ -42,6 +49,10 @@ class CrossTab:
     notice: str | None = None
     subset_label: str | None = None
     meta: dict = field(default_factory=dict)
+    counts: pd.DataFrame | None = field(default=None, repr=False)  # groups x rows
+    org_seen: np.ndarray | None = field(default=None, repr=False)  # groups x organisations
+    plan: MergePlan | None = field(default=None, repr=False)  # set on a protected cross-tab
+    dropped: tuple = ()  # (code, total) of multi options left out when protected
 
     def to_table(self, lang: str = "nl", min_cell: int = 0) -> Table:
         """Wide display table: one row per category, 'n (pct%)' per column, and footnotes."""
@@ -63,6 +74,8 @@ def category_label(f: cb.Field, code: str, lang: str = "nl") -> str:
         return words(lang)["total"]
     if code == MISSING:
         return cb.MISSING_LABEL[LANGS.index(lang)]
+    if MERGED in code and code not in f.code_list:  # merged categories (`protected`)
+        return " + ".join(category_label(f, part, lang) for part in code.split(MERGED))
     if f.kind == "yesno" and f.codes:
         return f.code_label(code, lang)
     return f.code_label(code, lang) if f.codes else code
@@ -77,6 +90,67 @@ def _fmt(value: float, lang: str, digits: int = 0) -> str:
     return fmt_number(value, lang, digits)
 
 
+def protected(ct: CrossTab, min_cell: int) -> CrossTab:
+    """The cross-tab as a report with threshold `min_cell` publishes it: with the lines whose
+    margins pin a hidden cell merged (or, for options of a multi field, left out), see
+    `protection.plan_merges`; cells, bases and tests recomputed from the merged counts.
+
+    Returns `ct` itself when nothing needs merging, when `min_cell` is 0, or when `ct` has
+    no counts (built by hand) or is already protected. A merged category's code joins the
+    original codes with '+', its label their labels with ' + '. Every table, chart and
+    sentence of this module with `min_cell` > 0 starts from `protected(ct, min_cell)`.
+    """
+    if not min_cell or ct.counts is None or ct.plan is not None:
+        return ct
+    return memo(ct, ("protected", int(min_cell)), lambda: _protect(ct, int(min_cell)))
+
+
+def _protect(ct: CrossTab, t: int) -> CrossTab:
+    groups, rows = list(ct.counts.index), list(ct.counts.columns)
+    bases = ct.bases.set_index("col")["records"].reindex(groups).to_numpy(dtype=np.int64)
+    matrix = ct.counts.to_numpy(dtype=np.int64).T  # rows x groups
+    totals = matrix.sum(axis=1)
+    plan = plan_merges(
+        matrix,
+        totals,
+        bases,
+        ct.row.kind == "multi",
+        t,
+        ct.row.ordered,
+        ct.col.ordered,
+        [not has_value(r) for r in rows],
+        [not has_value(g) for g in groups],
+    )
+    if not plan.changed:
+        return ct
+    new_rows = [MERGED.join(rows[k] for k in g) for g in plan.rows]
+    new_groups = [MERGED.join(groups[k] for k in g) for g in plan.cols]
+    counts = pd.DataFrame(merged_counts(matrix, plan).T, index=new_groups, columns=new_rows)
+    new_bases = pd.Series([int(bases[list(g)].sum()) for g in plan.cols], index=new_groups)
+    total = ct.bases.iloc[-1]
+    orgs = [int(ct.org_seen[list(g)].any(axis=0).sum()) for g in plan.cols]
+    base_frame = pd.DataFrame(
+        {
+            "col": new_groups + [TOTAL],
+            "records": list(new_bases) + [int(total["records"])],
+            "organisations": orgs + [int(total["organisations"])],
+        }
+    )
+    test, option_tests = run_tests(counts, new_bases, ct.row, new_rows)
+    return replace(
+        ct,
+        cells=cells_frame(counts, new_bases, new_rows, new_groups),
+        bases=base_frame,
+        test=test,
+        option_tests=option_tests,
+        meta={},
+        counts=counts,
+        org_seen=None,
+        plan=plan,
+        dropped=tuple((rows[k], int(totals[k])) for k in plan.dropped),
+    )
+
+
 def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test.
 
@@ -84,6 +158,7 @@ def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     (`totaal` last), labelled with the group's codebook label.
     """
     lang = normalise_lang(lang)
+    ct = protected(ct, min_cell)
     t = memo(ct, ("table", lang, min_cell), lambda: _crosstab_table(ct, lang, min_cell))
     return replace(t, data=t.data.copy(), meta=dict(t.meta), labels=dict(t.labels))
 
@@ -129,7 +204,10 @@ def _crosstab_table(ct: CrossTab, lang: str, min_cell: int) -> Table:
 
 
 def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
-    """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None)."""
+    """`ct.cells` with `suppressed` (bool) and `suppression` ("primary", "secondary", None).
+
+    The cells of `ct` as given: pass `protected(ct, min_cell)` for the cells a report shows.
+    """
     if not min_cell:
         return ct.cells.assign(suppressed=False, suppression=None)
     multi = ct.row.kind == "multi"
@@ -138,7 +216,9 @@ def shown_cells(ct: CrossTab, min_cell: int) -> pd.DataFrame:
 
 def has_hidden_cells(ct: CrossTab, min_cell: int) -> bool:
     """True when the table suppresses a cell: then no test statistic, p or V is shown."""
-    return bool(min_cell) and bool(shown_cells(ct, min_cell)["suppressed"].any())
+    return bool(min_cell) and bool(
+        shown_cells(protected(ct, min_cell), min_cell)["suppressed"].any()
+    )
 
 
 def mark(kind: str | None, min_cell: int, lang: str = "nl") -> str:
@@ -172,6 +252,7 @@ def crosstab_numbers(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table
     footnote and test line as `crosstab_table`.
     """
     lang = normalise_lang(lang)
+    ct = protected(ct, min_cell)
     wide = crosstab_table(ct, lang, min_cell)
     cells = shown_cells(ct, min_cell)
     hidden = cells["suppressed"].to_numpy()
@@ -217,6 +298,8 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) 
         out += _t("multi", lang)
     if ct.unit == cb.EXPERIMENTEN:
         out += _t("clustered", lang)
+    if ct.plan is not None:
+        out += _merge_notes(ct, lang, min_cell)
     if min_cell:
         out += _t("suppressed", lang, min_cell=min_cell)
         for kind in ("primary", "secondary"):
@@ -229,6 +312,30 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) 
                     mark=mark(kind, min_cell, lang),
                 )
     return out + subset_note(ct.subset_label, lang)
+
+
+def _merge_notes(ct: CrossTab, lang: str, min_cell: int) -> str:
+    """The footnote sentences on merged categories and options left out (`protected`)."""
+    out = ""
+    merged = [
+        category_label(f, code, lang)
+        for f, codes in ((ct.row, ct.counts.columns), (ct.col, ct.counts.index))
+        for code in codes
+        if MERGED in code and code not in f.code_list
+    ]
+    if merged:
+        out += _t("merged", lang, merged="; ".join(merged))
+    if ct.dropped:
+        out += _t(
+            "dropped",
+            lang,
+            min_cell=min_cell,
+            unit=_t(f"unit.{ct.unit}", lang),
+            dropped="; ".join(category_label(ct.row, code, lang) for code, _ in ct.dropped),
+        )
+    if min(len(ct.plan.rows), len(ct.plan.cols)) <= 1:
+        out += _t("collapsed", lang)
+    return out
 
 
 def test_line(ct: CrossTab, lang: str = "nl") -> str:
@@ -284,10 +391,11 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
     then taken over the cells that are shown, so the sentence reveals no hidden cell.
     """
     lang = normalise_lang(lang)
+    ct = protected(ct, min_cell)
     total = ct.bases.iloc[-1]
     cells = ct.cells
     if min_cell:
-        cells = suppress_cells(cells, min_cell, ct.row.kind == "multi")
+        cells = shown_cells(ct, min_cell)
         cells = cells[~cells["suppressed"]]
     widths = (cells["ci_high"] - cells["ci_low"]).dropna()
     widest = float(widths.max()) if len(widths) else float("nan")

@@ -23,8 +23,10 @@ cell would have if every nonzero interior cell were hidden (the margins, which s
   primary, numbers: without the marks' meaning, hi - lo >= t (at least the threshold wide);
   primary, marks: with the marks, hi - lo >= t - 2, i.e. at least t - 1 possible values
       (for t = 5: 1 to 4, the whole mark), so the table says no more than "below t";
-  secondary: not pinned to one value, without and with the marks (hi - lo >= 1). A
-      secondary cell holds at least t; a narrow range for it reveals no small count.
+  secondary: the same two widths as a primary cell (t without the marks, t - 2 with them):
+      every hidden cell's range is at least as wide as the threshold.
+A requirement that the cap lowers means the margins pin the cell: `suppression.choose` reports
+such cells as pinned and `protection` merges the line whose margin pins them.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class CellAudit:
     margins: tuple[int, int]
     need_numbers: int
     need_marks: int
+    targets: tuple[int, int] = (0, 0)
 
     @property
     def width_numbers(self) -> int:
@@ -90,6 +93,12 @@ class CellAudit:
     @property
     def width_marks(self) -> int:
         return self.marks[1] - self.marks[0]
+
+    @property
+    def pinned(self) -> bool:
+        """The margins alone keep this cell narrower than its target widths."""
+        want_numbers, want_marks = self.targets
+        return self.need_numbers < want_numbers or self.need_marks < want_marks
 
     @property
     def ok(self) -> bool:
@@ -179,9 +188,13 @@ def all_hidden(grid: Grid, kinds: np.ndarray) -> np.ndarray:
 
 
 def targets(grid: Grid, kind: int) -> tuple[int, int]:
-    """Wanted widths (numbers, marks): primary t and t-2 (t-1 possible values), secondary 1."""
+    """Wanted widths (numbers, marks) of a hidden cell, primary or secondary: t and t-2.
+
+    Without the marks' meaning the range is at least t wide; with it, at least t-1 values
+    (for a primary cell and t = 5: all of 1 to 4).
+    """
     t = grid.threshold
-    return (t, max(t - 2, 0)) if kind == PRIMARY else (1, 1)
+    return t, max(t - 2, 0)
 
 
 def audit_cell(grid: Grid, kinds: np.ndarray, i: int, j: int) -> CellAudit:
@@ -211,6 +224,7 @@ def audit_cell(grid: Grid, kinds: np.ndarray, i: int, j: int) -> CellAudit:
         margins=(l0, u0),
         need_numbers=need_numbers,
         need_marks=need_marks,
+        targets=(want_numbers, want_marks),
     )
 
 

@@ -6,15 +6,17 @@ cell gives a single record's profile away). Row totals below t (the total column
 primary too, although the report's frequency tables print them: the audit treats all row
 totals and column bases as published.
 
-Secondary ('x', kind "secondary"): cells of at least t hidden only so that no hidden cell can
-be recovered. They are chosen by `disclosure.audit`, the attacker's view of what the report
-publishes (shown cells, zeros, percentages and intervals, the margins, the marks' meaning):
-as long as a hidden cell fails one of its requirements, the cheapest set of extra cells
-(fewest cells, then smallest total) that gives it, on its own, a wide enough range is hidden
-too: a rectangle of four cells (single-choice field) or a second cell in the row
-(multi-response field). When no such set exists, all its row's and column's cells are
-hidden, then the whole interior; a cell that still fails is reported by the audit. A
-secondary cell is never a zero and never marked '<t'.
+Secondary ('x', kind "secondary"): cells of at least t hidden only so that every hidden
+cell's range stays at least t wide (t - 1 values with the marks; `disclosure.targets`). They
+are chosen by `disclosure.audit`, the attacker's view of what the report publishes (shown
+cells, zeros, percentages and intervals, the margins, the marks' meaning): as long as a
+hidden cell fails one of its requirements, the cheapest set of extra cells (fewest cells,
+then smallest total) that gives it, on its own, a wide enough range is hidden too: a
+rectangle of four cells (single-choice field) or a second cell in the row (multi-response
+field). When no such set exists, all its row's and column's cells are hidden, then the whole
+interior; a cell that still fails, or passes only because its margins allow no more, is
+*pinned* (`choose_pinned`), and `protection` merges its line. A secondary cell is never a
+zero and never marked '<t'.
 
 The threshold (`resolve_min_cell`): exported tables suppress counts below `DEFAULT_MIN_CELL`;
 interactive exploration shows everything. A notebook's `min_cell = None` therefore means
@@ -163,34 +165,49 @@ def _cycle_proof(grid: Grid, kinds: np.ndarray, i: int, j: int) -> bool:
 
 
 def choose(grid: Grid) -> np.ndarray:
-    """Rows x groups of SHOWN / PRIMARY / SECONDARY for the interior (see the module doc).
+    """Rows x groups of SHOWN / PRIMARY / SECONDARY for the interior (see the module doc)."""
+    return choose_pinned(grid)[0]
+
+
+def choose_pinned(grid: Grid) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """`choose(grid)` and the hidden cells the margins pin (row-major): cells that no choice
+    of hidden cells gives their target widths (`CellAudit.pinned`), because their row total
+    or column base, published elsewhere too, is too small. `protection` merges such lines.
 
     Hiding a cell only widens the other hidden cells' ranges (its true value stays feasible),
     so a cell that passed once is not audited again.
     """
     kinds = primary_kinds(grid)
     done: set[tuple[int, int]] = set()
+    pinned: set[tuple[int, int]] = set()
     while True:
         fixed = False
         for i, j in zip(*np.nonzero(kinds)):
             cell = (int(i), int(j))
             if cell in done:
                 continue
-            if _cycle_proof(grid, kinds, *cell) or audit_cell(grid, kinds, *cell).ok:
+            if _cycle_proof(grid, kinds, *cell):
                 done.add(cell)
                 continue
-            if not _fix(grid, kinds, audit_cell(grid, kinds, *cell)):
+            result = audit_cell(grid, kinds, *cell)
+            if result.ok:
+                done.add(cell)
+                if result.pinned:
+                    pinned.add(cell)
+                continue
+            if not _fix(grid, kinds, result):
                 done.add(cell)  # nothing more to hide: the audit reports it
+                pinned.add(cell)
             fixed = True
             break
         if not fixed:
-            return kinds
+            return kinds, sorted(pinned)
 
 
 @lru_cache(maxsize=256)
 def _cached(
     counts: bytes, shape: tuple, totals: bytes, bases: bytes, threshold: int, multi: bool
-) -> bytes:
+) -> tuple[bytes, tuple]:
     grid = Grid(
         np.frombuffer(counts, dtype=np.int64).reshape(shape),
         np.frombuffer(totals, dtype=np.int64),
@@ -198,7 +215,8 @@ def _cached(
         multi,
         threshold,
     )
-    return choose(grid).astype(np.int64).tobytes()
+    kinds, pinned = choose_pinned(grid)
+    return kinds.astype(np.int64).tobytes(), tuple(pinned)
 
 
 def grid_of(cells: pd.DataFrame, threshold: int, multi: bool) -> tuple[Grid, list, list]:
@@ -219,8 +237,13 @@ def cell_kinds(grid: Grid) -> np.ndarray:
     """`choose(grid)`, cached on the grid's numbers (a table is drawn and written more than
     once).
     """
+    return kinds_and_pins(grid)[0]
+
+
+def kinds_and_pins(grid: Grid) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
+    """`choose_pinned(grid)`, cached on the grid's numbers."""
     counts = np.ascontiguousarray(grid.counts, dtype=np.int64)
-    out = _cached(
+    out, pinned = _cached(
         counts.tobytes(),
         counts.shape,
         np.ascontiguousarray(grid.row_totals, dtype=np.int64).tobytes(),
@@ -228,7 +251,7 @@ def cell_kinds(grid: Grid) -> np.ndarray:
         grid.threshold,
         grid.multi,
     )
-    return np.frombuffer(out, dtype=np.int64).reshape(counts.shape)
+    return np.frombuffer(out, dtype=np.int64).reshape(counts.shape), pinned
 
 
 def suppress_cells(cells: pd.DataFrame, threshold: int, multi: bool) -> pd.DataFrame:
@@ -282,6 +305,8 @@ __all__ = [
     "audit_cells",
     "cell_kinds",
     "choose",
+    "choose_pinned",
+    "kinds_and_pins",
     "grid_of",
     "primary_kinds",
     "audit_cell",

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from shv_analysis.analysis.crosstab import crosstab
-from shv_analysis.analysis.crosstab_text import CELL_COLUMNS, CrossTab
-from shv_analysis.analysis.suppression import suppress_cells
+from shv_analysis.analysis.crosstab_cells import MERGED
+from shv_analysis.analysis.crosstab_text import CELL_COLUMNS, CrossTab, protected, shown_cells
 from shv_analysis.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -105,9 +105,10 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if ds.synthetic:
         print(ds.notice("en") + " This cross-tab is illustrative, not a finding.", file=sys.stderr)
+    ct = protected(ct, args.min_cell)  # small categories merged, as a report shows them
     cells = ct.cells.assign(suppressed=None)
     if args.min_cell:
-        marked = suppress_cells(ct.cells, args.min_cell, ct.row.kind == "multi")
+        marked = shown_cells(ct, args.min_cell)
         hidden = marked["suppressed"].to_numpy()
         cells = cells.astype(
             {"n": object, "pct": object, "ci_low": object, "ci_high": object, "suppressed": object}
@@ -153,6 +154,14 @@ def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
         "cells": records,
         "bases": [{k: _clean(v) for k, v in r.items()} for r in ct.bases.to_dict("records")],
     }
+    if ct.plan is not None:  # categories merged (or options left out) to protect cells
+        out["merged"] = [
+            {"field": f.name, "code": code, "of": code.split(MERGED)}
+            for f, codes in ((ct.row, ct.counts.columns), (ct.col, ct.counts.index))
+            for code in codes
+            if MERGED in code and code not in f.code_list
+        ]
+        out["dropped"] = [{"field": ct.row.name, "code": code} for code, _ in ct.dropped]
     notes: list[str] = []
     if cells["suppressed"].notna().any():  # no statistic, p or V beside hidden cells
         reason = text("crosstab.test_not_shown", "en")

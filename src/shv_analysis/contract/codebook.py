@@ -58,6 +58,7 @@ class Field:
     en: str
     codes: tuple[Code, ...] = field(default=())
     description: str = field(default="", compare=False, repr=False)  # what it means, English
+    ordered: bool = field(default=False, compare=False)  # codes in a natural order
 
     def label(self, lang: str = "nl") -> str:
         return self.en if lang == "en" else self.nl
@@ -178,6 +179,7 @@ def _field(table: str, entry: dict[str, Any], codelists: dict[str, tuple[Code, .
         entry["labels"]["en"],
         codes,
         entry["description"],
+        bool(_ORDERED.get(entry.get("codelist"), False)),
     )
 
 
@@ -188,6 +190,7 @@ def _table_fields(
 
 
 _RAW = read_codebook()
+_ORDERED = {name: bool(cl.get("ordered", False)) for name, cl in _RAW["codelists"].items()}
 _CONTRACT, _VALUES = _RAW["contract"], _RAW["values"]
 
 LANGS = tuple(_CONTRACT["langs"])

@@ -16,7 +16,14 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from shv_analysis.analysis.crosstab_text import MISSING, TOTAL, category_label, mark, shown_cells
+from shv_analysis.analysis.crosstab_text import (
+    MISSING,
+    TOTAL,
+    category_label,
+    mark,
+    protected,
+    shown_cells,
+)
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct
 from shv_analysis.present.chart_layout import (
     TOTAL_COLOR,
@@ -61,6 +68,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     the mark ('<5' for a primary cell, 'x' for a secondary one).
     """
     lang = normalise_lang(lang)
+    ct = protected(ct, min_cell)
     table = ct.to_table(lang, min_cell)
     cells = shown_cells(ct, min_cell)
     rows = list(dict.fromkeys(cells["row"]))
@@ -107,7 +115,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
             table.notice,
             caption,
             labels,
-            axes_h=unit * (len(rows) * block - GROUP_GAP + 0.6),
+            axes_h=unit * (max(len(rows), 1) * block - GROUP_GAP + 0.6),
             legend_h=LEGEND_LINE * legend_rows + 0.1,
         )
         fig, ax = layout.figure()

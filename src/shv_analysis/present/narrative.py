@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from shv_analysis.analysis.crosstab_text import has_hidden_cells, interpretation
+from shv_analysis.analysis.crosstab_text import has_hidden_cells, interpretation, protected
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
 from shv_analysis.analysis.tables import Table, words
@@ -266,6 +266,7 @@ def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
     any test verdict: 'Toets niet getoond: kleine aantallen.' (no p-value beside hidden cells).
     """
     lang = normalise_lang(lang)
+    ct = protected(ct, min_cell)
     if not has_hidden_cells(ct, min_cell):
         return interpretation(ct, lang, min_cell)
     blind = replace(ct, test=None, option_tests=pd.DataFrame({"p_holm": []}), notice=None)

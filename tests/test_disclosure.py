@@ -4,6 +4,8 @@ down every hidden cell of the embedded report's cross-tabs and of fragile fixtur
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,6 +91,7 @@ def check(counts, totals, bases, multi, t=T):
     counts = np.asarray(counts)
     assert not ((counts > 0) & (counts < t) & (kinds == 0)).any()  # every small count hidden
     assert not ((kinds == 2) & (counts < t)).any()  # 'x' never on a count below t
+    assert not ((kinds == 1) & (counts >= t)).any()  # '<t' only on a count below t
     small = ((grid.row_totals > 0) & (grid.row_totals < t))[:, None] | (
         (grid.col_bases > 0) & (grid.col_bases < t)
     )[None, :]
@@ -253,3 +256,18 @@ def test_fragile_random_grids_hold():
             check_protected(counts, bases, True)
         else:
             check_protected(counts, counts.sum(axis=0), False)
+
+
+def test_json_names_what_was_merged(capsys):
+    from shv_analysis.cli import main
+
+    assert main(["crosstab", "type", "respondenttype", "--min-cell", "5", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["merged"] == [
+        {"field": "type", "code": "digitaal_product+overig", "of": ["digitaal_product", "overig"]}
+    ]
+    assert data["dropped"] == [] and data["test"]["p"] is None
+    rows = {c["row"] for c in data["cells"]}
+    assert "digitaal_product+overig" in rows and "digitaal_product" not in rows
+    merged = [c for c in data["cells"] if c["row"] == "digitaal_product+overig"]
+    assert [c["n"] for c in merged if c["col"] == "totaal"] == [11]  # 4 + 7 pilots

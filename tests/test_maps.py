@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import time
@@ -197,6 +198,24 @@ def test_dominant_type_classes(respondents, pilots):
     assert en["GM9001"] == "Several types tied" and en["GM9003"] == "Education tool"
     assert en["GM9006"] == "No pilot"
     assert list(got.cat.categories)[-2:] == ["Meerdere typen even vaak", "Geen pilot"]
+
+
+def test_dominant_type_of_an_extension_code_has_its_label(respondents, pilots):
+    # a codebook extension adds the type 'energiecoach' (label Energiecoach / Energy coach)
+    from shv_analysis.contract.codebook import Code, any_field
+
+    base = any_field("type")
+    extended = dataclasses.replace(
+        base, codes=base.codes + (Code("energiecoach", "Energiecoach", "Energy coach"),)
+    )
+    pilots = pilots.assign(type="energiecoach")
+    nl = map_classes.dominant_type_classes(respondents, pilots, FAKE, type_field=extended)
+    assert nl["GM9003"] == "Energiecoach" and "energiecoach" not in set(nl)
+    en = map_classes.dominant_type_classes(
+        respondents, pilots, FAKE, lang="en", type_field=extended
+    )
+    assert en["GM9003"] == "Energy coach"
+    assert "Energiecoach" in list(nl.cat.categories)
 
 
 # --------------------------------------------------------------------------- drawing

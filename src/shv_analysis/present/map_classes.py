@@ -166,11 +166,14 @@ def dominant_type_classes(
     pilots: pd.DataFrame,
     all_codes: Iterable[str] | None = None,
     lang: str = "nl",
+    type_field: codebook.Field | None = None,
 ) -> pd.Series:
     """Per municipality the most frequent pilot `type` (its codebook label).
 
     Pilots of a cooperation count for all its members (as in `pilot_classes`). Two or more
     types equally frequent give 'Several types tied'; no pilot at all gives 'No pilot'.
+    type_field: the `type` field of the dataset's codebook (`ds.codebook.any_field("type")`),
+    so that codes a codebook extension adds are labelled too; default: the package's.
     """
     lang = normalise_lang(lang)
     codes = _all_codes(all_codes)
@@ -181,7 +184,8 @@ def dominant_type_classes(
             continue
         for code in resp[rid][1]:
             counts[code][kind] += 1
-    type_labels = {c.code: c.label(lang) for c in codebook.TYPE}
+    codes_of_type = type_field.codes if type_field is not None else codebook.TYPE
+    type_labels = {c.code: c.label(lang) for c in codes_of_type}
     tie, none = label("tie", lang), label("no_pilot", lang)
     values: dict[str, str] = {}
     for code in codes:

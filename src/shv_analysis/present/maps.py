@@ -356,6 +356,14 @@ def report_map(ds, kind: str, lang: str = "nl") -> Figure | str:
     classify = REPORT_MAPS[kind]
     if kind == "dekking":
         classes = classify(ds.respondenten, all_codes=sorted(bnd.codes), lang=lang)
+    elif kind == "type":  # the dataset's codebook: an extension's types have labels too
+        classes = classify(
+            ds.respondenten,
+            ds.experimenten,
+            all_codes=sorted(bnd.codes),
+            lang=lang,
+            type_field=ds.codebook.any_field("type"),
+        )
     else:
         classes = classify(ds.respondenten, ds.experimenten, all_codes=sorted(bnd.codes), lang=lang)
     title = text(f"maps.title.{kind}", lang)

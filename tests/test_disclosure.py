@@ -271,3 +271,46 @@ def test_json_names_what_was_merged(capsys):
     assert "digitaal_product+overig" in rows and "digitaal_product" not in rows
     merged = [c for c in data["cells"] if c["row"] == "digitaal_product+overig"]
     assert [c["n"] for c in merged if c["col"] == "totaal"] == [11]  # 4 + 7 pilots
+
+
+def test_small_nominal_category_goes_into_overig_first():
+    # the row of 3 is pinned; its partner is 'Overig' (row 3, flagged), not the smaller row 2
+    counts = np.array([[20, 20], [1, 2], [5, 6], [6, 7]])
+    args = (counts, counts.sum(axis=1), counts.sum(axis=0), False, T)
+    assert plan_merges(*args).rows == ((0,), (1, 2), (3,))  # unflagged: the smallest other
+    flagged = plan_merges(*args, rows_other=[False, False, False, True])
+    assert flagged.rows == ((0,), (1, 3), (2,))
+
+
+def test_untestable_options_are_named_not_printed_as_dashes(embedded):
+    ct = crosstab(embedded, "doelgroepen", "type")
+    line = crosstab_table(ct, "nl").test  # interactive: nothing hidden; two options all 0
+    assert "–, p(Holm) = –" not in line
+    assert line.endswith(
+        "niet te toetsen (te weinig gevulde kolommen): Ouderen, Zelfstandig ondernemers"
+    )
+    frame = ct.option_tests.copy()
+    frame.loc[frame.index[-1], ["p", "p_holm"]] = np.nan
+    from dataclasses import replace
+
+    from shv_analysis.analysis.crosstab_text import test_line
+
+    text = test_line(replace(ct, option_tests=frame), "nl")
+    assert text.endswith(
+        "; niet te toetsen (te weinig gevulde kolommen): "
+        "Ouderen, Zelfstandig ondernemers, Andere specifieke doelgroep"
+    )
+    frame["p"] = np.nan
+    assert test_line(replace(ct, option_tests=frame), "en") == (
+        "No test possible: no option has two or more non-empty rows and columns."
+    )
+
+
+def test_respondent_tables_do_not_say_245_respondents_in_245_organisations(embedded):
+    table = crosstab_table(crosstab(embedded, "deelname", "grootteklasse"), "nl", T)
+    assert table.footnote.startswith("n = 245 respondenten. Cellen:")
+    assert "organisaties" not in crosstab_sentence(
+        crosstab(embedded, "deelname", "grootteklasse"), "nl", T
+    )
+    pilots = crosstab_table(crosstab(embedded, "type", "respondenttype"), "nl", T)
+    assert pilots.footnote.startswith("n = 143 experimenten in 91 organisaties.")

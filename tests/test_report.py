@@ -323,7 +323,7 @@ def test_mini_crosstabs_are_suppressed_in_the_report(mini_report):
     assert "alleen het totaal over" in page and "p = 1,000" not in page
     fasen = mini_report / "tables" / "05_kruistabellen__kruistabel_fasen_type.json"
     note = json.loads(fasen.read_text("utf-8"))["footnote"]  # every option under 5 pilots
-    assert "Weggelaten omdat ze minder dan 5 experimenten tellen" in note
+    assert "Weggelaten omdat hun aantallen anders terug te rekenen zijn" in note
     assert "(Primaire) preventie; Vroegsignalering; Curatie; Nazorg." in note
     assert "alleen het totaal over" in note
     assert "Het model is niet te schatten" in page  # 6 pilots cannot carry the model

@@ -32,6 +32,7 @@ from shv_analysis.analysis.tables import Table, memo, subset_note, words
 from shv_analysis.contract import codebook as cb
 from shv_analysis.text import LANGS, normalise_lang, text
 
+CATCH_ALL = ("overig",)  # codes of catch-all categories: first partner of a small category
 CELL_COLUMNS = ["row", "col", "n", "base", "pct", "ci_low", "ci_high"]
 
 
@@ -120,6 +121,8 @@ def _protect(ct: CrossTab, t: int) -> CrossTab:
         ct.col.ordered,
         [not has_value(r) for r in rows],
         [not has_value(g) for g in groups],
+        [r in CATCH_ALL for r in rows],
+        [g in CATCH_ALL for g in groups],
     )
     if not plan.changed:
         return ct
@@ -285,6 +288,13 @@ def crosstab_numbers(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table
     )
 
 
+def _in_orgs(ct: CrossTab, lang: str) -> str:
+    """' in 91 organisaties' for pilots; nothing for respondents (each is one organisation)."""
+    if ct.unit == cb.RESPONDENTEN:
+        return ""
+    return _t("in_orgs", lang, orgs=_fmt(int(ct.bases.iloc[-1]["organisations"]), lang))
+
+
 def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) -> str:
     total = ct.bases.iloc[-1]
     out = _t(
@@ -292,7 +302,7 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) 
         lang,
         n=total.records,
         unit=_t(f"unit.{ct.unit}", lang),
-        orgs=total.organisations,
+        in_orgs=_in_orgs(ct, lang),
     )
     if ct.row.kind == "multi":
         out += _t("multi", lang)
@@ -351,8 +361,17 @@ def test_line(ct: CrossTab, lang: str = "nl") -> str:
     parts = []
     frame = ct.option_tests
     m = int(frame["p"].notna().sum())
+    if not m:
+        return _t("no_option_test", lang)
     mc_se = [se for se in frame.get("mc_se", pd.Series(dtype=float)) if pd.notna(se)]
+    untestable = [
+        category_label(ct.row, r.option, lang)
+        for r in frame.itertuples(index=False)
+        if pd.isna(r.p)
+    ]
     for r in frame.itertuples(index=False):
+        if pd.isna(r.p):
+            continue
         se = getattr(r, "mc_se", None)
         mc = se is not None and pd.notna(se)
         name = {"chi2": "χ²", "none": "–"}.get(r.name) or _t(
@@ -370,6 +389,8 @@ def test_line(ct: CrossTab, lang: str = "nl") -> str:
         parts.append(
             _t("test_option", lang, label=category_label(ct.row, r.option, lang), name=name, p=p)
         )
+    if untestable:
+        parts.append(_t("tests.untestable", lang, options=", ".join(untestable)))
     out = _t("test_head", lang) + "; ".join(parts)
     if mc_se:
         draws = int(frame["mc_draws"].dropna().iloc[0])
@@ -417,9 +438,13 @@ def interpretation(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> str:
         lang,
         records=_fmt(total.records, lang),
         unit=_t(f"unit.{ct.unit}", lang),
-        orgs=_fmt(total.organisations, lang),
+        in_orgs=_in_orgs(ct, lang),
         wide=wide,
-        small=small,
+        small=_t(
+            "interpretation.small_" + ("none" if not small else "one" if small == 1 else "many"),
+            lang,
+            small=small,
+        ),
     )
     if not tested:
         out += _t("interpretation.no_test", lang)

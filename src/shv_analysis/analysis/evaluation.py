@@ -42,14 +42,20 @@ def _sparse(values: pd.Series, outcome: pd.Series | None, minimum: int) -> pd.Se
 
 
 def _pool_rare(
-    values: pd.Series, label: str, minimum: int = MIN_LEVEL_SIZE, outcome: pd.Series | None = None
+    values: pd.Series,
+    order: list[str],
+    minimum: int = MIN_LEVEL_SIZE,
+    outcome: pd.Series | None = None,
 ) -> pd.Series:
     """Levels with fewer than `minimum` records (or, given `outcome`, fewer than
     `MIN_LEVEL_EVENTS` events or non-events) pooled into one, so the model stays estimable.
+
+    The pooled level is named by its codes in codebook `order`, joined by '+'
+    ("educatietool+digitaal_product+overig"), so the report can say what it holds.
     """
     small = _sparse(values, outcome, minimum)
-    rare = small[small].index
-    return values.where(~values.isin(rare), label)
+    rare = sorted(small[small].index, key=lambda c: (order.index(c) if c in order else 99, c))
+    return values.where(~values.isin(rare), "+".join(rare))
 
 
 def _pool_ordered(
@@ -94,7 +100,6 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     lang = normalise_lang(lang)
     m = texts("crosstab.model", lang)
     pilots = ds.pilots()
-    pooled = m["pooled"]
     planned = pilots["effectmeting"].eq("ja").where(pilots["effectmeting"].notna())
     data = pd.DataFrame(
         {
@@ -104,7 +109,11 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
                 cb.get_field(cb.RESPONDENTEN, "grootteklasse").code_list,
                 outcome=planned,
             ),
-            "type": _pool_rare(pilots["type"].astype(object), pooled, outcome=planned),
+            "type": _pool_rare(
+                pilots["type"].astype(object),
+                ds.codebook.any_field("type").code_list,
+                outcome=planned,
+            ),
             "doelen_geformuleerd": pilots["doelen_geformuleerd"].astype("boolean"),
             "respondent_id": pilots["respondent_id"],
         }

@@ -10,7 +10,9 @@ until no hidden cell is pinned:
 - the pinned cell's line (row or column) whose total is below t, the smaller one if both
   are; else the smaller of the two;
 - a row or column is merged with a neighbour for an ordered code list (the neighbour with the
-  smaller total), else with the smallest other line (the first of equals);
+  smaller total), else, for a category below t, with a catch-all category ('Overig') if there
+  is one, else with the smallest other line (the first of equals); records without a value
+  come last;
 - a row of a multi-response field (an option) is not a sum of records that can be merged: it
   is left out of the cross-tab instead (its total is printed by the frequency tables);
 - when a line cannot be merged (it is the only one left), the other line of the cell is
@@ -59,13 +61,16 @@ def merged_counts(counts: np.ndarray, plan: MergePlan) -> np.ndarray:
     )
 
 
-def _partner(totals: list[int], k: int, ordered: bool, missing: list[bool]) -> int:
-    """The line that line k merges with: lines without a value come last as partners."""
+def _partner(totals: list[int], k: int, ordered: bool, rank: list[int]) -> int:
+    """The line that line k merges with: by rank (0 a catch-all category such as 'Overig',
+    1 any other, 2 records without a value), then the smallest total, then the first; for an
+    ordered list only a neighbour (unless k has no value).
+    """
     others = [m for m in range(len(totals)) if m != k]
-    if ordered and not missing[k]:
-        near = [m for m in (k - 1, k + 1) if 0 <= m < len(totals) and not missing[m]]
+    if ordered and rank[k] < 2:
+        near = [m for m in (k - 1, k + 1) if 0 <= m < len(totals) and rank[m] < 2]
         others = near or others
-    return min(others, key=lambda m: (missing[m], totals[m], m))
+    return min(others, key=lambda m: (rank[m], totals[m], m))
 
 
 def plan_merges(
@@ -78,6 +83,8 @@ def plan_merges(
     cols_ordered: bool = False,
     rows_missing: Sequence[bool] = (),
     cols_missing: Sequence[bool] = (),
+    rows_other: Sequence[bool] = (),
+    cols_other: Sequence[bool] = (),
 ) -> MergePlan:
     """The lines to merge (or leave out) so that suppression pins no hidden cell.
 
@@ -89,6 +96,8 @@ def plan_merges(
         rows_ordered, cols_ordered: the code lists are ordered (merge with neighbours only).
         rows_missing, cols_missing: per line, True for the records without a value (merged
             with a category only when nothing else is left; default: none).
+        rows_other, cols_other: per line, True for a catch-all category ('Overig'), the
+            first partner of a small nominal category (default: none).
 
     Returns:
         A `MergePlan`; `plan.changed` is False when the table needs no merging.
@@ -100,6 +109,10 @@ def plan_merges(
     no_value = {
         "row": list(rows_missing) or [False] * len(rows),
         "col": list(cols_missing) or [False] * len(cols),
+    }
+    other = {
+        "row": list(rows_other) or [False] * len(rows),
+        "col": list(cols_other) or [False] * len(cols),
     }
     if not threshold:
         return MergePlan(tuple(rows), tuple(cols))
@@ -129,8 +142,15 @@ def plan_merges(
                 (rows, i, rows_ordered, r_tot) if line == "row" else (cols, j, cols_ordered, c_bas)
             )
             if len(lines) > 1:
-                missing = [any(no_value[line][o] for o in g) for g in lines]
-                m = _partner([int(x) for x in sizes], k, ordered, missing)
+                rank = [
+                    2
+                    if any(no_value[line][o] for o in g)
+                    else 0
+                    if any(other[line][o] for o in g)
+                    else 1
+                    for g in lines
+                ]
+                m = _partner([int(x) for x in sizes], k, ordered, rank)
                 a, b = sorted((k, m))
                 lines[a] = tuple(sorted(lines[a] + lines[b]))
                 del lines[b]

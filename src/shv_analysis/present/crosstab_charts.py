@@ -72,7 +72,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     hidden_any = bool(grid["suppressed"].any())
     chart_note = text("charts.crosstab_note", lang)
     if hidden_any:
-        chart_note += text("charts.suppressed_note", lang, min_cell=min_cell)
+        chart_note += text("charts.suppressed_note", lang)  # the marks: in the footnote
     caption = "\n".join(p for p in (f"{table.footnote} {chart_note}", table.test) if p)
 
     n_groups = max(len(groups), 1)

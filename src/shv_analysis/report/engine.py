@@ -100,6 +100,19 @@ def reset_source(cwd: str) -> str:
     )
 
 
+#: Set in the kernels' environment: figures' SVGs are drawn in forked processes, waited for
+#: by `WAIT_FIGURES` after every notebook (`present.figures_io.BACKGROUND_ENV`).
+FIGURES_ENV = "SHV_FIGURES_IN_BACKGROUND"
+WAIT_FIGURES = "\n".join(
+    [
+        "import sys as _shv_sys",
+        "if 'shv_analysis.present.figures_io' in _shv_sys.modules:",
+        "    _shv_sys.modules['shv_analysis.present.figures_io'].wait_figures()",
+        "del _shv_sys",
+    ]
+)
+
+
 def prelude_source(modules=PRELUDE_MODULES) -> str:
     """Code that imports `modules` in a kernel and leaves no name behind; a module that
     cannot be imported is skipped (the notebook that needs it reports the error itself).
@@ -260,7 +273,7 @@ class Worker:
             self._start_kernel()
 
     def _start_kernel(self) -> None:
-        env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+        env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", **{FIGURES_ENV: "1"})
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         # No IPython history: the execution counter is reset per notebook, which the
         # history database would report as a clash in the notebook's output.
@@ -341,7 +354,7 @@ class Worker:
         """
         km, kc = self.kernel()
         try:
-            return pm.execute_notebook(
+            executed = pm.execute_notebook(
                 nb,
                 output_path,
                 parameters=parameters,
@@ -356,11 +369,22 @@ class Worker:
                 keep_path=output_path,
             )
         except PapermillExecutionError:
+            self.wait_figures()
             raise
         except Exception:
             if self.warm:
                 self.stop_kernel()  # a kernel in an unknown state is not reused
             raise
+        reply = self.wait_figures()
+        if reply.get("status") != "ok":
+            raise RuntimeError(
+                f"could not write the figures: {reply.get('ename')}: {reply.get('evalue')}"
+            )
+        return executed
+
+    def wait_figures(self) -> dict:
+        """Wait for the figures the notebook draws in the background (the reply's content)."""
+        return self.run_silently(WAIT_FIGURES, timeout=600)
 
     def close(self) -> None:
         """Stop the kernel and remove the scratch folder."""

@@ -24,8 +24,9 @@ How it runs
 -----------
 The data are checked first, in this process; invalid data stop the run with the same
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
-pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`).
-Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
+pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`),
+started before the data check; the longest tasks go first (`tasks.longest_first`, from the
+times in the previous manifest.json). Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
 both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). When all are
 done, the main process writes per report the workbook, the single file and the PDF
 (`whole`; the PDFs typeset in background processes meanwhile), index.html and

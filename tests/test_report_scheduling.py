@@ -13,7 +13,12 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import papermill  # noqa: E402,F401  (before the engine module, see engine.py)
 import pytest  # noqa: E402
 
-from shv_analysis.report.engine import PRELUDE_MODULES, Worker, prelude_source  # noqa: E402
+from shv_analysis.report.engine import (  # noqa: E402
+    FIGURES_ENV,
+    PRELUDE_MODULES,
+    Worker,
+    prelude_source,
+)
 from shv_analysis.report.tasks import (  # noqa: E402
     DEFAULT_COST,
     SECTION_COSTS,
@@ -125,15 +130,17 @@ def test_the_prelude_imports_and_leaves_no_name():
 
 @pytest.mark.notebooks
 def test_a_warm_kernel_has_the_library_imported_before_its_first_notebook():
-    worker = Worker("python3", warm=True)
+    worker = Worker("python3", warm=True, background_figures=True)
     try:
         reply = worker.run_silently(
-            "import sys\n"
+            "import os, sys\n"
+            f"assert os.environ.get({FIGURES_ENV!r}) == '1'\n"
             f"missing = [m for m in {PRELUDE_MODULES!r} if m not in sys.modules]\n"
             "assert not missing, missing\n"
             "assert 'matplotlib.pyplot' not in sys.modules\n"
             "assert not [n for n in globals() if n.startswith('_shv')]\n"
         )
         assert reply["status"] == "ok", reply.get("evalue")
+        assert worker.wait_figures()["status"] == "ok"  # nothing pending: returns at once
     finally:
         worker.close()

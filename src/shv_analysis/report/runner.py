@@ -26,11 +26,11 @@ The data are checked first, in this process; invalid data stop the run with the 
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
 pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`),
 started before the data check; the longest tasks go first (`tasks.longest_first`, from the
-times in the previous manifest.json). Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
-both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). When all are
-done, the main process writes per report the workbook, the single file and the PDF
-(`whole`; the PDFs typeset in background processes meanwhile), index.html and
-manifest.json.
+times in the previous manifest.json). Each task (`tasks.run_task`) runs papermill (kernel
+`python3`, named explicitly) and renders both HTML files with nbconvert's `HTMLExporter` in
+the worker (`rendering`). When all are done, the main process writes per report the
+workbook, the single file and the PDF (`whole`; the PDFs typeset in background processes
+meanwhile), index.html and manifest.json.
 
 Warm kernels (the default): each worker starts one kernel and reuses it for all its
 notebooks, through the papermill engine `shv` (`engine.WarmEngine`, registered through the
@@ -252,7 +252,7 @@ def run_report(
         return EXIT_USAGE
     # The workers start (kernel, imports) while this process checks the data.
     workers = max(1, min(jobs or os.cpu_count() or 1, len(notebooks) * (2 if each else 1)))
-    pool = start_pool(workers, warm)
+    pool = start_pool(workers, warm, background_figures=not each)  # see engine.Worker
     try:
         return _checked_run(
             pool,

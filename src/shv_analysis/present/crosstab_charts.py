@@ -80,7 +80,7 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
     hidden_any = bool(grid["suppressed"].any())
     chart_note = text("charts.crosstab_note", lang)
     if hidden_any:
-        chart_note += text("charts.suppressed_note", lang, min_cell=min_cell)
+        chart_note += text("charts.suppressed_note", lang)  # the marks: in the footnote
     caption = "\n".join(p for p in (f"{table.footnote} {chart_note}", table.test) if p)
 
     n_groups = max(len(groups), 1)
@@ -126,10 +126,12 @@ def crosstab_chart(ct, lang: str = "nl", min_cell: int = 0, total: bool = True) 
                 [shown["pct"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float)]
             )
         )
+        # one dict per cell: `grid.loc` per cell costs more than drawing the bar
+        cell_of = dict(zip(grid.index, grid.to_dict("records")))
         for j, g in enumerate(groups):
             ys, pcts, lows, highs = [], [], [], []
             for i, r in enumerate(rows):
-                cell = grid.loc[(r, g)]
+                cell = cell_of[(r, g)]
                 y = i * block + j
                 if cell["suppressed"]:
                     ax.text(

@@ -10,6 +10,12 @@ restored, working directory back to the worker's scratch folder, execution count
 state between calls. A kernel that died or timed out is replaced before the next notebook
 (`Worker.kernel`); with `warm=False` every notebook gets a fresh kernel.
 
+A warm kernel runs an import prelude (`prelude_source`, the modules of `PRELUDE_MODULES`) as
+soon as it has started, so the worker pays the imports (pandas, scipy, statsmodels,
+matplotlib: ~1.7 s) once, before its first notebook, and not inside the longest section.
+Only imports: the prelude defines no names (the reset would remove them anyway) and changes
+no setting, so a notebook's outputs do not depend on whether it ran first.
+
 papermill finds the engine through the `papermill.engine` entry point of this package
 (`shv = "shv_analysis.report.engine:WarmEngine"` in pyproject.toml), which it loads while
 `papermill.engines` is being imported. So this module must be imported *by* papermill:
@@ -22,9 +28,11 @@ from __future__ import annotations
 
 import multiprocessing.util as mp_util
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import time
 
 if "papermill.engines" not in sys.modules:
     raise ImportError(
@@ -48,6 +56,32 @@ from shv_analysis.text import DEFAULT_LANG
 #: Name of the engine; the same as the entry point's in pyproject.toml.
 ENGINE_NAME = "shv"
 
+#: What the section notebooks import, directly or when they run (the library imports some
+#: modules inside functions), imported by a warm kernel when it starts. Not pyplot: that
+#: would switch on the inline backend.
+PRELUDE_MODULES = (
+    "IPython.display",
+    "shv_analysis",
+    "shv_analysis.section",
+    "shv_analysis.analysis.crosstab",
+    "shv_analysis.analysis.crosstab_text",
+    "shv_analysis.analysis.evaluation",
+    "shv_analysis.analysis.indicators",
+    "shv_analysis.analysis.reproduction",
+    "shv_analysis.analysis.tables",
+    "shv_analysis.coding.intake",
+    "shv_analysis.present.narrative",
+    "shv_analysis.present.charts",
+    "shv_analysis.present.crosstab_charts",
+    "shv_analysis.present.export",
+    "shv_analysis.present.figures_io",
+    "shv_analysis.present.maps",
+    "statsmodels.discrete.discrete_model",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "PIL.PngImagePlugin",
+)
+
 
 def reset_source(cwd: str) -> str:
     """IPython code that resets a warm kernel before the next notebook (see module doc)."""
@@ -62,6 +96,36 @@ def reset_source(cwd: str) -> str:
             "    _shv_sys.modules['matplotlib'].rc_file_defaults()",
             "get_ipython().execution_count = 1",
             "del _shv_os, _shv_sys",
+        ]
+    )
+
+
+#: Set in the kernels' environment: figures' SVGs are drawn in forked processes, waited for
+#: by `WAIT_FIGURES` after every notebook (`present.figures_io.BACKGROUND_ENV`).
+FIGURES_ENV = "SHV_FIGURES_IN_BACKGROUND"
+WAIT_FIGURES = "\n".join(
+    [
+        "import sys as _shv_sys",
+        "if 'shv_analysis.present.figures_io' in _shv_sys.modules:",
+        "    _shv_sys.modules['shv_analysis.present.figures_io'].wait_figures()",
+        "del _shv_sys",
+    ]
+)
+
+
+def prelude_source(modules=PRELUDE_MODULES) -> str:
+    """Code that imports `modules` in a kernel and leaves no name behind; a module that
+    cannot be imported is skipped (the notebook that needs it reports the error itself).
+    """
+    return "\n".join(
+        [
+            "import importlib as _shv_importlib",
+            f"for _shv_module in {tuple(modules)!r}:",
+            "    try:",
+            "        _shv_importlib.import_module(_shv_module)",
+            "    except Exception:",
+            "        pass",
+            "del _shv_importlib, _shv_module",
         ]
     )
 
@@ -181,13 +245,16 @@ class Worker:
     Args:
         kernel_name: the Jupyter kernel to start, e.g. "python3" (always named explicitly).
         warm: keep one kernel for all notebooks (reset before each) instead of a fresh one.
+        background_figures: set `FIGURES_ENV` in the kernels, so that a section's SVGs are
+            drawn in forked processes, beside its PNGs. That shortens a section when a core
+            would otherwise idle, and costs CPU (~0.08 s a figure for the fork) when none does.
 
     Raises:
         RuntimeError: when papermill does not know the engine (the package's entry points
             are not installed: `pip install -e .` again).
     """
 
-    def __init__(self, kernel_name: str, warm: bool):
+    def __init__(self, kernel_name: str, warm: bool, background_figures: bool = False):
         try:
             papermill_engines.get_engine(ENGINE_NAME)
         except PapermillException:
@@ -198,17 +265,22 @@ class Worker:
             ) from None
         self.kernel_name = kernel_name
         self.warm = warm
+        self.background_figures = background_figures
         self.scratch = tempfile.mkdtemp(prefix="shv-worker-")
         self.km = None
         self.kc = None
         self.log = open(os.path.join(self.scratch, "kernel.log"), "ab")
         # Worker processes skip atexit; multiprocessing finalizers run when they exit.
         mp_util.Finalize(self, Worker.close, args=(self,), exitpriority=10)
+        self.prelude = prelude_source() if warm else None
         if warm:
             self._start_kernel()
 
     def _start_kernel(self) -> None:
         env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+        env.pop(FIGURES_ENV, None)
+        if self.background_figures:
+            env[FIGURES_ENV] = "1"
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         # No IPython history: the execution counter is reset per notebook, which the
         # history database would report as a clash in the notebook's output.
@@ -229,6 +301,26 @@ class Worker:
             raise
         kc.allow_stdin = False
         self.kc = kc
+        if self.prelude:
+            self.run_silently(self.prelude)
+
+    def run_silently(self, code: str, timeout: float = 120) -> dict:
+        """Run `code` in the kernel (no output, no history) and return the reply's content.
+
+        Raises:
+            RuntimeError: no reply within `timeout` seconds.
+        """
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        get_reply = run_sync(self.kc.get_shell_msg)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = get_reply(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply["content"]
+        raise RuntimeError(f"the kernel did not answer within {timeout} s")
 
     def stop_kernel(self) -> None:
         """Shut the kernel down (now); a dead one is fine."""
@@ -269,7 +361,7 @@ class Worker:
         """
         km, kc = self.kernel()
         try:
-            return pm.execute_notebook(
+            executed = pm.execute_notebook(
                 nb,
                 output_path,
                 parameters=parameters,
@@ -284,11 +376,22 @@ class Worker:
                 keep_path=output_path,
             )
         except PapermillExecutionError:
+            self.wait_figures()
             raise
         except Exception:
             if self.warm:
                 self.stop_kernel()  # a kernel in an unknown state is not reused
             raise
+        reply = self.wait_figures()
+        if reply.get("status") != "ok":
+            raise RuntimeError(
+                f"could not write the figures: {reply.get('ename')}: {reply.get('evalue')}"
+            )
+        return executed
+
+    def wait_figures(self) -> dict:
+        """Wait for the figures the notebook draws in the background (the reply's content)."""
+        return self.run_silently(WAIT_FIGURES, timeout=600)
 
     def close(self) -> None:
         """Stop the kernel and remove the scratch folder."""

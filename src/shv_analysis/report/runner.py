@@ -24,12 +24,13 @@ How it runs
 -----------
 The data are checked first, in this process; invalid data stop the run with the same
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
-pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`).
-Each task (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly) and renders
-both HTML files with nbconvert's `HTMLExporter` in the worker (`rendering`). When all are
-done, the main process writes per report the workbook, the single file and the PDF
-(`whole`; the PDFs typeset in background processes meanwhile), index.html and
-manifest.json.
+pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`),
+started before the data check; the longest tasks go first (`tasks.longest_first`, from the
+times in the previous manifest.json). Each task (`tasks.run_task`) runs papermill (kernel
+`python3`, named explicitly) and renders both HTML files with nbconvert's `HTMLExporter` in
+the worker (`rendering`). When all are done, the main process writes per report the
+workbook, the single file and the PDF (`whole`; the PDFs typeset in background processes
+meanwhile), index.html and manifest.json.
 
 Warm kernels (the default): each worker starts one kernel and reuses it for all its
 notebooks, through the papermill engine `shv` (`engine.WarmEngine`, registered through the
@@ -68,7 +69,6 @@ e-mail addresses and phone numbers masked; input files are only hashed, never co
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 import re
 import shutil
@@ -92,12 +92,13 @@ from shv_analysis.report.outputs import (
 from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
 from shv_analysis.report.rendering import WORDS
 from shv_analysis.report.tasks import (
-    KERNEL_NAME,
     SectionResult,
     Task,
     error_info,
-    init_worker,
+    longest_first,
+    previous_costs,
     run_task,
+    start_pool,
 )
 from shv_analysis.report.whole import PdfMaker
 from shv_analysis.text import normalise_lang
@@ -181,15 +182,6 @@ def each_values(ds, field_name: str, lang: str = "nl") -> list[tuple[str, str, s
     return out
 
 
-def _pool(workers: int, warm: bool) -> cf.ProcessPoolExecutor:
-    return cf.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(KERNEL_NAME, warm),
-    )
-
-
 def run_report(
     data=None,
     out=None,
@@ -227,8 +219,6 @@ def run_report(
         0 when every section succeeded, 1 when a section failed or the data are invalid,
         2 for a usage error (nothing run).
     """
-    from shv_analysis import __version__
-
     stream = stream or sys.stderr
     started = time.perf_counter()
     try:
@@ -260,6 +250,48 @@ def run_report(
     if refusal:
         print(f"shv report: {refusal}", file=stream)
         return EXIT_USAGE
+    # The workers start (kernel, imports) while this process checks the data.
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(notebooks) * (2 if each else 1)))
+    pool = start_pool(workers, warm, background_figures=not each)  # see engine.Worker
+    try:
+        return _checked_run(
+            pool,
+            data_path,
+            params,
+            lang,
+            each,
+            subset,
+            notebooks,
+            out,
+            warm,
+            timeout,
+            progress,
+            pdf,
+            stream,
+            started,
+        )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _checked_run(
+    pool,
+    data_path,
+    params,
+    lang,
+    each,
+    subset,
+    notebooks,
+    out,
+    warm,
+    timeout,
+    progress,
+    pdf,
+    stream,
+    started,
+) -> int:
+    """The rest of `run_report`, on the started pool: check the data, run, finish."""
+    from shv_analysis import __version__
 
     checked = check_dataset(
         data_path,
@@ -308,18 +340,7 @@ def run_report(
     build.mkdir(parents=True)
     try:
         results = _execute(
-            plans,
-            notebooks,
-            build,
-            data_path,
-            lang,
-            params,
-            jobs,
-            warm,
-            timeout,
-            progress,
-            out,
-            stream,
+            pool, plans, notebooks, build, data_path, lang, params, timeout, progress, out, stream
         )
         record = data_record(data_path)
         day = report_date()
@@ -409,14 +430,13 @@ def progress_line(stream, done: int, total: int, name: str, result: SectionResul
 
 
 def _execute(
+    pool: cf.Executor,
     plans,
     notebooks,
     build,
     data_path,
     lang,
     params,
-    jobs,
-    warm,
     timeout,
     progress,
     out: Path | None = None,
@@ -449,32 +469,32 @@ def _execute(
                     str(out / plan.folder) if out else "",
                 )
             )
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    results: list[SectionResult] = []
-    with _pool(workers, warm) as pool:
-        futures = {pool.submit(run_task, task): task for task in tasks}
-        bar = (
-            tqdm(total=len(tasks), desc="shv report", unit="notebook", file=stream)
-            if _is_terminal(stream, progress)
-            else None
-        )
-        for done, future in enumerate(cf.as_completed(futures), start=1):
-            task = futures[future]
-            try:
-                results.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - a worker process died
-                results.append(
-                    SectionResult(
-                        task.report, task.section, task.section, "failed", 0.0, error_info(exc)
-                    )
-                )
-            name = f"{task.report + '/' if task.report else ''}{task.section}"
-            if bar is not None:
-                bar.set_postfix_str(name)
-                bar.update()
-            elif progress is not False:
-                progress_line(stream, done, len(tasks), name, results[-1])
-        if bar is not None:
-            bar.close()
     order = {(t.report, t.section): i for i, t in enumerate(tasks)}
+    results: list[SectionResult] = []
+    # longest first (previous run's times, else a table): results are sorted back below
+    scheduled = longest_first(tasks, previous_costs(out, [p.folder for p in plans]))
+    futures = {pool.submit(run_task, task): task for task in scheduled}
+    bar = (
+        tqdm(total=len(tasks), desc="shv report", unit="notebook", file=stream)
+        if _is_terminal(stream, progress)
+        else None
+    )
+    for done, future in enumerate(cf.as_completed(futures), start=1):
+        task = futures[future]
+        try:
+            results.append(future.result())
+        except Exception as exc:  # noqa: BLE001 - a worker process died
+            results.append(
+                SectionResult(
+                    task.report, task.section, task.section, "failed", 0.0, error_info(exc)
+                )
+            )
+        name = f"{task.report + '/' if task.report else ''}{task.section}"
+        if bar is not None:
+            bar.set_postfix_str(name)
+            bar.update()
+        elif progress is not False:
+            progress_line(stream, done, len(tasks), name, results[-1])
+    if bar is not None:
+        bar.close()
     return sorted(results, key=lambda r: order[(r.report, r.section)])

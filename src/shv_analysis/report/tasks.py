@@ -4,7 +4,8 @@
 two HTML exporters; `run_task` localises the notebook, executes it with papermill, fixes what
 would differ between runs (the injected cell's id, the build folder's name) and renders the
 section page without and with code. A failing notebook gives a `SectionResult` with status
-"failed" and the failing cell; it never raises.
+"failed" and the failing cell; it never raises. `longest_first` orders the tasks for the pool:
+the longest first (LPT), so the longest section does not start last and finish last.
 
 This module is imported by the main process too (for `Task` and `SectionResult`), so papermill,
 nbformat and nbconvert are imported in the worker only, when it starts.
@@ -12,7 +13,10 @@ nbformat and nbconvert are imported in the worker only, when it starts.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
+import json
+import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -38,6 +42,63 @@ class Task:
     lang: str
     timeout: int | None
     final_dir: str = ""  # where the report is installed; named in its notebooks and HTML
+
+
+#: Seconds per section (worker time: execute + HTML) of a report on the embedded dataset,
+#: used to order the tasks when the output folder has no manifest of an earlier run.
+SECTION_COSTS = {
+    "05_kruistabellen": 5.3,
+    "01_overzicht": 3.8,
+    "00_datakwaliteit": 2.2,
+    "02_kenmerken": 2.2,
+    "03_effecten": 1.2,
+    "04_lessen": 0.6,
+    "99_reproductie": 0.5,
+}
+DEFAULT_COST = 1.0  # a section not in the table
+
+
+def previous_costs(out: Path | None, reports: list[str]) -> dict[tuple[str, str], float]:
+    """Seconds per (report, section) of the earlier run in `out`, from its manifest.json files.
+
+    `reports` are the report folders ("" for a single report); a missing or unreadable
+    manifest, or a failed section, gives no entry.
+    """
+    costs: dict[tuple[str, str], float] = {}
+    if out is None:
+        return costs
+    for report in reports:
+        try:
+            manifest = json.loads((Path(out) / report / "manifest.json").read_text("utf-8"))
+            for entry in manifest.get("sections", []):
+                seconds = entry.get("seconds") or entry.get("execute_seconds")
+                if entry.get("status") == "ok" and isinstance(seconds, (int, float)):
+                    costs[(report, str(entry["name"]))] = float(seconds)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+    return costs
+
+
+def longest_first(tasks: list[Task], previous: dict[tuple[str, str], float]) -> list[Task]:
+    """The tasks ordered by estimated seconds, longest first; ties keep their order.
+
+    The estimate of a task is its time in the earlier run (`previous_costs`), else the mean
+    of that section's times in the other reports of that run, else `SECTION_COSTS`, else
+    `DEFAULT_COST`. Only the order in which the pool starts tasks depends on it, never an
+    output.
+    """
+    by_section: dict[str, list[float]] = {}
+    for (_, section), seconds in previous.items():
+        by_section.setdefault(section, []).append(seconds)
+
+    def cost(task: Task) -> float:
+        if (task.report, task.section) in previous:
+            return previous[(task.report, task.section)]
+        if task.section in by_section:
+            return sum(by_section[task.section]) / len(by_section[task.section])
+        return SECTION_COSTS.get(task.section, DEFAULT_COST)
+
+    return sorted(tasks, key=cost, reverse=True)
 
 
 @dataclasses.dataclass
@@ -120,7 +181,7 @@ class _WorkerState:
 _STATE: _WorkerState | Exception | None = None  # per worker process
 
 
-def init_worker(kernel_name: str, warm: bool) -> None:
+def init_worker(kernel_name: str, warm: bool, background_figures: bool = False) -> None:
     """Initializer of a worker process: its kernel (warm: started now) and HTML exporters.
 
     An error is kept and reported by every task of this worker instead of raised.
@@ -136,9 +197,36 @@ def init_worker(kernel_name: str, warm: bool) -> None:
 
         from shv_analysis.report.engine import Worker
 
-        _STATE = _WorkerState(Worker(kernel_name, warm), section_exporters())
+        _STATE = _WorkerState(Worker(kernel_name, warm, background_figures), section_exporters())
     except Exception as exc:  # noqa: BLE001 - reported by the first task instead
         _STATE = exc
+
+
+def _ready() -> bool:
+    """A no-op task: submitting one per worker makes the pool start its processes now."""
+    return isinstance(_STATE, _WorkerState)
+
+
+def start_pool(
+    workers: int, warm: bool, background_figures: bool = False
+) -> cf.ProcessPoolExecutor:
+    """A pool of `workers` spawned worker processes (`init_worker`), started at once.
+
+    background_figures: the kernels draw SVGs in forked processes (see `engine.Worker`).
+
+    A ProcessPoolExecutor starts a process per submitted task, when the tasks come; here
+    every worker is started right away (one `_ready` task each), so that kernel start-up and
+    imports overlap with what the caller does before submitting the real tasks.
+    """
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(KERNEL_NAME, warm, background_figures),
+    )
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
 
 
 def run_task(task: Task) -> SectionResult:

@@ -1,0 +1,146 @@
+"""How `shv report` keeps its workers busy: the longest sections start first (estimated from
+the previous run's manifest.json, else a table), and a warm kernel imports the library before
+its first notebook (the import prelude) without leaving anything behind."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+# jsonschema (under nbformat) would build an IRI grammar for ~3 s; unused here.
+sys.modules.setdefault("rfc3987_syntax", None)
+import papermill  # noqa: E402,F401  (before the engine module, see engine.py)
+import pytest  # noqa: E402
+
+from shv_analysis.report.engine import (  # noqa: E402
+    FIGURES_ENV,
+    PRELUDE_MODULES,
+    Worker,
+    prelude_source,
+)
+from shv_analysis.report.tasks import (  # noqa: E402
+    DEFAULT_COST,
+    SECTION_COSTS,
+    Task,
+    longest_first,
+    previous_costs,
+)
+
+SECTIONS = ["00_datakwaliteit", "01_overzicht", "04_lessen", "05_kruistabellen", "77_nieuw"]
+
+
+def _tasks(reports=("",)) -> list[Task]:
+    return [
+        Task(report, name, f"{name}.ipynb", f"/build/{report}", (), "nl", None)
+        for report in reports
+        for name in SECTIONS
+    ]
+
+
+def _manifest(folder: Path, seconds: dict, failed: tuple = ()) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    sections = [
+        {"name": name, "status": "failed" if name in failed else "ok", "seconds": s}
+        for name, s in seconds.items()
+    ]
+    (folder / "manifest.json").write_text(json.dumps({"sections": sections}), "utf-8")
+
+
+def _order(tasks) -> list[tuple[str, str]]:
+    return [(t.report, t.section) for t in tasks]
+
+
+def test_without_a_manifest_the_table_puts_the_cross_tabs_first():
+    ordered = longest_first(_tasks(), previous_costs(None, [""]))
+    # 05 5.3 s, 01 3.8, 00 2.2, the unknown 77 DEFAULT_COST 1.0, 04 0.6
+    assert [t.section for t in ordered] == [
+        "05_kruistabellen",
+        "01_overzicht",
+        "00_datakwaliteit",
+        "77_nieuw",
+        "04_lessen",
+    ]
+    assert SECTION_COSTS["04_lessen"] < DEFAULT_COST < SECTION_COSTS["00_datakwaliteit"]
+
+
+def test_the_previous_manifest_decides_the_order(tmp_path):
+    _manifest(
+        tmp_path,
+        {"00_datakwaliteit": 0.4, "01_overzicht": 9.0, "04_lessen": 3.0, "77_nieuw": 2.0},
+    )
+    assert previous_costs(tmp_path, [""]) == {
+        ("", "00_datakwaliteit"): 0.4,
+        ("", "01_overzicht"): 9.0,
+        ("", "04_lessen"): 3.0,
+        ("", "77_nieuw"): 2.0,
+    }
+    ordered = longest_first(_tasks(), previous_costs(tmp_path, [""]))
+    # 01 9.0, 05 (not in the manifest: table) 5.3, 04 3.0, 77 2.0, 00 0.4
+    assert [t.section for t in ordered] == [
+        "01_overzicht",
+        "05_kruistabellen",
+        "04_lessen",
+        "77_nieuw",
+        "00_datakwaliteit",
+    ]
+
+
+def test_each_uses_every_reports_manifest_and_the_mean_for_a_new_report(tmp_path):
+    _manifest(tmp_path / "all", {"00_datakwaliteit": 8.0, "04_lessen": 1.0})
+    _manifest(tmp_path / "type-a", {"00_datakwaliteit": 2.0, "04_lessen": 7.0})
+    # a failed section's time says nothing about a full run: not used
+    _manifest(tmp_path / "type-b", {"00_datakwaliteit": 50.0}, failed=("00_datakwaliteit",))
+    reports = ["all", "type-a", "type-b"]
+    costs = previous_costs(tmp_path, reports)
+    assert costs == {
+        ("all", "00_datakwaliteit"): 8.0,
+        ("all", "04_lessen"): 1.0,
+        ("type-a", "00_datakwaliteit"): 2.0,
+        ("type-a", "04_lessen"): 7.0,
+    }
+    ordered = _order(longest_first(_tasks(reports), costs))
+    # type-b has no times: the mean over the other reports (00: 5.0, 04: 4.0)
+    assert ordered[:5] == [
+        ("all", "00_datakwaliteit"),
+        ("type-a", "04_lessen"),
+        ("all", "05_kruistabellen"),
+        ("type-a", "05_kruistabellen"),
+        ("type-b", "05_kruistabellen"),
+    ]
+    assert ordered.index(("type-b", "00_datakwaliteit")) == 5
+    assert ordered.index(("type-b", "04_lessen")) == 6
+    assert sorted(ordered) == sorted(_order(_tasks(reports)))  # every task, once
+
+
+def test_an_unreadable_manifest_is_no_manifest(tmp_path):
+    (tmp_path / "manifest.json").write_text("{not json", "utf-8")
+    assert previous_costs(tmp_path, [""]) == {}
+    (tmp_path / "manifest.json").write_text(json.dumps({"sections": "?"}), "utf-8")
+    assert previous_costs(tmp_path, [""]) == {}
+
+
+def test_the_prelude_imports_and_leaves_no_name():
+    namespace: dict = {}
+    sys.modules.pop("colorsys", None)
+    exec(prelude_source(("colorsys", "no_such_module_shv")), namespace)
+    assert "colorsys" in sys.modules  # imported; the missing module is skipped
+    assert set(namespace) == {"__builtins__"}
+
+
+@pytest.mark.notebooks
+def test_a_warm_kernel_has_the_library_imported_before_its_first_notebook():
+    worker = Worker("python3", warm=True, background_figures=True)
+    try:
+        reply = worker.run_silently(
+            "import os, sys\n"
+            f"assert os.environ.get({FIGURES_ENV!r}) == '1'\n"
+            f"missing = [m for m in {PRELUDE_MODULES!r} if m not in sys.modules]\n"
+            "assert not missing, missing\n"
+            "assert 'matplotlib.pyplot' not in sys.modules\n"
+            "assert not [n for n in globals() if n.startswith('_shv')]\n"
+        )
+        assert reply["status"] == "ok", reply.get("evalue")
+        assert worker.wait_figures()["status"] == "ok"  # nothing pending: returns at once
+    finally:
+        worker.close()

@@ -152,7 +152,7 @@ class Section:
             png = figure_bytes(fig, "png")
         else:
             stem = self.output_dir / FIGURES_DIR / self._stem(key, FIGURES_DIR)
-            png_path, svg_path = save_figure(fig, stem, background=True)
+            png_path, svg_path = save_figure(fig, stem)
             self.figures += [png_path, svg_path]
             png = png_path.read_bytes()
         if alt is None:

@@ -100,19 +100,6 @@ def reset_source(cwd: str) -> str:
     )
 
 
-#: Set in the kernels' environment: figures' SVGs are drawn in forked processes, waited for
-#: by `WAIT_FIGURES` after every notebook (`present.figures_io.BACKGROUND_ENV`).
-FIGURES_ENV = "SHV_FIGURES_IN_BACKGROUND"
-WAIT_FIGURES = "\n".join(
-    [
-        "import sys as _shv_sys",
-        "if 'shv_analysis.present.figures_io' in _shv_sys.modules:",
-        "    _shv_sys.modules['shv_analysis.present.figures_io'].wait_figures()",
-        "del _shv_sys",
-    ]
-)
-
-
 def prelude_source(modules=PRELUDE_MODULES) -> str:
     """Code that imports `modules` in a kernel and leaves no name behind; a module that
     cannot be imported is skipped (the notebook that needs it reports the error itself).
@@ -245,16 +232,13 @@ class Worker:
     Args:
         kernel_name: the Jupyter kernel to start, e.g. "python3" (always named explicitly).
         warm: keep one kernel for all notebooks (reset before each) instead of a fresh one.
-        background_figures: set `FIGURES_ENV` in the kernels, so that a section's SVGs are
-            drawn in forked processes, beside its PNGs. That shortens a section when a core
-            would otherwise idle, and costs CPU (~0.08 s a figure for the fork) when none does.
 
     Raises:
         RuntimeError: when papermill does not know the engine (the package's entry points
             are not installed: `pip install -e .` again).
     """
 
-    def __init__(self, kernel_name: str, warm: bool, background_figures: bool = False):
+    def __init__(self, kernel_name: str, warm: bool):
         try:
             papermill_engines.get_engine(ENGINE_NAME)
         except PapermillException:
@@ -265,7 +249,6 @@ class Worker:
             ) from None
         self.kernel_name = kernel_name
         self.warm = warm
-        self.background_figures = background_figures
         self.scratch = tempfile.mkdtemp(prefix="shv-worker-")
         self.km = None
         self.kc = None
@@ -278,9 +261,6 @@ class Worker:
 
     def _start_kernel(self) -> None:
         env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
-        env.pop(FIGURES_ENV, None)
-        if self.background_figures:
-            env[FIGURES_ENV] = "1"
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         # No IPython history: the execution counter is reset per notebook, which the
         # history database would report as a clash in the notebook's output.
@@ -361,7 +341,7 @@ class Worker:
         """
         km, kc = self.kernel()
         try:
-            executed = pm.execute_notebook(
+            return pm.execute_notebook(
                 nb,
                 output_path,
                 parameters=parameters,
@@ -376,22 +356,11 @@ class Worker:
                 keep_path=output_path,
             )
         except PapermillExecutionError:
-            self.wait_figures()
             raise
         except Exception:
             if self.warm:
                 self.stop_kernel()  # a kernel in an unknown state is not reused
             raise
-        reply = self.wait_figures()
-        if reply.get("status") != "ok":
-            raise RuntimeError(
-                f"could not write the figures: {reply.get('ename')}: {reply.get('evalue')}"
-            )
-        return executed
-
-    def wait_figures(self) -> dict:
-        """Wait for the figures the notebook draws in the background (the reply's content)."""
-        return self.run_silently(WAIT_FIGURES, timeout=600)
 
     def close(self) -> None:
         """Stop the kernel and remove the scratch folder."""

@@ -252,7 +252,7 @@ def run_report(
         return EXIT_USAGE
     # The workers start (kernel, imports) while this process checks the data.
     workers = max(1, min(jobs or os.cpu_count() or 1, len(notebooks) * (2 if each else 1)))
-    pool = start_pool(workers, warm, background_figures=not each)  # see engine.Worker
+    pool = start_pool(workers, warm)
     try:
         return _checked_run(
             pool,

@@ -181,7 +181,7 @@ class _WorkerState:
 _STATE: _WorkerState | Exception | None = None  # per worker process
 
 
-def init_worker(kernel_name: str, warm: bool, background_figures: bool = False) -> None:
+def init_worker(kernel_name: str, warm: bool) -> None:
     """Initializer of a worker process: its kernel (warm: started now) and HTML exporters.
 
     An error is kept and reported by every task of this worker instead of raised.
@@ -197,7 +197,7 @@ def init_worker(kernel_name: str, warm: bool, background_figures: bool = False) 
 
         from shv_analysis.report.engine import Worker
 
-        _STATE = _WorkerState(Worker(kernel_name, warm, background_figures), section_exporters())
+        _STATE = _WorkerState(Worker(kernel_name, warm), section_exporters())
     except Exception as exc:  # noqa: BLE001 - reported by the first task instead
         _STATE = exc
 
@@ -207,12 +207,9 @@ def _ready() -> bool:
     return isinstance(_STATE, _WorkerState)
 
 
-def start_pool(
-    workers: int, warm: bool, background_figures: bool = False
-) -> cf.ProcessPoolExecutor:
+def start_pool(workers: int, warm: bool) -> cf.ProcessPoolExecutor:
     """A pool of `workers` spawned worker processes (`init_worker`), started at once.
 
-    background_figures: the kernels draw SVGs in forked processes (see `engine.Worker`).
 
     A ProcessPoolExecutor starts a process per submitted task, when the tasks come; here
     every worker is started right away (one `_ready` task each), so that kernel start-up and
@@ -222,7 +219,7 @@ def start_pool(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=init_worker,
-        initargs=(KERNEL_NAME, warm, background_figures),
+        initargs=(KERNEL_NAME, warm),
     )
     for _ in range(workers):
         pool.submit(_ready)

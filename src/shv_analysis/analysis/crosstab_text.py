@@ -53,7 +53,7 @@ class CrossTab:
     counts: pd.DataFrame | None = field(default=None, repr=False)  # groups x rows
     org_seen: np.ndarray | None = field(default=None, repr=False)  # groups x organisations
     plan: MergePlan | None = field(default=None, repr=False)  # set on a protected cross-tab
-    dropped: tuple = ()  # (code, total) of multi options left out when protected
+    dropped: tuple[str, ...] = ()  # codes of multi options left out when protected
 
     def to_table(self, lang: str = "nl", min_cell: int = 0) -> Table:
         """Wide display table: one row per category, 'n (pct%)' per column, and footnotes."""
@@ -150,7 +150,7 @@ def _protect(ct: CrossTab, t: int) -> CrossTab:
         counts=counts,
         org_seen=None,
         plan=plan,
-        dropped=tuple((rows[k], int(totals[k])) for k in plan.dropped),
+        dropped=tuple(rows[k] for k in plan.dropped),
     )
 
 
@@ -324,15 +324,22 @@ def _footnote(ct: CrossTab, lang: str, min_cell: int, kinds: set | None = None) 
     return out + subset_note(ct.subset_label, lang)
 
 
-def _merge_notes(ct: CrossTab, lang: str, min_cell: int) -> str:
-    """The footnote sentences on merged categories and options left out (`protected`)."""
-    out = ""
-    merged = [
-        category_label(f, code, lang)
+def merged_categories(ct: CrossTab) -> list[tuple[cb.Field, str]]:
+    """(field, merged code) of each category `protected` merged, rows first; [] if none."""
+    if ct.plan is None:
+        return []
+    return [
+        (f, code)
         for f, codes in ((ct.row, ct.counts.columns), (ct.col, ct.counts.index))
         for code in codes
         if MERGED in code and code not in f.code_list
     ]
+
+
+def _merge_notes(ct: CrossTab, lang: str, min_cell: int) -> str:
+    """The footnote sentences on merged categories and options left out (`protected`)."""
+    out = ""
+    merged = [category_label(f, code, lang) for f, code in merged_categories(ct)]
     if merged:
         out += _t("merged", lang, merged="; ".join(merged))
     if ct.dropped:
@@ -341,7 +348,7 @@ def _merge_notes(ct: CrossTab, lang: str, min_cell: int) -> str:
             lang,
             min_cell=min_cell,
             unit=_t(f"unit.{ct.unit}", lang),
-            dropped="; ".join(category_label(ct.row, code, lang) for code, _ in ct.dropped),
+            dropped="; ".join(category_label(ct.row, code, lang) for code in ct.dropped),
         )
     if min(len(ct.plan.rows), len(ct.plan.cols)) <= 1:
         out += _t("collapsed", lang)

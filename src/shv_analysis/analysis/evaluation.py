@@ -54,7 +54,8 @@ def _pool_rare(
     ("educatietool+digitaal_product+overig"), so the report can say what it holds.
     """
     small = _sparse(values, outcome, minimum)
-    rare = sorted(small[small].index, key=lambda c: (order.index(c) if c in order else 99, c))
+    rank = {code: k for k, code in enumerate(order)}
+    rare = sorted(small[small].index, key=lambda c: (rank.get(c, len(order)), c))
     return values.where(~values.isin(rare), "+".join(rare))
 
 

@@ -11,7 +11,13 @@ import pandas as pd
 
 from shv_analysis.analysis.crosstab import crosstab
 from shv_analysis.analysis.crosstab_cells import MERGED
-from shv_analysis.analysis.crosstab_text import CELL_COLUMNS, CrossTab, protected, shown_cells
+from shv_analysis.analysis.crosstab_text import (
+    CELL_COLUMNS,
+    CrossTab,
+    merged_categories,
+    protected,
+    shown_cells,
+)
 from shv_analysis.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -157,11 +163,9 @@ def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
     if ct.plan is not None:  # categories merged (or options left out) to protect cells
         out["merged"] = [
             {"field": f.name, "code": code, "of": code.split(MERGED)}
-            for f, codes in ((ct.row, ct.counts.columns), (ct.col, ct.counts.index))
-            for code in codes
-            if MERGED in code and code not in f.code_list
+            for f, code in merged_categories(ct)
         ]
-        out["dropped"] = [{"field": ct.row.name, "code": code} for code, _ in ct.dropped]
+        out["dropped"] = [{"field": ct.row.name, "code": code} for code in ct.dropped]
     notes: list[str] = []
     if cells["suppressed"].notna().any():  # no statistic, p or V beside hidden cells
         reason = text("crosstab.test_not_shown", "en")

@@ -2,9 +2,9 @@
 
 `figure_bytes(fig, fmt)` renders one format; `png_and_svg(fig)` renders both, the PNG encoding
 overlapping the SVG drawing in a thread; `save_figure(fig, stem)` writes `<stem>.png` (150 dpi)
-and `<stem>.svg`. Every rendering runs under `RC_PARAMS`
-(DejaVu Sans, glyphs as paths, no hinting, a fixed SVG hash salt) and without dates or
-software stamps, so two runs give byte-identical files.
+and `<stem>.svg`. Every rendering runs under `RC_PARAMS` (DejaVu Sans, glyphs as paths, no
+hinting, a fixed SVG hash salt) and without dates or software stamps, so two runs give
+byte-identical files.
 The charts draw under the same settings (`chart_layout`, `charts`, `crosstab_charts`).
 """
 

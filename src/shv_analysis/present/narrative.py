@@ -263,7 +263,8 @@ def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
 
 def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
     """`crosstab_text.interpretation`, or, when the table hides a cell, the same opening without
-    any test verdict: 'Toets niet getoond: kleine aantallen.' (no p-value beside hidden cells).
+    any test verdict (no p-value beside hidden cells; the table's footer says
+    'Toets niet getoond: kleine aantallen.', so the sentence does not repeat it).
     """
     lang = normalise_lang(lang)
     ct = protected(ct, min_cell)
@@ -272,8 +273,7 @@ def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:
     blind = replace(ct, test=None, option_tests=pd.DataFrame({"p_holm": []}), notice=None)
     head = interpretation(blind, lang, min_cell)
     no_test = text("crosstab.interpretation.no_test", lang)
-    head = head[: -len(no_test)] if head.endswith(no_test) else head + " "
-    out = head + text("crosstab.test_not_shown", lang)
+    out = (head[: -len(no_test)] if head.endswith(no_test) else head).rstrip()
     if ct.notice:
         out += text("crosstab.interpretation.synthetic", lang)
     return out

@@ -237,3 +237,26 @@ def test_participation_by_population_class(mini):
     assert cells.loc[("ja", "lt20k"), ["n", "base"]].tolist() == [1, 1]
     assert cells.loc[("ja", "totaal"), ["n", "base"]].tolist() == [4, 5]
     assert ct.unit == "respondenten"
+
+
+def test_tests_are_computed_only_when_read(mini, monkeypatch):
+    from shv_analysis.analysis import crosstab_cells
+    from shv_analysis.analysis.crosstab_text import crosstab_table, protected
+
+    calls = []
+    real = crosstab_cells.independence_test
+    monkeypatch.setattr(
+        crosstab_cells, "independence_test", lambda table: calls.append(1) or real(table)
+    )
+    ct = crosstab(mini, "effectmeting", "respondenttype")
+    assert calls == []
+    # a threshold that hides cells: the table prints no test, so none is computed
+    table = crosstab_table(ct, "nl", 2)
+    assert table.test == "Toets niet getoond: kleine aantallen." and calls == []
+    assert protected(ct, 2).plan is not None and calls == []
+    # read: computed once, the same as computing it directly
+    test = ct.test
+    assert len(calls) == 1 and ct.option_tests is None and len(calls) == 1
+    rows = list(ct.counts.columns)
+    direct, _ = crosstab_cells.run_tests(ct.counts, ct.counts.sum(axis=1), ct.row, rows)
+    assert (test.name, test.p, test.statistic) == (direct.name, direct.p, direct.statistic)

@@ -172,7 +172,7 @@ def test_notebooks_identical_but_for_timing(runs):
         for i, (x, y) in enumerate(zip(ca["cells"], cb["cells"])):
             assert x == y, f"{name} cell {i}"  # id, source, outputs (base64 images too)
             images += sum(
-                "data:image/png;base64," in "".join(o.get("data", {}).get("text/html", ""))
+                "data:image/svg+xml;base64," in "".join(o.get("data", {}).get("text/html", ""))
                 for o in x.get("outputs", [])
             )
         assert ca == cb, name

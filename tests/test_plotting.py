@@ -109,3 +109,62 @@ def test_section_without_output_dir_writes_nothing(mini, tmp_path, monkeypatch):
     sec = Section("01_test", None, "nl")
     sec.show(indicators.as_reported(mini, "type", "nl"))
     assert list(tmp_path.iterdir()) == []
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_png_is_the_svg_rasterised_at_150_dpi(mini, tmp_path):
+    import re
+
+    from shv_analysis.present.figures_io import rasterise_missing, svg_to_png
+
+    fig = bar_chart(indicators.as_reported(mini, "type", "nl"), "nl")
+    png, svg = save_figure(fig, tmp_path / "fig")
+    head = svg.read_text("utf-8")[:2000]
+    width_pt = float(re.search(r'width="([0-9.]+)pt"', head).group(1))
+    height_pt = float(re.search(r'height="([0-9.]+)pt"', head).group(1))
+    width, height = _png_size(png.read_bytes())
+    # 72 pt per inch, 150 pixels per inch, the page rounded to whole pixels
+    assert abs(width - width_pt * 150 / 72) <= 1 and abs(height - height_pt * 150 / 72) <= 1
+    assert width == round(fig.get_figwidth() * 150)
+    before = png.read_bytes()
+    png.unlink()
+    assert svg_to_png(svg) == png and png.read_bytes() == before  # deterministic
+    # only the figures without a PNG are rasterised, and only those of the prefix
+    save_figure(fig, tmp_path / "other", png=False)
+    save_figure(fig, tmp_path / "fig_2", png=False)
+    assert rasterise_missing(tmp_path, "fig") == [tmp_path / "fig_2.png"]
+    assert not (tmp_path / "other.png").exists()
+    assert rasterise_missing(tmp_path, "fig") == []
+
+
+def test_section_shows_the_svg_and_a_report_kernel_leaves_the_png_to_its_worker(
+    mini, tmp_path, monkeypatch
+):
+    import base64
+
+    import shv_analysis.section as section
+    from shv_analysis.present.figures_io import DEFER_PNG_ENV
+
+    shown = []
+    monkeypatch.setattr(section, "_display", lambda obj: shown.append(obj.data))
+    table = indicators.as_reported(mini, "type", "nl")
+    Section("01_a", tmp_path, "nl").chart(table)
+    svg = (tmp_path / "figures" / "01_a__experimenten_type.svg").read_bytes()
+    assert (tmp_path / "figures" / "01_a__experimenten_type.png").is_file()
+    prefix = '<img src="data:image/svg+xml;base64,'
+    assert shown[-1].startswith(prefix)
+    assert base64.b64decode(shown[-1][len(prefix) :].split('"')[0]) == svg
+    monkeypatch.setenv(DEFER_PNG_ENV, "1")
+    Section("01_b", tmp_path, "nl").chart(table)
+    assert (tmp_path / "figures" / "01_b__experimenten_type.svg").read_bytes() == svg
+    assert not (tmp_path / "figures" / "01_b__experimenten_type.png").exists()
+    # a figure shown as PNG (a map's SVG is large) is rasterised in the kernel all the same
+    Section("01_c", tmp_path, "nl").figure(bar_chart(table, "nl"), "kaart", raster=True)
+    png = (tmp_path / "figures" / "01_c__kaart.png").read_bytes()
+    prefix = '<img src="data:image/png;base64,'
+    assert shown[-1].startswith(prefix)
+    assert base64.b64decode(shown[-1][len(prefix) :].split('"')[0]) == png

@@ -122,9 +122,10 @@ def test_embedded_run_has_every_output(embedded):
             f"html/{section}.code.html",
         ):
             assert (embedded / rel).is_file(), rel
-    for png in (embedded / "figures").glob("*.png"):
-        assert png.with_suffix(".svg").is_file()
-    assert len(list((embedded / "figures").glob("*.png"))) >= 10
+    # every figure as SVG and PNG: the worker rasterised the charts the kernel saved as SVG
+    pngs = sorted(p.stem for p in (embedded / "figures").glob("*.png"))
+    assert pngs == sorted(p.stem for p in (embedded / "figures").glob("*.svg"))
+    assert len(pngs) >= 10
     index = (embedded / "index.html").read_text("utf-8")
     for section in SECTIONS:
         assert f"html/{section}.html" in index
@@ -143,8 +144,12 @@ def test_embedded_single_file_and_pdf(embedded):
     manifest = json.loads((embedded / "manifest.json").read_text("utf-8"))
     for section in manifest["sections"]:
         assert f'<a href="#s-{section["name"]}">{section["title"]}</a>' in page
+    # each figure once: charts as their SVG, the maps (large SVGs) as their PNG
     figures = len(list((embedded / "figures").glob("*.png")))
-    assert page.count('src="data:image/png;base64,') == figures
+    maps = len(list((embedded / "figures").glob("*__kaart_*.png")))
+    assert maps == 3
+    assert page.count('src="data:image/svg+xml;base64,') == figures - maps
+    assert page.count('src="data:image/png;base64,') == maps
     if importlib.util.find_spec("typst"):
         assert (embedded / "rapport.pdf").read_bytes().startswith(b"%PDF")
 

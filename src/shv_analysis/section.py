@@ -4,7 +4,7 @@
     sec.notice(ds)            # synthetic-data notice (red block) and what was loaded
     sec.table(table)          # show a Table; with output_dir also tables/<section>__<key>.csv
     sec.chart(table)          # bar chart of it; with output_dir also figures/<...>.png/.svg
-    sec.figure(fig, "key")    # any matplotlib Figure, shown and saved the same way
+    sec.figure(fig, "key")    # any matplotlib Figure, shown (SVG) and saved the same way
     sec.text(sentence)        # a sentence whose numbers were computed (see `narrative`)
     sec.crosstab(ct)          # a cross-tab: table, chart, test line, what it can(not) show
 
@@ -139,29 +139,35 @@ class Section:
         write_table_csv(table, self.output_dir / TABLES_DIR / f"{stem}.csv", extra=extra)
         self.tables.append(self.output_dir / TABLES_DIR / f"{stem}.csv")
 
-    def figure(self, fig, key: str, alt: str | None = None) -> None:
-        """Show a matplotlib Figure; with output_dir, save it as PNG (150 dpi) and SVG.
+    def figure(self, fig, key: str, alt: str | None = None, raster: bool = False) -> None:
+        """Show a matplotlib Figure; with output_dir, save it as SVG and PNG (150 dpi).
 
+        The notebook shows the SVG (vectors, smaller than the PNG for a chart) as an `<img>`
+        data URI; `raster=True` shows the PNG instead, for a figure whose SVG is large (a
+        map's SVG holds every boundary: ~800 KB against a ~300 KB PNG). In a report worker's
+        kernel (`figures_io.png_deferred`) a shown-as-SVG figure's PNG is made by the worker
+        after the notebook has run.
         alt: text alternative of the image (default: the figure's first text, its title).
         """
         import base64
 
-        from shv_analysis.present.figures_io import figure_bytes, save_figure
+        from shv_analysis.present.figures_io import figure_bytes, png_deferred, save_figure
 
+        mime = "png" if raster else "svg+xml"
         if self.output_dir is None:
-            png = figure_bytes(fig, "png")
+            shown = figure_bytes(fig, "png" if raster else "svg")
         else:
             stem = self.output_dir / FIGURES_DIR / self._stem(key, FIGURES_DIR)
-            png_path, svg_path = save_figure(fig, stem)
-            self.figures += [png_path, svg_path]
-            png = png_path.read_bytes()
+            paths = save_figure(fig, stem, png=raster or not png_deferred())
+            self.figures += paths
+            shown = paths[0 if raster else -1].read_bytes()
         if alt is None:
             alt = next((t.get_text() for t in fig.texts if t.get_text()), key)
         # An <img> with alt text, so the exported HTML is accessible too.
-        data = base64.b64encode(png).decode("ascii")
+        data = base64.b64encode(shown).decode("ascii")
         _display(
             _html(
-                f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                f'<img src="data:image/{mime};base64,{data}" alt="{html.escape(alt)}" '
                 f'width="{DISPLAY_WIDTH_PX}" style="max-width:100%">'
             )
         )
@@ -174,7 +180,7 @@ class Section:
         if isinstance(result, str):
             self.text(result)
         else:
-            self.figure(result, f"kaart_{kind}")
+            self.figure(result, f"kaart_{kind}", raster=True)
 
     def chart(self, table: Table, key: str | None = None, **options) -> None:
         """`charts.bar_chart(table)` (or the Wilson chart for participation, or the cross-tab

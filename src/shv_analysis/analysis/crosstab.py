@@ -10,6 +10,8 @@ planned effectiveness measurement is in `evaluation`.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -89,15 +91,13 @@ def crosstab(ds: Dataset, row: str, col: str, lang: str = "nl") -> CrossTab:
             "organisations": list(orgs) + [total_orgs],
         }
     )
-    test, option_tests = run_tests(counts, bases, row_f, row_order)
     return CrossTab(
         row=row_f,
         col=col_f,
         cells=cells,
         bases=base_frame,
-        test=test,
-        option_tests=option_tests,
         unit=unit,
+        tests=partial(run_tests, counts, bases, row_f, row_order),
         notice=ds.notice(lang),
         subset_label=ds.subset_label,
         counts=counts,

@@ -1,5 +1,6 @@
 """The numbers of a cross-tab from its counts: long-form cells with Wilson intervals, the
-distinct organisations per group, and the tests.
+distinct organisations per group, and the tests (`run_tests`), which a `CrossTab` computes
+only when they are read (`LazyTests`).
 
 Shared by `crosstab.crosstab` (from the records) and `crosstab_text.protected` (from merged
 counts, after small categories were merged for suppression): both compute cells and tests
@@ -99,3 +100,38 @@ def run_tests(
     )
     frame["p_holm"] = holm(frame["p"].to_numpy())
     return None, frame
+
+
+#: The value of `CrossTab.test` / `option_tests` before they are computed (`LazyTests`).
+LAZY = "lazy"
+
+
+class LazyTests:
+    """Descriptor of `CrossTab.test` and `CrossTab.option_tests`: computed on first read.
+
+    A cross-tab's tests are only needed where they are printed: a report with a threshold
+    prints the tests of its protected (merged) table and none beside hidden cells, so the
+    unmerged table's tests, and those of a table that hides cells, are never read. While a
+    field holds `LAZY`, reading it (or the other one) calls `ct.tests()` once, which returns
+    (test, option_tests), and keeps both. A value given to the constructor or to
+    `dataclasses.replace` is kept as given.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:  # the dataclass field's default
+            return LAZY
+        value = obj.__dict__.get(self.slot, LAZY)
+        if isinstance(value, str) and value == LAZY:
+            compute = obj.__dict__.get("tests")
+            test, option_tests = compute() if compute is not None else (None, None)
+            for slot, result in (("_test", test), ("_option_tests", option_tests)):
+                if isinstance(obj.__dict__.get(slot, LAZY), str):
+                    obj.__dict__[slot] = result
+            value = obj.__dict__[self.slot]
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value

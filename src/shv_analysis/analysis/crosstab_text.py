@@ -11,15 +11,19 @@ writes them (`formatting`); labels come from the codebook and the text catalogue
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from shv_analysis.analysis.crosstab_cells import (
+    LAZY,
     MERGED,
     MISSING,
     TOTAL,
+    LazyTests,
     cells_frame,
     has_value,
     run_tests,
@@ -38,15 +42,20 @@ CELL_COLUMNS = ["row", "col", "n", "base", "pct", "ci_low", "ci_high"]
 
 @dataclass
 class CrossTab:
-    """Cells (long form), the tests, and what the table is about."""
+    """Cells (long form), the tests, and what the table is about.
+
+    `test` (one test of a single field) and `option_tests` (a multi field: one row per
+    option: option, name, statistic, p, p_holm, cramers_v, mc_se, mc_draws, mc_seed) are
+    computed by `tests` when first read (`LazyTests`).
+    """
 
     row: cb.Field
     col: cb.Field
     cells: pd.DataFrame  # CELL_COLUMNS (+ suppressed)
     bases: pd.DataFrame  # col, pilots, organisations
-    test: TestResult | None
-    option_tests: pd.DataFrame | None  # multi: option, name, statistic, p, p_holm, cramers_v
     unit: str  # experimenten | respondenten
+    test: TestResult | None = LazyTests()  # type: ignore[assignment]
+    option_tests: pd.DataFrame | None = LazyTests()  # type: ignore[assignment]
     notice: str | None = None
     subset_label: str | None = None
     meta: dict = field(default_factory=dict)
@@ -54,6 +63,8 @@ class CrossTab:
     org_seen: np.ndarray | None = field(default=None, repr=False)  # groups x organisations
     plan: MergePlan | None = field(default=None, repr=False)  # set on a protected cross-tab
     dropped: tuple[str, ...] = ()  # codes of multi options left out when protected
+    #: () -> (test, option_tests), run when either is first read
+    tests: Callable[[], tuple] | None = field(default=None, repr=False, compare=False)
 
     def to_table(self, lang: str = "nl", min_cell: int = 0) -> Table:
         """Wide display table: one row per category, 'n (pct%)' per column, and footnotes."""
@@ -139,13 +150,13 @@ def _protect(ct: CrossTab, t: int) -> CrossTab:
             "organisations": orgs + [int(total["organisations"])],
         }
     )
-    test, option_tests = run_tests(counts, new_bases, ct.row, new_rows)
     return replace(
         ct,
         cells=cells_frame(counts, new_bases, new_rows, new_groups),
         bases=base_frame,
-        test=test,
-        option_tests=option_tests,
+        test=LAZY,
+        option_tests=LAZY,
+        tests=partial(run_tests, counts, new_bases, ct.row, new_rows),
         meta={},
         counts=counts,
         org_seen=None,

@@ -169,7 +169,8 @@ def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
     notes: list[str] = []
     if cells["suppressed"].notna().any():  # no statistic, p or V beside hidden cells
         reason = text("crosstab.test_not_shown", "en")
-        if ct.test is not None:
+        # the tests are not computed for this (`LazyTests`): only which kind there would be
+        if ct.row.kind != "multi":
             out["test"] = {
                 "name": None,  # which test was chosen says the expected counts were small
                 "statistic": None,
@@ -189,7 +190,7 @@ def _json(ct: CrossTab, cells: pd.DataFrame) -> dict:
                     "cramers_v": None,
                     "test_not_shown": reason,
                 }
-                for o in ct.option_tests["option"]
+                for o in (ct.counts.columns if ct.counts is not None else ct.option_tests["option"])
             ]
         out["test_not_shown"] = reason
     elif ct.test is not None:

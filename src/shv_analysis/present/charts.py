@@ -46,8 +46,8 @@ from shv_analysis.present.figures_io import (
     RC_PARAMS,
     SVG_HASHSALT,
     figure_bytes,
-    png_and_svg,
     save_figure,
+    svg_to_png,
 )
 from shv_analysis.text import normalise_lang
 
@@ -56,7 +56,7 @@ __all__ = [
     "participation_chart",
     "crosstab_chart",
     "figure_bytes",
-    "png_and_svg",
+    "svg_to_png",
     "save_figure",
     "ChartFigure",
     "BAR_COLOR",

@@ -9,8 +9,8 @@ quality, and 99, reproduction), which come last, in that order. File names keep 
 numbers; only the order in which index, single file and PDF show them changes.
 
 Figures: a notebook shows each figure as an `<img>` whose data URI holds exactly the bytes
-of the saved PNG (`Section.figure`), with the figure's title as `alt`. So a figure's title
-and its place in the section are found by matching the PNG's SHA-256.
+of the saved SVG (a map: of its PNG; `Section.figure`), with the figure's title as `alt`.
+So a figure's title and its place in the section are found by matching that SHA-256.
 
 Reviewer view: cells tagged `analyst` (how to set the parameters) are left out, as the
 reviewer pages leave them out; code is never shown.
@@ -37,7 +37,11 @@ APPENDIX = ("00", "99")
 #: Cell tags the reviewer view leaves out (as the reviewer pages do).
 SKIP_TAGS = frozenset({"analyst"})
 NOTICE_CLASS = "shv-synthetic-notice"
-IMG_RE = re.compile(r'<img\b[^>]*?src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"[^>]*>')
+#: An image shown from a data URI: a figure's SVG or (maps) PNG, as `Section.figure` shows it.
+IMG_PREFIXES = ("data:image/svg+xml;base64,", "data:image/png;base64,")
+IMG_RE = re.compile(
+    r'<img\b[^>]*?src="data:image/(?:svg\+xml|png);base64,([A-Za-z0-9+/=\s]+)"[^>]*>'
+)
 ALT_RE = re.compile(r'\balt="([^"]*)"')
 
 
@@ -207,15 +211,16 @@ def output_html(output: dict) -> str:
 
 
 def figure_files(report_dir: Path) -> dict[str, str]:
-    """SHA-256 of each `figures/*.png` -> its stem."""
+    """SHA-256 of each `figures/*.svg` and `*.png` -> its stem (a section shows either)."""
     return {
         hashlib.sha256(p.read_bytes()).hexdigest(): p.stem
-        for p in sorted((report_dir / "figures").glob("*.png"))
+        for suffix in ("*.png", "*.svg")
+        for p in sorted((report_dir / "figures").glob(suffix))
     }
 
 
 def image_stem(data_b64: str, by_hash: dict[str, str]) -> str | None:
-    """The saved figure whose PNG is the image `data_b64` (base64), or None."""
+    """The saved figure whose SVG or PNG is the image `data_b64` (base64), or None."""
     try:
         data = base64.b64decode("".join(data_b64.split()))
     except ValueError:

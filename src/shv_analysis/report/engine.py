@@ -80,6 +80,7 @@ PRELUDE_MODULES = (
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_svg",
     "PIL.PngImagePlugin",
+    "typst",
 )
 
 

@@ -23,7 +23,14 @@ import mistune
 
 from shv_analysis.config import TEMPLATE_DIR
 from shv_analysis.report.blocks import html_blocks
-from shv_analysis.report.contents import Section, date_epoch, figure_files, image_stem, output_html
+from shv_analysis.report.contents import (
+    IMG_PREFIXES,
+    Section,
+    date_epoch,
+    figure_files,
+    image_stem,
+    output_html,
+)
 from shv_analysis.report.guide import format_date, reading_guide
 from shv_analysis.text import text
 
@@ -38,8 +45,8 @@ def pdf_name(lang: str) -> str:
 
 def _figure_maker(by_hash: dict[str, str]):
     def figure_of(src: str, alt: str) -> dict | None:
-        prefix = "data:image/png;base64,"
-        if not src.startswith(prefix):
+        prefix = next((p for p in IMG_PREFIXES if src.startswith(p)), None)
+        if prefix is None:
             return None
         stem = image_stem(src[len(prefix) :], by_hash)
         if stem is None:

@@ -2,8 +2,8 @@
 
 Every section in report order (the appendix, 00 and 99, last), with a navigation sidebar,
 built from the executed notebooks (`contents.read_sections`): markdown cells rendered with
-mistune, display outputs as the notebook shows them. Figures are the notebooks' PNG data
-URIs, so the file travels alone (a reviewer can attach it to an e-mail). One stylesheet,
+mistune, display outputs as the notebook shows them. Figures are the notebooks' SVG (maps: PNG)
+data URIs, so the file travels alone (a reviewer can attach it to an e-mail). One stylesheet,
 inline; no script; no request to anywhere (`no_outside_links` removes any `http(s)://`
 source and turns an outside link into its text). The synthetic-data notice is shown once at
 the top (the figures carry their own), not per section. Code is never shown; cells tagged

@@ -17,6 +17,7 @@ import concurrent.futures as cf
 import dataclasses
 import json
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -113,7 +114,7 @@ class SectionResult:
     error: dict | None = None  # cell_index, exec_count, source, ename, evalue
     files: list = dataclasses.field(default_factory=list)
     execute_seconds: float = 0.0  # papermill (kernel reset + cells)
-    render_seconds: float = 0.0  # both HTML files
+    render_seconds: float = 0.0  # both HTML files (the figures' PNGs made meanwhile)
 
     def describe_error(self) -> str:
         """'cell 3 (In [2]) `source`: ValueError: message' (the parts that are known)."""
@@ -191,6 +192,11 @@ def init_worker(kernel_name: str, warm: bool) -> None:
     # builds a grammar for ~3 s; it only checks 'iri' formats, which notebook schemas do
     # not use. jsonschema skips the checker when the import fails.
     sys.modules.setdefault("rfc3987_syntax", None)
+    # The kernels (started below, they inherit the environment) write each figure's SVG
+    # only; run_task makes the PNGs from them while it renders the section's HTML.
+    from shv_analysis.present.figures_io import DEFER_PNG_ENV
+
+    os.environ[DEFER_PNG_ENV] = "1"
     try:
         # papermill first: it loads the engine module through its entry point (engine.py)
         import papermill  # noqa: F401
@@ -245,6 +251,8 @@ def run_task(task: Task) -> SectionResult:
         )
     import nbformat  # imported by init_worker already
 
+    from shv_analysis.present.figures_io import rasterise_missing
+
     report_dir = Path(task.report_dir)
     out_nb = report_dir / "notebooks" / f"{task.section}.ipynb"
     out_nb.parent.mkdir(parents=True, exist_ok=True)
@@ -278,6 +286,9 @@ def run_task(task: Task) -> SectionResult:
             rename_folder(executed, task.report_dir, task.final_dir)
         nbformat.write(executed, out_nb)
     files = [out_nb] if out_nb.is_file() else []
+    # typst rasterises outside the GIL, so the PNGs are made beside the HTML rendering.
+    pngs = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shv-png")
+    made = pngs.submit(rasterise_missing, report_dir / "figures", f"{task.section}__", 1)
     if executed is not None:
         try:
             for kind, suffix in (("html", ".html"), ("code", ".code.html")):
@@ -288,6 +299,12 @@ def run_task(task: Task) -> SectionResult:
                 files.append(path)
         except Exception as exc:  # noqa: BLE001 - the section failed to render
             error = error or {**error_info(exc), "cell_index": None, "source": "HTML"}
+    try:
+        made.result()
+    except Exception as exc:  # noqa: BLE001 - a figure that typst cannot read
+        error = error or {**error_info(exc), "cell_index": None, "source": "PNG"}
+    finally:
+        pngs.shutdown()
     end = time.perf_counter()
     return SectionResult(
         task.report,

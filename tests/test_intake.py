@@ -682,6 +682,19 @@ def test_bad_decisions_are_errors_with_their_row_and_check_fails(coding_folder, 
     assert any("decisions file not found" in p.message for p in missing.errors)
 
 
+def test_a_decisions_file_with_only_its_header_changes_nothing(tmp_path):
+    import shutil
+
+    from variants import MINI
+
+    folder = shutil.copytree(MINI, tmp_path / "mini")
+    plain = check_dataset(folder)
+    (folder / "beslissingen.csv").write_text("pilot_id,field,code,coder,date,note\n", "utf-8")
+    result = check_dataset(folder)  # was a KeyError: '_rij'
+    assert result.ok and not [p for p in result.errors + result.warnings if "beslis" in p.file]
+    assert result.dataset.experimenten.equals(plain.dataset.experimenten)
+
+
 def test_worksheet_with_unknown_code_is_not_read(coding_folder, capsys):
     sheet = coding_folder.parent / "ws.xlsx"
     assert main(["code", str(coding_folder), "--out", str(sheet)]) == 0

@@ -122,7 +122,14 @@ def test_an_unreadable_manifest_is_no_manifest(tmp_path):
 def test_the_prelude_imports_and_leaves_no_name():
     namespace: dict = {}
     sys.modules.pop("colorsys", None)
-    exec(prelude_source(("colorsys", "no_such_module_shv")), namespace)
+    import gc
+
+    frozen = gc.get_freeze_count()
+    try:
+        exec(prelude_source(("colorsys", "no_such_module_shv")), namespace)
+        assert gc.get_freeze_count() > frozen  # what the imports made is frozen
+    finally:
+        gc.unfreeze()  # this test process keeps collecting as before
     assert "colorsys" in sys.modules  # imported; the missing module is skipped
     assert set(namespace) == {"__builtins__"}
 
@@ -137,7 +144,39 @@ def test_a_warm_kernel_has_the_library_imported_before_its_first_notebook():
             "assert not missing, missing\n"
             "assert 'matplotlib.pyplot' not in sys.modules\n"
             "assert not [n for n in globals() if n.startswith('_shv')]\n"
+            "import gc\n"
+            "assert gc.get_freeze_count() > 0\n"
         )
         assert reply["status"] == "ok", reply.get("evalue")
     finally:
         worker.close()
+
+
+def test_each_runs_report_by_report_each_longest_first():
+    from shv_analysis.report.scheduling import report_by_report
+
+    reports = ["all", "type-a"]
+    ordered = _order(report_by_report(_tasks(reports), {}, reports))
+    within = ["05_kruistabellen", "01_overzicht", "00_datakwaliteit", "77_nieuw", "04_lessen"]
+    assert ordered == [("all", s) for s in within] + [("type-a", s) for s in within]
+    # one report: the same order as longest_first
+    assert report_by_report(_tasks(), {}, [""]) == longest_first(_tasks(), {})
+
+
+def test_an_urgent_job_starts_before_the_jobs_still_waiting():
+    import concurrent.futures as cf
+
+    from shv_analysis.report.scheduling import JobQueue
+
+    ran: list[str] = []
+    with cf.ThreadPoolExecutor(1) as pool:
+        queue = JobQueue(pool, 1)  # one job in the pool at a time
+        for name in ("a", "b", "c"):
+            queue.add(name, ran.append, name)
+        seen = []
+        for key, future in queue.done():
+            future.result()
+            seen.append(key)
+            if key == "a":  # added while "b" and "c" wait: runs before them
+                queue.add("finish-a", ran.append, "finish-a", urgent=True)
+    assert ran == seen == ["a", "finish-a", "b", "c"]

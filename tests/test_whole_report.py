@@ -22,7 +22,7 @@ from shv_analysis.report.blocks import html_blocks
 from shv_analysis.report.rendering import environment, write_report_index
 from shv_analysis.report.single_file import no_outside_links, write_single_file
 from shv_analysis.report.tasks import SectionResult
-from shv_analysis.report.whole import PdfMaker, make_pdf, write_whole_report
+from shv_analysis.report.whole import make_pdf, write_whole_report
 from shv_analysis.section import notice_html
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -306,12 +306,16 @@ def test_pdf_made_in_a_background_process_is_the_same(folder):
     assert make_pdf(folder, list(TITLES), "en", **kwargs) == []
     inline = (folder / "report.pdf").read_bytes()
     (folder / "report.pdf").unlink()
-    maker = PdfMaker(2)  # spawned processes
-    try:
-        maker.start("", folder, list(TITLES), "en", **kwargs)
-        assert maker.wait("") == [] and maker.wait("other") == []
-    finally:
-        maker.close()
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from shv_analysis.report.scheduling import JobQueue
+
+    # as `shv report` makes it: a job of its pool of spawned worker processes
+    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        queue = JobQueue(pool, 1)
+        queue.add("pdf", make_pdf, folder, list(TITLES), "en", **kwargs)
+        assert [(key, f.result()) for key, f in queue.done()] == [("pdf", [])]
     assert (folder / "report.pdf").read_bytes() == inline
 
 

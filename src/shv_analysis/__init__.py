@@ -23,6 +23,7 @@ from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.contract.problems import InvalidDataset, Problem
 from shv_analysis.ingest.dataset import Dataset
+from shv_analysis.ingest.load_cache import cached_load, load_key
 from shv_analysis.ingest.validation import CheckResult
 from shv_analysis.ingest.validation import check_dataset as _check_dataset
 from shv_analysis.ingest.validation import load as _load
@@ -51,18 +52,21 @@ def load(
             metadata key ``indeling``, else inferred from the interview dates or the codes.
 
     Returns:
-        The coded `Dataset`.
+        The coded `Dataset`. Loading files that did not change again in the same process
+        gives a copy of the dataset loaded before (`ingest.load_cache`; off with
+        ``SHV_LOAD_CACHE=0``).
 
     Raises:
         InvalidDataset: with ``.problems`` listing every error at once.
     """
     if isinstance(path, int) and not isinstance(path, bool):
         path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
-    ds = _load(
-        path or DEFAULT_DATA,
-        reference=reference,
-        decisions_step=decisions_step(decisions),
-        indeling=indeling,
+    path = path or DEFAULT_DATA
+    ds = cached_load(
+        load_key(path, reference, decisions, indeling),
+        lambda: _load(
+            path, reference=reference, decisions_step=decisions_step(decisions), indeling=indeling
+        ),
     )
     return ds.subset(subset) if subset else ds
 

@@ -187,7 +187,7 @@ def check_decisions(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
         values.append(value)
         keep.append(error is None)
     frame["value"] = values
-    frame = frame[keep]
+    frame = frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]  # [] is no column list
     dup = frame.duplicated(["pilot_id", "field"], keep="last")
     for row, pilot, name in zip(
         frame.loc[dup, ROW_COL], frame.loc[dup, "pilot_id"], frame.loc[dup, "field"]

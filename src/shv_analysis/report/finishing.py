@@ -1,11 +1,13 @@
-"""Finishing a report folder after its sections ran: the whole report (single file, PDF), the
-index pages and the manifest, for one report and for an `--each` run.
+"""Finishing a report folder after its sections ran and its workbook, single file and PDF
+were written (`scheduling`): the index pages and the manifest, for one report and for an
+`--each` run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from shv_analysis.report.contents import report_date
@@ -19,7 +21,6 @@ from shv_analysis.report.tasks import (
     KERNEL_NAME,
     SectionResult,
 )
-from shv_analysis.report.whole import PdfMaker, write_whole_report
 
 
 @dataclasses.dataclass
@@ -41,43 +42,19 @@ def finish_report(
     data: dict,
     warm: bool,
     version: str,
-    pdf: bool = True,
+    warnings: Sequence[str] = (),
     day=None,
     stream=None,
-    pdfs: PdfMaker | None = None,
 ) -> dict:
-    """Workbook, single file, PDF (unless `pdf` is False), index.html and manifest.json of
-    one report folder; returns its summary. `day` is the report date (default:
-    `contents.report_date()`); warnings (no PDF) go to `stream`. With `pdfs`, the PDF is the
-    one started there under the report's folder name (`PdfMaker.start`).
+    """index.html and manifest.json of one report folder whose workbook, single file and PDF
+    were written (`scheduling.finish_files`, `whole.make_pdf`); returns its summary. `day`
+    is the report date (default: `contents.report_date()`); `warnings` (no PDF) are printed
+    to `stream`.
     """
-    from shv_analysis.present.export import workbook_from_folder
-
     report_dir.mkdir(parents=True, exist_ok=True)
     sub = ds.subset(plan.subset) if plan.subset else ds
     notice = sub.notice(lang)
     day = day or report_date()
-    if (report_dir / "tables").is_dir():
-        workbook_from_folder(
-            report_dir / "tables",
-            report_dir / "tables.xlsx",
-            notice=notice,
-            lang=lang,
-            dataset=ds.display_name(lang),
-        )
-    warnings = write_whole_report(
-        report_dir,
-        [r.section for r in results],
-        lang,
-        dataset=ds.display_name(lang),
-        subset=plan.subset,
-        notice=notice,
-        day=day,
-        version=version,
-        pdf=pdf and pdfs is None,
-    )
-    if pdf and pdfs is not None:
-        warnings += pdfs.wait(plan.folder)
     for warning in warnings:
         print(
             f"shv report: {plan.folder + ': ' if plan.folder else ''}{warning}",

@@ -25,12 +25,14 @@ How it runs
 The data are checked first, in this process; invalid data stop the run with the same
 problem list as `shv check` (exit 1) before any notebook starts. Every (report, section)
 pair is then a task for a pool of worker *processes* (`--jobs`, default `os.cpu_count()`),
-started before the data check; the longest tasks go first (`tasks.longest_first`, from the
-times in the previous manifest.json). Each task (`tasks.run_task`) runs papermill (kernel
-`python3`, named explicitly) and renders both HTML files with nbconvert's `HTMLExporter` in
-the worker (`rendering`). When all are done, the main process writes per report the
-workbook, the single file and the PDF (`whole`; the PDFs typeset in background processes
-meanwhile), index.html and manifest.json.
+started before the data check; report by report, the longest tasks go first
+(`scheduling.report_by_report`, from the times in the previous manifest.json). Each task
+(`tasks.run_task`) runs papermill (kernel `python3`, named explicitly), renders both HTML
+files with nbconvert's `HTMLExporter` in the worker (`rendering`) and makes the PNGs of the
+figures the kernel saved as SVG. When a report's sections are done, its workbook and single
+file (`scheduling.finish_files`) and its PDF (`whole.make_pdf`) are made by the workers
+too, ahead of the sections still waiting; at the end this process writes each report's
+index.html and manifest.json.
 
 Warm kernels (the default): each worker starts one kernel and reuses it for all its
 notebooks, through the papermill engine `shv` (`engine.WarmEngine`, registered through the
@@ -68,7 +70,6 @@ e-mail addresses and phone numbers masked; input files are only hashed, never co
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import os
 import re
 import shutil
@@ -91,16 +92,8 @@ from shv_analysis.report.outputs import (
 )
 from shv_analysis.report.parameters import check_parameters, known_parameters, parse_parameters
 from shv_analysis.report.rendering import WORDS
-from shv_analysis.report.tasks import (
-    SectionResult,
-    Task,
-    error_info,
-    longest_first,
-    previous_costs,
-    run_task,
-    start_pool,
-)
-from shv_analysis.report.whole import PdfMaker
+from shv_analysis.report.scheduling import run_jobs
+from shv_analysis.report.tasks import Task, previous_costs, start_pool
 from shv_analysis.text import normalise_lang
 
 DEFAULT_TIMEOUT = 600
@@ -256,6 +249,7 @@ def run_report(
     try:
         return _checked_run(
             pool,
+            workers,
             data_path,
             params,
             lang,
@@ -276,6 +270,7 @@ def run_report(
 
 def _checked_run(
     pool,
+    workers,
     data_path,
     params,
     lang,
@@ -339,50 +334,52 @@ def _checked_run(
         shutil.rmtree(build)
     build.mkdir(parents=True)
     try:
-        results = _execute(
-            pool, plans, notebooks, build, data_path, lang, params, timeout, progress, out, stream
+        day = report_date()
+        finishing = {
+            plan.folder: {
+                "lang": lang,
+                "dataset": ds.display_name(lang),
+                "subset": plan.subset,
+                "notice": (ds.subset(plan.subset) if plan.subset else ds).notice(lang),
+                "day": day,
+                "version": __version__,
+            }
+            for plan in plans
+        }
+        tasks = section_tasks(plans, notebooks, build, data_path, lang, params, timeout, out)
+        reports = [plan.folder for plan in plans]
+        results, warnings = run_jobs(
+            pool,
+            workers,
+            tasks,
+            reports,
+            previous_costs(out, reports),
+            finishing,
+            pdf=pdf,
+            progress=progress,
+            stream=stream,
         )
         record = data_record(data_path)
-        day = report_date()
         summaries = []
-        # --each: PDFs in background processes; one report: in this process (see whole)
-        pdfs = PdfMaker(min(len(plans), os.cpu_count() or 1) if pdf and len(plans) > 1 else 0)
-        try:
-            for plan in plans:
-                sub = ds.subset(plan.subset) if plan.subset else ds
-                pdfs.start(
-                    plan.folder,
+        for plan in plans:
+            mine = [r for r in results if r.report == plan.folder]
+            shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
+            summaries.append(
+                finish_report(
                     build / plan.folder,
-                    [r.section for r in results if r.report == plan.folder],
+                    plan,
+                    mine,
+                    ds,
+                    shared,
                     lang,
-                    dataset=ds.name,
-                    subset=plan.subset,
-                    notice=sub.notice(lang),
+                    record,
+                    warm,
+                    __version__,
+                    warnings=warnings.get(plan.folder, []),
                     day=day,
-                    version=__version__,
+                    stream=stream,
                 )
-            for plan in plans:
-                mine = [r for r in results if r.report == plan.folder]
-                shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
-                summaries.append(
-                    finish_report(
-                        build / plan.folder,
-                        plan,
-                        mine,
-                        ds,
-                        shared,
-                        lang,
-                        record,
-                        warm,
-                        __version__,
-                        pdf=pdf,
-                        day=day,
-                        stream=stream,
-                        pdfs=pdfs,
-                    )
-                )
-        finally:
-            pdfs.close()
+            )
         if each:
             finish_each(
                 build,
@@ -408,44 +405,10 @@ def _checked_run(
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _is_terminal(stream, progress: bool | None) -> bool:
-    """A progress bar (True) or plain lines: `progress` when given, else whether `stream`
-    is a terminal.
-    """
-    if progress is not None:
-        return progress
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def progress_line(stream, done: int, total: int, name: str, result: SectionResult) -> None:
-    """One plain progress line, flushed at once (output to a file or pipe is block-buffered):
-    ``shv report: 3/7 02_kenmerken ok 1.2 s``.
-    """
-    print(
-        f"shv report: {done}/{total} {name} {result.status} {result.seconds:.1f} s",
-        file=stream,
-        flush=True,
-    )
-
-
-def _execute(
-    pool: cf.Executor,
-    plans,
-    notebooks,
-    build,
-    data_path,
-    lang,
-    params,
-    timeout,
-    progress,
-    out: Path | None = None,
-    stream=None,
-) -> list[SectionResult]:
-    from tqdm import tqdm
-
-    stream = stream or sys.stderr
-
+def section_tasks(
+    plans, notebooks, build: Path, data_path: Path, lang: str, params: dict, timeout, out
+) -> list[Task]:
+    """One task per report and section notebook, in that order, with its parameters."""
     tasks = []
     for plan in plans:
         report_dir = build / plan.folder
@@ -469,32 +432,4 @@ def _execute(
                     str(out / plan.folder) if out else "",
                 )
             )
-    order = {(t.report, t.section): i for i, t in enumerate(tasks)}
-    results: list[SectionResult] = []
-    # longest first (previous run's times, else a table): results are sorted back below
-    scheduled = longest_first(tasks, previous_costs(out, [p.folder for p in plans]))
-    futures = {pool.submit(run_task, task): task for task in scheduled}
-    bar = (
-        tqdm(total=len(tasks), desc="shv report", unit="notebook", file=stream)
-        if _is_terminal(stream, progress)
-        else None
-    )
-    for done, future in enumerate(cf.as_completed(futures), start=1):
-        task = futures[future]
-        try:
-            results.append(future.result())
-        except Exception as exc:  # noqa: BLE001 - a worker process died
-            results.append(
-                SectionResult(
-                    task.report, task.section, task.section, "failed", 0.0, error_info(exc)
-                )
-            )
-        name = f"{task.report + '/' if task.report else ''}{task.section}"
-        if bar is not None:
-            bar.set_postfix_str(name)
-            bar.update()
-        elif progress is not False:
-            progress_line(stream, done, len(tasks), name, results[-1])
-    if bar is not None:
-        bar.close()
-    return sorted(results, key=lambda r: order[(r.report, r.section)])
+    return tasks

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import gc
 import json
 import multiprocessing
 import os
@@ -206,6 +207,9 @@ def init_worker(kernel_name: str, warm: bool) -> None:
         _STATE = _WorkerState(Worker(kernel_name, warm), section_exporters())
     except Exception as exc:  # noqa: BLE001 - reported by the first task instead
         _STATE = exc
+    # As in the kernels (engine.prelude_source): what the imports made stays for the
+    # process's life; out of the cyclic collector's scans, its collections are cheap.
+    gc.freeze()
 
 
 def _ready() -> bool:

@@ -5,18 +5,13 @@ the single HTML file (`single_file`) and, unless asked not to, the PDF (`pdf`). 
 `typst` package or a Typst error costs the PDF only, with a sentence saying why; the rest
 of the report is written as usual.
 
-`PdfMaker` typesets the PDFs of an `--each` run in spawned background processes, so that
-Typst runs while this process writes the workbooks and single files: `start` per report,
-then `wait` for its warnings. (Not forked: a fork of a process with threads can inherit a
-held lock and hang. A spawned process first imports the package, about as long as one PDF
-takes, so a single report makes its PDF in this process.)
+`shv report` runs `make_pdf` and the single file as jobs of its worker pool, as soon as a
+report's sections are done (`scheduling`).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
-import multiprocessing
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -117,46 +112,3 @@ def write_whole_report(
         day=day,
         version=version,
     )
-
-
-class PdfMaker:
-    """PDFs typeset in up to `workers` background processes (see the module docstring).
-
-    Args:
-        workers: processes at most (0: make every PDF in this process, at `wait`).
-    """
-
-    def __init__(self, workers: int):
-        self.pool = None
-        self.pending: dict[str, object] = {}
-        if workers > 0:
-            self.pool = cf.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
-
-    def start(self, key: str, report_dir: Path, names: Sequence[str], lang: str, **kwargs) -> None:
-        """Begin the PDF of one report (`make_pdf`'s arguments), known as `key`."""
-        args = (report_dir, list(names), lang)
-        if self.pool is None:
-            self.pending[key] = (args, kwargs)
-        else:
-            self.pending[key] = self.pool.submit(make_pdf, *args, **kwargs)
-
-    def wait(self, key: str) -> list[str]:
-        """The warnings of the PDF `key` once it is written (nothing for an unknown key)."""
-        job = self.pending.pop(key, None)
-        if job is None:
-            return []
-        if isinstance(job, tuple):
-            args, kwargs = job
-            return make_pdf(*args, **kwargs)
-        try:
-            return job.result()
-        except Exception as exc:  # noqa: BLE001 - a dead process costs the PDF only
-            return [f"no PDF: {type(exc).__name__}: {exc}"]
-
-    def close(self) -> None:
-        """Stop the background processes (after every `wait`)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None

@@ -182,3 +182,63 @@ def test_engine_module_says_to_import_papermill_first():
         "ImportError: import papermill before shv_analysis.report.engine: papermill loads "
         "that module through its 'papermill.engine' entry point"
     ) in done.stderr
+
+
+def _page_notebook():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Titel\n\nTekst met <b>vet</b>."),
+            new_code_cell(
+                "x = 1",
+                outputs=[
+                    new_output("stream", name="stdout", text="1\n"),
+                    new_output(
+                        "display_data",
+                        data={
+                            "text/html": '<p>a</p><img src="data:image/png;base64,'
+                            + png
+                            + '"><img alt="met" src="x.png"/>'
+                        },
+                    ),
+                    new_output("display_data", data={"image/png": png}),
+                ],
+                execution_count=1,
+            ),
+        ]
+    )
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return nb
+
+
+def test_section_pages_are_nbconverts_without_its_slow_after_pass():
+    """The exporters skip HTMLExporter's BeautifulSoup pass (`rendering.accessible` adds the
+    same attributes): read back by BeautifulSoup, a page is the stock exporter's page."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from shv_analysis.config import TEMPLATE_DIR
+    from shv_analysis.report.rendering import SECTION_TEMPLATE
+
+    nb = _page_notebook()
+    for kind, extra in (("code", {}), ("html", {"exclude_input": True})):
+        ours = section_exporters()[kind]
+        ours.language_code = "en"
+        stock = HTMLExporter(
+            extra_template_basedirs=[str(TEMPLATE_DIR)],
+            template_name=SECTION_TEMPLATE,
+            exclude_input_prompt=kind == "html",
+            exclude_output_prompt=kind == "html",
+            **extra,
+        )
+        stock.language_code = "en"
+        page = ours.from_notebook_node(nb)[0]
+        assert str(BeautifulSoup(page, features="html.parser")) == stock.from_notebook_node(nb)[0]
+        assert page.count('tabindex="0"') == (5 if kind == "code" else 4)  # 2 inputs, 3 outputs
+    # the text alternative of an image without one is in the report's language
+    ours = section_exporters()["html"]
+    page = render_section(ours, nb, "T")  # no papermill lang: Dutch
+    assert 'alt="Bij deze afbeelding is geen beschrijving gegeven"' in page
+    assert "No description" not in page and 'alt="met"' in page

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -277,29 +278,82 @@ def write_each_index(
 ANALYST_TAG = "analyst"
 
 
+#: What nbconvert's HTMLExporter adds to a page after rendering it (with BeautifulSoup, which
+#: costs ~40% of a section's rendering): tabindex="0" on cell inputs and outputs, so that
+#: a keyboard reaches them, and a text alternative on an image without one.
+_FOCUSABLE = re.compile(
+    r'(<div class="(?:[^"]*\s)?jp-(?:Cell-inputWrapper|OutputArea-output)(?:\s[^"]*)?"[^>]*)>'
+)
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)([^>]*?)(/?)>")
+
+
+def accessible(page: str, lang: str) -> str:
+    """`page` with what nbconvert's HTMLExporter adds to it afterwards (see `_FOCUSABLE`),
+    the attributes last in their tags as it puts them; the missing text alternative is the
+    catalogue's, in `lang`.
+    """
+    page = _FOCUSABLE.sub(r'\1 tabindex="0">', page)
+    alt = html.escape(text("section_page.no_alt", lang), quote=True)
+    return _IMG_WITHOUT_ALT.sub(lambda m: f'<img{m.group(1)} alt="{alt}"{m.group(2)}>', page)
+
+
+def _exporter_class():
+    """`SectionExporter`: nbconvert's HTMLExporter rendering the page without its
+    BeautifulSoup pass (done by `accessible` instead) and without validating the notebook
+    after each of its preprocessors (the executed notebook was validated when written).
+    Built on first use: nbconvert is slow to import and only the workers need it.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class SectionExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name", None))
+            highlight = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_type)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return accessible(page, normalise_lang(self.language_code)), resources
+
+        def _validate_preprocessor(self, nbc, preprocessor):
+            return None
+
+    return SectionExporter
+
+
 def section_exporters() -> dict:
-    """The two nbconvert exporters of the section pages (`section` template, base `lab`).
+    """The two exporters of the section pages (`section` template, base `lab`; nbconvert's
+    HTMLExporter without its slow after-pass, see `_exporter_class`).
 
     Returns:
         `{"html": outputs only (no code, no prompts, no cells tagged `analyst`), "code":
         code and outputs}`.
     """
-    from nbconvert import HTMLExporter  # in the workers only: slow to import
     from traitlets.config import Config
 
+    exporter = _exporter_class()
     common = {"extra_template_basedirs": [str(TEMPLATE_DIR)], "template_name": SECTION_TEMPLATE}
     reviewer = Config()
     reviewer.TagRemovePreprocessor.enabled = True
     reviewer.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
     return {
-        "html": HTMLExporter(
+        "html": exporter(
             config=reviewer,
             **common,
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         ),
-        "code": HTMLExporter(**common),
+        "code": exporter(**common),
     }
 
 

@@ -139,6 +139,15 @@ def test_png_is_the_svg_rasterised_at_150_dpi(mini, tmp_path):
     assert rasterise_missing(tmp_path, "fig") == [tmp_path / "fig_2.png"]
     assert not (tmp_path / "other.png").exists()
     assert rasterise_missing(tmp_path, "fig") == []
+    # several SVGs in one compilation, one page each: the bytes of one at a time
+    other = bar_chart(indicators.as_reported(mini, "fasen", "nl"), "nl")
+    alone = save_figure(other, tmp_path / "solo" / "x")[0].read_bytes()
+    save_figure(other, tmp_path / "x", png=False)
+    (tmp_path / "fig_2.png").unlink()
+    made = rasterise_missing(tmp_path)
+    assert made == [tmp_path / n for n in ("fig_2.png", "other.png", "x.png")]
+    assert (tmp_path / "fig_2.png").read_bytes() == before
+    assert (tmp_path / "x.png").read_bytes() == alone != before
 
 
 def test_section_shows_the_svg_and_a_report_kernel_leaves_the_png_to_its_worker(

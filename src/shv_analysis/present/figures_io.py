@@ -50,53 +50,63 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:
 #: run (`rasterise_missing`), so the kernel writes only the SVG (see `Section.figure`).
 DEFER_PNG_ENV = "SHV_DEFER_PNG"
 
-_PAGE = "#set page(width: auto, height: auto, margin: 0pt)\n#image({path})\n"
-
 
 def png_deferred() -> bool:
     """True in a kernel of a report worker that makes the PNGs itself (`DEFER_PNG_ENV`)."""
     return os.environ.get(DEFER_PNG_ENV) == "1"
 
 
-def svg_to_png(svg_path: str | Path, ppi: int = DPI) -> Path:
-    """Rasterise a saved SVG to `<same stem>.png` at `ppi` pixels per inch; returns its path.
+def svgs_to_pngs(svg_paths: list[str | Path], ppi: int = DPI) -> list[Path]:
+    """Rasterise saved SVGs of one folder to `<same stem>.png` at `ppi` pixels per inch;
+    returns the PNG paths, in the order given.
 
-    typst's SVG renderer (resvg) draws the file, on a page the size of the SVG and without
-    margin; an SVG of `RC_PARAMS` holds its glyphs as paths, so no font is looked up (system
-    fonts are not even scanned). About 0.04 s for a chart at 150 ppi, against ~0.17 s for
-    matplotlib's Agg drawing and encoding the same figure; the picture is the same. The PNG
-    carries no date or software stamp, so the bytes are deterministic. typst releases the
-    GIL while it renders, so several files can be rasterised in threads.
+    typst's SVG renderer (resvg) draws each file on a page of its own, the size of the SVG
+    and without margin, all in one compilation (9 charts: 0.39 s, against 0.99 s one by one,
+    the same bytes). An SVG of `RC_PARAMS` holds its glyphs as paths, so no font is looked
+    up (system fonts are not even scanned). The picture is the one matplotlib's Agg would
+    draw; the PNG carries no date or software stamp, so the bytes are deterministic.
 
-    Raises typst.TypstError when the SVG cannot be read.
+    Raises:
+        ValueError: the files are not in one folder.
+        typst.TypstError: an SVG cannot be read.
     """
     import typst  # ~3 ms; the renderer itself loads on first use
 
-    svg = Path(svg_path).resolve()
-    source = _PAGE.format(path=json.dumps("/" + svg.name)).encode("utf-8")
-    png = typst.compile(
-        source, root=str(svg.parent), format="png", ppi=ppi, ignore_system_fonts=True
-    )
-    png_path = svg.with_suffix(".png")
-    png_path.write_bytes(png)
-    return png_path
+    svgs = [Path(p).resolve() for p in svg_paths]
+    if not svgs:
+        return []
+    folder = svgs[0].parent
+    if any(svg.parent != folder for svg in svgs):
+        raise ValueError("svgs_to_pngs: the SVGs must be in one folder")
+    pages = "\n#pagebreak()\n".join(f"#image({json.dumps('/' + svg.name)})" for svg in svgs)
+    source = f"#set page(width: auto, height: auto, margin: 0pt)\n{pages}\n".encode()
+    pngs = typst.compile(source, root=str(folder), format="png", ppi=ppi, ignore_system_fonts=True)
+    if isinstance(pngs, bytes):  # one page
+        pngs = [pngs]
+    out = []
+    for svg, png in zip(svgs, pngs, strict=True):
+        path = svg.with_suffix(".png")
+        path.write_bytes(png)
+        out.append(path)
+    return out
 
 
-def rasterise_missing(folder: str | Path, prefix: str = "", threads: int = 2) -> list[Path]:
-    """`svg_to_png` for every `<prefix>*.svg` in `folder` that has no `.png` yet, in
-    `threads` threads; returns the PNGs written, sorted by name.
+def svg_to_png(svg_path: str | Path, ppi: int = DPI) -> Path:
+    """Rasterise one saved SVG to `<same stem>.png` (see `svgs_to_pngs`); returns its path."""
+    return svgs_to_pngs([svg_path], ppi)[0]
+
+
+def rasterise_missing(folder: str | Path, prefix: str = "") -> list[Path]:
+    """`svgs_to_pngs` for every `<prefix>*.svg` in `folder` that has no `.png` yet, in one
+    compilation; returns the PNGs written, sorted by name. typst releases the GIL, so this
+    can run in a thread beside other work (`tasks.run_task` renders the HTML meanwhile).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     todo = [
         svg
         for svg in sorted(Path(folder).glob(f"{prefix}*.svg"))
         if not svg.with_suffix(".png").is_file()
     ]
-    if not todo:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        return sorted(pool.map(svg_to_png, todo))
+    return sorted(svgs_to_pngs(todo))
 
 
 def save_figure(fig: Figure, path_stem: str | Path, png: bool = True) -> list[Path]:

@@ -292,7 +292,7 @@ def run_task(task: Task) -> SectionResult:
     files = [out_nb] if out_nb.is_file() else []
     # typst rasterises outside the GIL, so the PNGs are made beside the HTML rendering.
     pngs = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shv-png")
-    made = pngs.submit(rasterise_missing, report_dir / "figures", f"{task.section}__", 1)
+    made = pngs.submit(rasterise_missing, report_dir / "figures", f"{task.section}__")
     if executed is not None:
         try:
             for kind, suffix in (("html", ".html"), ("code", ".code.html")):

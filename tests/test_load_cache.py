@@ -60,13 +60,20 @@ def test_a_changed_or_added_file_is_read_again(counted, tmp_path):
     os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # even within a tick
     assert shv.load(folder).experimenten.loc[0, "titel"] == "Vroeg Erop"
     assert len(counted) == 2
+    # the same size and the old modification time put back (as `cp -p` does): still a change
+    before = csv.stat()
+    csv.write_text(csv.read_text("utf-8").replace("Vroeg Erop", "Vroeg Xrop"), "utf-8")
+    os.utime(csv, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert csv.stat().st_size == before.st_size
+    assert shv.load(folder).experimenten.loc[0, "titel"] == "Vroeg Xrop"
+    assert len(counted) == 3
     # a coding decisions file put beside the data is a change too
     (folder / "beslissingen.csv").write_text("pilot_id,field,code,coder,date,note\n", "utf-8")
     shv.load(folder)
-    assert len(counted) == 3
+    assert len(counted) == 4
     # another division is another dataset
     shv.load(folder, indeling=2019)
-    assert len(counted) == 4
+    assert len(counted) == 5
 
 
 def test_off_by_environment_and_errors_are_not_remembered(counted, tmp_path, monkeypatch):

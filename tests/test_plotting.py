@@ -130,6 +130,10 @@ def test_png_is_the_svg_rasterised_at_150_dpi(mini, tmp_path):
     # 72 pt per inch, 150 pixels per inch, the page rounded to whole pixels
     assert abs(width - width_pt * 150 / 72) <= 1 and abs(height - height_pt * 150 / 72) <= 1
     assert width == round(fig.get_figwidth() * 150)
+    from PIL import Image
+
+    with Image.open(png) as image:  # the resolution is recorded, as Agg records it
+        assert [round(d, 1) for d in image.info["dpi"]] == [150.0, 150.0]
     before = png.read_bytes()
     png.unlink()
     assert svg_to_png(svg) == png and png.read_bytes() == before  # deterministic

@@ -242,3 +242,25 @@ def test_section_pages_are_nbconverts_without_its_slow_after_pass():
     page = render_section(ours, nb, "T")  # no papermill lang: Dutch
     assert 'alt="Bij deze afbeelding is geen beschrijving gegeven"' in page
     assert "No description" not in page and 'alt="met"' in page
+
+
+def test_accessible_reads_attributes_as_html_does():
+    from shv_analysis.report.rendering import accessible
+
+    alt = 'alt="No description has been provided for this image"'
+    assert accessible('<img src="a.png" title="a>b">', "en") == (
+        f'<img src="a.png" title="a>b" {alt}>'
+    )
+    assert accessible('<img data-alt="x" src="a.png"/>', "en") == (
+        f'<img data-alt="x" src="a.png" {alt}/>'
+    )
+    assert accessible("<IMG src='a.png'>", "en") == f"<IMG src='a.png' {alt}>"
+    for kept in ('<img alt="" src="a">', '<img ALT = "x">', "<img src=a alt>"):
+        assert accessible(kept, "en") == kept
+    assert (
+        accessible('<div class="jp-Cell jp-OutputArea-output" data-x="a>b">', "en")
+        == '<div class="jp-Cell jp-OutputArea-output" data-x="a>b" tabindex="0">'
+    )
+    assert accessible('<div class="jp-OutputArea-outputs">', "en") == (
+        '<div class="jp-OutputArea-outputs">'
+    )

@@ -23,7 +23,8 @@ from shv_analysis.coding.decisions import decisions_step
 from shv_analysis.config import DEFAULT_DATA
 from shv_analysis.contract.problems import InvalidDataset, Problem
 from shv_analysis.ingest.dataset import Dataset
-from shv_analysis.ingest.load_cache import cached_load, load_key
+from shv_analysis.ingest.load_cache import cached_load as _cached_load
+from shv_analysis.ingest.load_cache import load_key as _load_key
 from shv_analysis.ingest.validation import CheckResult
 from shv_analysis.ingest.validation import check_dataset as _check_dataset
 from shv_analysis.ingest.validation import load as _load
@@ -62,8 +63,8 @@ def load(
     if isinstance(path, int) and not isinstance(path, bool):
         path = str(path)  # papermill's `-p data 2024` passes a folder named 2024 as an int
     path = path or DEFAULT_DATA
-    ds = cached_load(
-        load_key(path, reference, decisions, indeling),
+    ds = _cached_load(
+        _load_key(path, reference, decisions, indeling),
         lambda: _load(
             path, reference=reference, decisions_step=decisions_step(decisions), indeling=indeling
         ),

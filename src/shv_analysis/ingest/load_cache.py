@@ -5,8 +5,9 @@ Why: a warm report kernel runs every section notebook of a report (and of every 
 report) in one process, and each notebook loads the dataset, which costs 0.15 s for the
 embedded data and more for a real workbook.
 
-The key (`load_key`) is the arguments plus the size, modification time (ns) and inode of
-every file that can change the result:
+The key (`load_key`) is the arguments plus the size, modification and status-change times
+(ns) and inode of every file that can change the result (the status-change time moves on
+every write, also when a copy puts the old modification time back, as `cp -p` does):
 - the dataset: a folder's entries; a workbook and the entries of its folder, where its
   coding decisions file lives;
 - an explicit coding decisions file;
@@ -41,7 +42,7 @@ def _stat(path: Path) -> tuple:
         s = path.stat()
     except OSError:
         return (str(path), None)
-    return (str(path), s.st_size, s.st_mtime_ns, s.st_ino)
+    return (str(path), s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
 
 
 def _folder(path: Path) -> tuple:

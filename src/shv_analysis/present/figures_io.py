@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import zlib
 from pathlib import Path
 
 from matplotlib import rc_context
@@ -86,9 +87,30 @@ def svgs_to_pngs(svg_paths: list[str | Path], ppi: int = DPI) -> list[Path]:
     out = []
     for svg, png in zip(svgs, pngs, strict=True):
         path = svg.with_suffix(".png")
-        path.write_bytes(png)
+        path.write_bytes(with_resolution(png, ppi))
         out.append(path)
     return out
+
+
+def with_resolution(png: bytes, ppi: int = DPI) -> bytes:
+    """The PNG with its resolution recorded (a pHYs chunk, pixels per metre, right after the
+    header), as matplotlib's Agg writes it: without one, Word and others assume 72 or 96
+    ppi and place a 150-ppi figure half again too large. An existing pHYs chunk is replaced.
+    """
+    signature, header_end = png[:8], 8 + 8 + 13 + 4  # signature, IHDR (length, type, 13, CRC)
+    if signature != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("with_resolution: not a PNG")
+    chunks, pos = [], header_end
+    while pos < len(png):
+        length = int.from_bytes(png[pos : pos + 4], "big")
+        end = pos + 12 + length
+        if png[pos + 4 : pos + 8] != b"pHYs":
+            chunks.append(png[pos:end])
+        pos = end
+    per_metre = round(ppi / 0.0254)
+    body = b"pHYs" + per_metre.to_bytes(4, "big") * 2 + b"\x01"  # unit 1: the metre
+    phys = (9).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    return png[:header_end] + phys + b"".join(chunks)
 
 
 def svg_to_png(svg_path: str | Path, ppi: int = DPI) -> Path:

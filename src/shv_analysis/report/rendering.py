@@ -281,20 +281,35 @@ ANALYST_TAG = "analyst"
 #: What nbconvert's HTMLExporter adds to a page after rendering it (with BeautifulSoup, which
 #: costs ~40% of a section's rendering): tabindex="0" on cell inputs and outputs, so that
 #: a keyboard reaches them, and a text alternative on an image without one.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""  # a tag's attributes, quoted values whole
 _FOCUSABLE = re.compile(
-    r'(<div class="(?:[^"]*\s)?jp-(?:Cell-inputWrapper|OutputArea-output)(?:\s[^"]*)?"[^>]*)>'
+    r'(<div class="(?:[^"]*\s)?jp-(?:Cell-inputWrapper|OutputArea-output)(?:\s[^"]*)?"'
+    + _ATTRS
+    + r")>"
 )
-_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)([^>]*?)(/?)>")
+_IMG = re.compile(r"<img\b(" + _ATTRS + r")>", re.IGNORECASE)
+_HAS_ALT = re.compile(r"""(?:^|\s)alt\s*=|(?:^|\s)alt(?=\s|/?$)""", re.IGNORECASE)
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
 def accessible(page: str, lang: str) -> str:
     """`page` with what nbconvert's HTMLExporter adds to it afterwards (see `_FOCUSABLE`),
     the attributes last in their tags as it puts them; the missing text alternative is the
-    catalogue's, in `lang`.
+    catalogue's, in `lang`. Quoted attribute values are skipped whole (a '>' in a title
+    does not end the tag; `data-alt` is not `alt`).
     """
     page = _FOCUSABLE.sub(r'\1 tabindex="0">', page)
     alt = html.escape(text("section_page.no_alt", lang), quote=True)
-    return _IMG_WITHOUT_ALT.sub(lambda m: f'<img{m.group(1)} alt="{alt}"{m.group(2)}>', page)
+
+    def add_alt(match: re.Match) -> str:
+        attrs = match.group(1)
+        if _HAS_ALT.search(_QUOTED.sub('""', attrs)):
+            return match.group(0)
+        closing = "/" if attrs.rstrip().endswith("/") else ""
+        attrs = attrs.rstrip()[:-1] if closing else attrs
+        return f'{match.group(0)[:4]}{attrs} alt="{alt}"{closing}>'
+
+    return _IMG.sub(add_alt, page)
 
 
 def _exporter_class():

@@ -47,7 +47,7 @@ def finish_report(
     stream=None,
 ) -> dict:
     """index.html and manifest.json of one report folder whose workbook, single file and PDF
-    were written (`scheduling.finish_files`, `whole.make_pdf`); returns its summary. `day`
+    were written (`whole.write_whole_report`, `whole.make_pdf`); returns its summary. `day`
     is the report date (default: `contents.report_date()`); `warnings` (no PDF) are printed
     to `stream`.
     """

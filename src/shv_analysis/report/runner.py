@@ -30,7 +30,7 @@ started before the data check; report by report, the longest tasks go first
 (`tasks.run_task`) runs papermill (kernel `python3`, named explicitly), renders both HTML
 files with nbconvert's `HTMLExporter` in the worker (`rendering`) and makes the PNGs of the
 figures the kernel saved as SVG. When a report's sections are done, its workbook and single
-file (`scheduling.finish_files`) and its PDF (`whole.make_pdf`) are made by the workers
+file (`whole.write_whole_report`) and its PDF (`whole.make_pdf`) are made by the workers
 too, ahead of the sections still waiting; at the end this process writes each report's
 index.html and manifest.json.
 

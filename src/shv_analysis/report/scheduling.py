@@ -2,19 +2,18 @@
 
 The pool's workers are warm (their imports done), so every job of a run goes to them: the
 sections (`tasks.run_task`) and, as soon as the last section of a report is done, that
-report's finishing jobs (workbook and single file, `finish_files`; the PDF,
-`whole.make_pdf`). A finishing job goes ahead of the sections still waiting (`JobQueue`
-keeps at most one job per worker in the pool, so a job added later can still start
-first). With `--each`, the reports are run one after the other (`report_by_report`), each
-with its longest sections first, so that a report's finishing overlaps the next reports'
-sections instead of all of them waiting for the end.
+report's finishing jobs: workbook and single file (`whole.write_whole_report` with
+`workbook=True, pdf=False`) and the PDF (`whole.make_pdf`). A finishing job goes ahead of
+the sections still waiting (`JobQueue` keeps at most one job per worker in the pool, so a
+job added later can still start first). With `--each`, the reports are run one after the
+other (`report_by_report`), each with its longest sections first, so that a report's
+finishing overlaps the next reports' sections instead of all of them waiting for the end.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import datetime as dt
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
@@ -77,44 +76,6 @@ class JobQueue:
                 self._fill()  # a job added meanwhile may start before the next one
 
 
-def finish_files(
-    report_dir: Path,
-    names: Sequence[str],
-    lang: str,
-    *,
-    dataset: str,
-    subset: str | None,
-    notice: str | None,
-    day: dt.date,
-    version: str,
-) -> None:
-    """The workbook (`tables.xlsx`) and the single file of a report folder whose sections
-    ran; runs in a worker (see the module doc). Arguments as `whole.write_whole_report`.
-    """
-    from shv_analysis.present.export import workbook_from_folder
-    from shv_analysis.report.whole import write_whole_report
-
-    if (report_dir / "tables").is_dir():
-        workbook_from_folder(
-            report_dir / "tables",
-            report_dir / "tables.xlsx",
-            notice=notice,
-            lang=lang,
-            dataset=dataset,
-        )
-    write_whole_report(
-        report_dir,
-        names,
-        lang,
-        dataset=dataset,
-        subset=subset,
-        notice=notice,
-        day=day,
-        version=version,
-        pdf=False,
-    )
-
-
 def is_terminal(stream, progress: bool | None) -> bool:
     """A progress bar (True) or plain lines: `progress` when given, else whether `stream`
     is a terminal.
@@ -153,8 +114,8 @@ def run_jobs(
     Args:
         workers: the pool's processes (jobs in the pool at a time).
         previous: the earlier run's times (`tasks.previous_costs`), for the order only.
-        finishing: report folder -> the keyword arguments of `finish_files` / `make_pdf`
-            (`names` excluded: the report's sections); None: no finishing.
+        finishing: report folder -> the keyword arguments of `whole.write_whole_report` /
+            `whole.make_pdf` (`names` excluded: the report's sections); None: no finishing.
         pdf: also make each report's PDF.
         progress, stream: as `runner.run_report`.
 
@@ -163,12 +124,12 @@ def run_jobs(
         finishing (a PDF that could not be made).
 
     Raises:
-        Exception: what `finish_files` raised in the worker (the workbook or single file
-            could not be written).
+        Exception: what `write_whole_report` raised in the worker (the workbook or the
+            single file could not be written).
     """
     from tqdm import tqdm
 
-    from shv_analysis.report.whole import make_pdf
+    from shv_analysis.report.whole import make_pdf, write_whole_report
 
     stream = stream or sys.stderr
     order = {(t.report, t.section): i for i, t in enumerate(tasks)}
@@ -216,7 +177,14 @@ def run_jobs(
             report_dir = Path(task.report_dir)
             names = [t.section for t in tasks if t.report == task.report]
             queue.add(
-                ("files", task.report), finish_files, report_dir, names, urgent=True, **kwargs
+                ("files", task.report),
+                write_whole_report,
+                report_dir,
+                names,
+                urgent=True,
+                **kwargs,
+                workbook=True,
+                pdf=False,
             )
             if pdf:  # the longer job, at the front
                 queue.add(("pdf", task.report), make_pdf, report_dir, names, urgent=True, **kwargs)

@@ -71,8 +71,10 @@ def write_whole_report(
     day: dt.date,
     version: str,
     pdf: bool = True,
+    workbook: bool = False,
 ) -> list[str]:
-    """Write the single file and (with `pdf`) the PDF of a report folder.
+    """Write the single file, with `pdf` the PDF and with `workbook` the workbook
+    (`tables.xlsx`, from `tables/`) of a report folder.
 
     Args:
         report_dir: the report folder, its sections executed (notebooks/, figures/).
@@ -84,10 +86,21 @@ def write_whole_report(
         day: the report date (`contents.report_date`).
         version: the version of shv-analysis.
         pdf: also write the PDF.
+        workbook: also write `tables.xlsx` (when the report has a `tables/` folder).
 
     Returns:
         Warnings, one sentence each (empty when everything was written).
     """
+    if workbook and (report_dir / "tables").is_dir():
+        from shv_analysis.present.export import workbook_from_folder
+
+        workbook_from_folder(
+            report_dir / "tables",
+            report_dir / "tables.xlsx",
+            notice=notice,
+            lang=lang,
+            dataset=dataset,
+        )
     write_single_file(
         report_dir,
         read_sections(report_dir, names),

@@ -145,9 +145,8 @@ class Section:
         The notebook shows the SVG (vectors: sharp at any zoom; for a chart about 1.4 times
         the bytes of its PNG) as an `<img>` data URI; `raster=True` shows the PNG instead, for
         a figure whose SVG is much larger (a map's SVG holds every boundary: ~800 KB against
-        a ~300 KB PNG). In a report worker's
-        kernel (`figures_io.png_deferred`) a shown-as-SVG figure's PNG is made by the worker
-        after the notebook has run.
+        a ~300 KB PNG). In a report worker's kernel (`figures_io.png_deferred`) the PNG of a
+        figure shown as SVG is made by the worker after the notebook has run.
         alt: text alternative of the image (default: the figure's first text, its title).
         """
         import base64

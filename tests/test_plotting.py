@@ -134,6 +134,11 @@ def test_png_is_the_svg_rasterised_at_150_dpi(mini, tmp_path):
 
     with Image.open(png) as image:  # the resolution is recorded, as Agg records it
         assert [round(d, 1) for d in image.info["dpi"]] == [150.0, 150.0]
+    from shv_analysis.present.figures_io import with_resolution
+
+    # stamping again replaces the chunk instead of adding a second one
+    assert with_resolution(png.read_bytes()) == png.read_bytes()
+    assert png.read_bytes().count(b"pHYs") == 1
     before = png.read_bytes()
     png.unlink()
     assert svg_to_png(svg) == png and png.read_bytes() == before  # deterministic

@@ -316,3 +316,22 @@ def test_respondent_tables_do_not_say_245_respondents_in_245_organisations(embed
     )
     pilots = crosstab_table(crosstab(embedded, "type", "respondenttype"), "nl", T)
     assert pilots.footnote.startswith("n = 143 experimenten in 91 organisaties.")
+
+
+def test_cell_ranges_are_solved_once_and_follow_the_pattern_not_the_array():
+    from shv_analysis.analysis import disclosure
+
+    grid = Grid(
+        np.array([[3, 20], [15, 18]]), np.array([23, 33]), np.array([18, 38]), False, T
+    )
+    kinds = np.array([[1, 2], [2, 2]])
+    disclosure._lp_range.cache_clear()
+    first = disclosure.cell_range(grid, kinds, (0, 0), marks=False)
+    assert first == (0, 18)  # the 3 hides behind a cycle of four: 0 to min(23, 18)
+    assert disclosure.cell_range(grid, kinds, (0, 0), marks=False) == first
+    info = disclosure._lp_range.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert disclosure.cell_range(grid, kinds, (0, 0), marks=True) == (1, 4)  # '<5': 1 to 4
+    kinds[0, 1] = kinds[1, 0] = kinds[1, 1] = 0  # the same array, now only (0, 0) hidden
+    assert disclosure.cell_range(grid, kinds, (0, 0), marks=False) == (3, 3)  # pinned
+    assert disclosure._lp_range.cache_info().misses == 3

@@ -264,3 +264,40 @@ def test_accessible_reads_attributes_as_html_does():
     assert accessible('<div class="jp-OutputArea-outputs">', "en") == (
         '<div class="jp-OutputArea-outputs">'
     )
+
+
+def test_code_is_shown_as_pygments_escapes_it_without_the_bleach_pass():
+    """The section template shows highlighted code without the lab template's `clean_html`:
+    for every code cell of the package's notebooks, and for sources that try to break out
+    of the code, bleach leaves Pygments' HTML exactly as it is."""
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.strings import clean_html
+
+    from shv_analysis.config import NOTEBOOK_DIR
+
+    highlight = Highlight2HTML(pygments_lexer="ipython3")
+    sources = [
+        cell.source
+        for path in sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    ]
+    assert len(sources) > 40
+    sources += [
+        'print("<script>alert(1)</script>")',
+        "x = '<b>&amp;</b>'  # <!-- comment -->",
+        's = "\\u00e9 &nbsp; &#39; \u00e9"',
+        "%%html\n<img src=x onerror=alert(1)>",
+        "```\n</pre></div></div><script>",
+    ]
+    for source in sources:
+        shown = highlight(source, metadata={})
+        assert clean_html(shown) == shown, source
+    page = section_exporters()["code"].from_notebook_node(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(sources[-1])])
+    )[0]
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, features="html.parser")
+    assert soup.find("script") is None and soup.find("img") is None
+    assert soup.select_one("div.highlight").get_text() == sources[-1] + "\n"  # text only

@@ -32,6 +32,7 @@ such cells as pinned and `protection` merges the line whose margin pins them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import linprog
@@ -135,13 +136,15 @@ def cell_range(
     """Exact [lo, hi] of a hidden cell given the published numbers (and the marks).
 
     kinds: rows x groups of SHOWN / PRIMARY / SECONDARY. Raises RuntimeError when the
-    constraints are infeasible (they never are for a true table).
+    constraints are infeasible (they never are for a true table). A single-choice table's
+    linear programmes are solved once per grid, pattern, cell and `marks` in a process
+    (`suppression.choose_pinned` asks for the same ranges again as it hides more cells).
     """
-    bounds = _bounds(grid, kinds, marks)
-    hidden = kinds != SHOWN
-    shown = np.where(hidden, 0, grid.counts)
-    row_rest = grid.row_totals - shown.sum(axis=1)
     if grid.multi:
+        bounds = _bounds(grid, kinds, marks)
+        hidden = kinds != SHOWN
+        shown = np.where(hidden, 0, grid.counts)
+        row_rest = grid.row_totals - shown.sum(axis=1)
         i, j = cell
         others = [bounds[(i, jj)] for jj in range(kinds.shape[1]) if hidden[i, jj] and jj != j]
         low, high = bounds[cell]
@@ -150,6 +153,44 @@ def cell_range(
         if lo > hi:
             raise RuntimeError(f"infeasible row {i}")
         return int(round(lo)), int(round(hi))
+    as_bytes = lambda a: np.ascontiguousarray(a, dtype=np.int64).tobytes()  # noqa: E731
+    return _lp_range(
+        as_bytes(grid.counts),
+        grid.counts.shape,
+        as_bytes(grid.row_totals),
+        as_bytes(grid.col_bases),
+        int(grid.threshold),
+        as_bytes(kinds),
+        (int(cell[0]), int(cell[1])),
+        bool(marks),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _lp_range(
+    counts: bytes,
+    shape: tuple[int, int],
+    totals: bytes,
+    bases: bytes,
+    threshold: int,
+    kinds: bytes,
+    cell: tuple[int, int],
+    marks: bool,
+) -> tuple[int, int]:
+    """`cell_range` of a single-choice table, from its numbers as bytes: two linear
+    programmes (the lowest and the highest value of the cell).
+    """
+    grid = Grid(
+        np.frombuffer(counts, dtype=np.int64).reshape(shape),
+        np.frombuffer(totals, dtype=np.int64),
+        np.frombuffer(bases, dtype=np.int64),
+        False,
+        threshold,
+    )
+    kind = np.frombuffer(kinds, dtype=np.int64).reshape(shape)
+    bounds = _bounds(grid, kind, marks)
+    shown = np.where(kind != SHOWN, 0, grid.counts)
+    row_rest = grid.row_totals - shown.sum(axis=1)
     variables = list(bounds)
     index = {c: k for k, c in enumerate(variables)}
     rows = sorted({i for i, _ in variables})

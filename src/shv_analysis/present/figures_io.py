@@ -21,6 +21,8 @@ from pathlib import Path
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from shv_analysis.present.svg_text import cached_layout
+
 DPI = 150
 SVG_HASHSALT = "shv-analysis"
 
@@ -37,13 +39,20 @@ RC_PARAMS = {
 
 
 def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = DPI) -> bytes:
-    """The figure rendered to PNG or SVG bytes, deterministically."""
-    buffer = io.BytesIO()
+    """The figure rendered to PNG or SVG bytes (UTF-8), deterministically.
+
+    An SVG is written to a text buffer (matplotlib wraps a bytes buffer in a UTF-8 codec
+    writer, one call per XML fragment) and its texts are laid out through
+    `svg_text.cached_layout`; both leave the bytes as they were.
+    """
     with rc_context(RC_PARAMS):
         if fmt == "svg":
-            fig.savefig(buffer, format="svg", metadata={"Date": None})
-        else:
-            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+            text = io.StringIO()
+            with cached_layout():
+                fig.savefig(text, format="svg", metadata={"Date": None})
+            return text.getvalue().encode("utf-8")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 

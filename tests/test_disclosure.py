@@ -321,9 +321,7 @@ def test_respondent_tables_do_not_say_245_respondents_in_245_organisations(embed
 def test_cell_ranges_are_solved_once_and_follow_the_pattern_not_the_array():
     from shv_analysis.analysis import disclosure
 
-    grid = Grid(
-        np.array([[3, 20], [15, 18]]), np.array([23, 33]), np.array([18, 38]), False, T
-    )
+    grid = Grid(np.array([[3, 20], [15, 18]]), np.array([23, 33]), np.array([18, 38]), False, T)
     kinds = np.array([[1, 2], [2, 2]])
     disclosure._lp_range.cache_clear()
     first = disclosure.cell_range(grid, kinds, (0, 0), marks=False)

@@ -180,3 +180,73 @@ def test_an_urgent_job_starts_before_the_jobs_still_waiting():
             if key == "a":  # added while "b" and "c" wait: runs before them
                 queue.add("finish-a", ran.append, "finish-a", urgent=True)
     assert ran == seen == ["a", "finish-a", "b", "c"]
+
+
+def test_a_report_is_finished_as_soon_as_its_jobs_are_done(monkeypatch):
+    """`run_jobs(on_report=...)`: the index of a report is written while the next report's
+    sections run, with its results in task order and its PDF warning; a report whose
+    workbook or single file failed is not finished, and the failure is raised."""
+    import concurrent.futures as cf
+
+    from shv_analysis.report import scheduling, whole
+    from shv_analysis.report.tasks import SectionResult
+
+    log: list[str] = []
+
+    def fake_task(task):
+        log.append(f"section {task.report}/{task.section}")
+        return SectionResult(task.report, task.section, task.section, "ok", 0.1)
+
+    def fake_files(report_dir, names, **kwargs):
+        log.append(f"files {report_dir}")
+        if "broken" in str(report_dir):
+            raise OSError("disk full")
+        return []
+
+    def fake_pdf(report_dir, names, **kwargs):
+        log.append(f"pdf {report_dir}")
+        return ["no PDF: test"]
+
+    monkeypatch.setattr(scheduling, "run_task", fake_task)
+    monkeypatch.setattr(whole, "write_whole_report", fake_files)
+    monkeypatch.setattr(whole, "make_pdf", fake_pdf)
+    finished = []
+
+    def on_report(report, results, warnings):
+        log.append(f"finish {report}")
+        finished.append((report, [r.section for r in results], list(warnings)))
+
+    reports = ["all", "type-a"]
+    with cf.ThreadPoolExecutor(1) as pool:
+        results, warnings = scheduling.run_jobs(
+            pool,
+            1,
+            _tasks(reports),
+            reports,
+            {},
+            {r: {} for r in reports},
+            progress=False,
+            on_report=on_report,
+        )
+    assert [(r.report, r.section) for r in results] == _order(_tasks(reports))
+    assert finished == [(r, SECTIONS, ["no PDF: test"]) for r in reports]
+    first_b = log.index("section type-a/05_kruistabellen")
+    assert log.index("finish all") < log.index("section type-a/04_lessen")  # not at the end
+    assert log.index("pdf /build/all") < first_b and log.index("files /build/all") < first_b
+    assert log[-1] == "finish type-a" and warnings == {r: ["no PDF: test"] for r in reports}
+
+    log.clear()
+    finished.clear()
+    reports = ["broken", "type-a"]
+    with cf.ThreadPoolExecutor(1) as pool, pytest.raises(OSError, match="disk full"):
+        scheduling.run_jobs(
+            pool,
+            1,
+            _tasks(reports),
+            reports,
+            {},
+            {r: {} for r in reports},
+            progress=False,
+            on_report=on_report,
+        )
+    assert [f[0] for f in finished] == ["type-a"]

@@ -348,7 +348,30 @@ def _checked_run(
         }
         tasks = section_tasks(plans, notebooks, build, data_path, lang, params, timeout, out)
         reports = [plan.folder for plan in plans]
-        results, warnings = run_jobs(
+        record = data_record(data_path)
+        by_folder = {plan.folder: plan for plan in plans}
+        finished: dict[str, dict] = {}
+
+        def finish(folder: str, mine: list, warnings: list[str]) -> None:
+            # index and manifest of a report whose jobs are done, while the pool goes on
+            plan = by_folder[folder]
+            shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
+            finished[folder] = finish_report(
+                build / folder,
+                plan,
+                mine,
+                ds,
+                shared,
+                lang,
+                record,
+                warm,
+                __version__,
+                warnings=warnings,
+                day=day,
+                stream=stream,
+            )
+
+        results, _ = run_jobs(
             pool,
             workers,
             tasks,
@@ -358,28 +381,12 @@ def _checked_run(
             pdf=pdf,
             progress=progress,
             stream=stream,
+            on_report=finish,
         )
-        record = data_record(data_path)
-        summaries = []
         for plan in plans:
-            mine = [r for r in results if r.report == plan.folder]
-            shared = {"data": str(data_path), "lang": lang, "subset": plan.subset, **params}
-            summaries.append(
-                finish_report(
-                    build / plan.folder,
-                    plan,
-                    mine,
-                    ds,
-                    shared,
-                    lang,
-                    record,
-                    warm,
-                    __version__,
-                    warnings=warnings.get(plan.folder, []),
-                    day=day,
-                    stream=stream,
-                )
-            )
+            if plan.folder not in finished:  # a report without sections
+                finish(plan.folder, [], [])
+        summaries = [finished[plan.folder] for plan in plans]
         if each:
             finish_each(
                 build,

@@ -107,6 +107,7 @@ def run_jobs(
     pdf: bool = True,
     progress: bool | None = None,
     stream=None,
+    on_report: Callable[[str, list[SectionResult], list[str]], None] | None = None,
 ) -> tuple[list[SectionResult], dict[str, list[str]]]:
     """Run the section tasks of `reports` (ordered by `report_by_report`) on `pool`, and
     each report's finishing jobs when its sections are done.
@@ -118,6 +119,9 @@ def run_jobs(
             `whole.make_pdf` (`names` excluded: the report's sections); None: no finishing.
         pdf: also make each report's PDF.
         progress, stream: as `runner.run_report`.
+        on_report: called in this process as `on_report(report, results, warnings)` as soon
+            as a report's sections and finishing jobs are done (while the workers go on
+            with the next reports), unless writing its workbook or single file failed.
 
     Returns:
         The section results in the order of `tasks`, and per report the warnings of its
@@ -134,6 +138,8 @@ def run_jobs(
     stream = stream or sys.stderr
     order = {(t.report, t.section): i for i, t in enumerate(tasks)}
     left = collections.Counter(t.report for t in tasks)
+    jobs = collections.Counter(left)  # sections and finishing jobs not done, per report
+    failed_files: set[str] = set()
     queue = JobQueue(pool, workers)
     for task in report_by_report(tasks, previous, reports):
         queue.add(("section", task), run_task, task)
@@ -145,16 +151,27 @@ def run_jobs(
         if is_terminal(stream, progress)
         else None
     )
+    mine: dict[str, list[SectionResult]] = collections.defaultdict(list)
+
+    def job_done(report: str) -> None:
+        jobs[report] -= 1
+        if not jobs[report] and on_report is not None and report not in failed_files:
+            ordered = sorted(mine[report], key=lambda r: order[(r.report, r.section)])
+            on_report(report, ordered, warnings[report])
+
     for (kind, what), future in queue.done():
         if kind == "pdf":
             try:
                 warnings[what] += future.result()
             except Exception as exc:  # noqa: BLE001 - a dead process costs the PDF only
                 warnings[what].append(f"no PDF: {type(exc).__name__}: {exc}")
+            job_done(what)
             continue
         if kind == "files":
-            if future.exception() is not None and failure is None:
-                failure = future.exception()
+            if future.exception() is not None:
+                failed_files.add(what)
+                failure = failure or future.exception()
+            job_done(what)
             continue
         task = what
         try:
@@ -171,8 +188,10 @@ def run_jobs(
             bar.update()
         elif progress is not False:
             progress_line(stream, len(results), len(tasks), name, results[-1])
+        mine[task.report].append(results[-1])
         left[task.report] -= 1
         if not left[task.report] and finishing and task.report in finishing:
+            jobs[task.report] += 2 if pdf else 1
             kwargs = finishing[task.report]
             report_dir = Path(task.report_dir)
             names = [t.section for t in tasks if t.report == task.report]
@@ -188,6 +207,7 @@ def run_jobs(
             )
             if pdf:  # the longer job, at the front
                 queue.add(("pdf", task.report), make_pdf, report_dir, names, urgent=True, **kwargs)
+        job_done(task.report)
     if bar is not None:
         bar.close()
     if failure is not None:

@@ -299,3 +299,27 @@ def test_chart_is_deterministic(mini):
     assert figure_bytes(crosstab_chart(ct, "nl", 5), "svg") == figure_bytes(
         crosstab_chart(ct, "nl", 5), "svg"
     )
+
+
+def test_a_cross_tab_of_one_group_is_not_shown_and_says_why(mini, tmp_path, shown):
+    """In a subset on the column field (a report of `--each respondenttype`) every record is
+    in one group: no table, chart or CSV, one sentence naming the table, field and group."""
+    sub = mini.subset("respondenttype=gemeente")  # 1 pilot: the gemeente column above
+    sec = Section(NAME, tmp_path, "nl")
+    sec.crosstab(crosstab(sub, "effectmeting", "respondenttype", "nl"))
+    assert len(shown) == 1 and not sec.tables and not sec.figures
+    assert shown[0].data == (
+        "<p>Effectiviteitsmeting naar type respondent: niet getoond. Alle experimenten in deze "
+        "gegevens vallen bij Type respondent in één groep (Overige individuele gemeente), dus "
+        "er valt niets te vergelijken.</p>"
+    )
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing saved
+    shown.clear()
+    Section(NAME, None, "en").crosstab(crosstab(sub, "effectmeting", "respondenttype", "en"))
+    assert shown[0].data.startswith(
+        "<p>Effectiveness measurement by respondent type: not shown. All experiments in these "
+        "data fall into one group of Respondent type (Other individual municipality)"
+    )
+    shown.clear()  # three groups with data: the cross-tab as always
+    Section(NAME, tmp_path, "nl").crosstab(crosstab(mini, "effectmeting", "respondenttype", "nl"))
+    assert len(shown) >= 3 and len(list((tmp_path / "tables").glob("*.csv"))) == 1

@@ -206,11 +206,17 @@ class Section:
         chart is `crosstab_charts.crosstab_chart` with the same suppression. A table with a hidden
         cell shows no statistic, p-value or V ('Toets niet getoond: kleine aantallen'); the
         sentence is `narrative.crosstab_sentence`, computed from the cells that are shown.
+        A cross-tab whose records all fall into one group of the column field (a subset on
+        that field) is not shown: one sentence says why (`narrative.crosstab_not_compared`).
         """
         from shv_analysis.analysis.crosstab_text import crosstab_numbers
         from shv_analysis.present.crosstab_charts import crosstab_chart
-        from shv_analysis.present.narrative import crosstab_sentence
+        from shv_analysis.present.narrative import crosstab_not_compared, crosstab_sentence
 
+        not_compared = crosstab_not_compared(ct, self.lang)
+        if not_compared:  # one group (a subset on the column field): nothing to compare
+            self.text(not_compared)
+            return
         table = ct.to_table(self.lang, self.min_cell)
         self.table(table, key, saved=crosstab_numbers(ct, self.lang, self.min_cell))
         self.figure(crosstab_chart(ct, self.lang, self.min_cell), key or table.key)

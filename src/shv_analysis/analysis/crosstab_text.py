@@ -165,6 +165,11 @@ def _protect(ct: CrossTab, t: int) -> CrossTab:
     )
 
 
+def crosstab_title(ct: CrossTab, lang: str = "nl") -> str:
+    """The title of a cross-tab: 'Effectiviteitsmeting naar type respondent'."""
+    return _t("title", lang, row=ct.row.label(lang), col=ct.col.label(lang).lower())
+
+
 def crosstab_table(ct: CrossTab, lang: str = "nl", min_cell: int = 0) -> Table:
     """Display table: 'n (pct%) [ci]' per cell, a base row, footnote with the test.
 
@@ -200,7 +205,7 @@ def _crosstab_table(ct: CrossTab, lang: str, min_cell: int) -> Table:
     for b in ct.bases.itertuples(index=False):
         base_row[b.col] = f"{b.records} / {b.organisations}"
     data = pd.concat([data, pd.DataFrame([base_row])], ignore_index=True)
-    title = _t("title", lang, row=ct.row.label(lang), col=ct.col.label(lang).lower())
+    title = crosstab_title(ct, lang)
     kinds = set(cells.loc[cells["suppressed"], "suppression"])
     test = _t("test_not_shown", lang) if kinds else test_line(ct, lang)
     return Table(

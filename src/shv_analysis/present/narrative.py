@@ -11,7 +11,12 @@ from dataclasses import replace
 
 import pandas as pd
 
-from shv_analysis.analysis.crosstab_text import has_hidden_cells, interpretation, protected
+from shv_analysis.analysis.crosstab_text import (
+    crosstab_title,
+    has_hidden_cells,
+    interpretation,
+    protected,
+)
 from shv_analysis.analysis.formatting import fmt_int, fmt_pct, pct
 from shv_analysis.analysis.reproduction import skip_reasons as reproduction_skip_reasons
 from shv_analysis.analysis.tables import Table, words
@@ -259,6 +264,29 @@ def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
     else:
         out += _t("crosstabs.not_suppressed", lang)
     return out
+
+
+def crosstab_not_compared(ct, lang: str = "nl") -> str | None:
+    """Why a cross-tab is not shown, or None when it compares groups: every record of the
+    data falls into one group of the column field (a subset on that field, such as a report
+    of `--each respondenttype`), or there are no records. One sentence that names the table,
+    the field and the group.
+    """
+    from shv_analysis.analysis.crosstab_cells import TOTAL
+
+    lang = normalise_lang(lang)
+    bases = ct.bases[ct.bases["col"] != TOTAL]
+    groups = bases.loc[bases["records"] > 0, "col"].tolist()
+    if len(groups) >= 2:
+        return None
+    title = crosstab_title(ct, lang)
+    unit = text(f"crosstab.unit.{ct.unit}", lang)
+    if not groups:
+        return text("crosstab.no_records", lang, title=title, unit=unit)
+    group = ct.col.code_label(groups[0], lang)
+    return text(
+        "crosstab.one_group", lang, title=title, unit=unit, col=ct.col.label(lang), group=group
+    )
 
 
 def crosstab_sentence(ct, lang: str = "nl", min_cell: int = 0) -> str:

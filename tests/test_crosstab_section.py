@@ -310,7 +310,7 @@ def test_a_cross_tab_of_one_group_is_not_shown_and_says_why(mini, tmp_path, show
     assert len(shown) == 1 and not sec.tables and not sec.figures
     assert shown[0].data == (
         "<p>Effectiviteitsmeting naar type respondent: niet getoond. Alle experimenten in deze "
-        "gegevens vallen bij Type respondent in één groep (Overige individuele gemeente), dus "
+        "gegevens vallen bij type respondent in één groep (Overige individuele gemeente), dus "
         "er valt niets te vergelijken.</p>"
     )
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing saved
@@ -318,7 +318,7 @@ def test_a_cross_tab_of_one_group_is_not_shown_and_says_why(mini, tmp_path, show
     Section(NAME, None, "en").crosstab(crosstab(sub, "effectmeting", "respondenttype", "en"))
     assert shown[0].data.startswith(
         "<p>Effectiveness measurement by respondent type: not shown. All experiments in these "
-        "data fall into one group of Respondent type (Other individual municipality)"
+        "data fall into one group of respondent type (Other individual municipality)"
     )
     shown.clear()  # three groups with data: the cross-tab as always
     Section(NAME, tmp_path, "nl").crosstab(crosstab(mini, "effectmeting", "respondenttype", "nl"))

@@ -285,7 +285,12 @@ def crosstab_not_compared(ct, lang: str = "nl") -> str | None:
         return text("crosstab.no_records", lang, title=title, unit=unit)
     group = ct.col.code_label(groups[0], lang)
     return text(
-        "crosstab.one_group", lang, title=title, unit=unit, col=ct.col.label(lang), group=group
+        "crosstab.one_group",
+        lang,
+        title=title,
+        unit=unit,
+        col=ct.col.label(lang).lower(),
+        group=group,
     )
 
 

@@ -216,18 +216,15 @@ def test_a_report_is_finished_as_soon_as_its_jobs_are_done(monkeypatch):
         log.append(f"finish {report}")
         finished.append((report, [r.section for r in results], list(warnings)))
 
+    def run(reports):
+        with cf.ThreadPoolExecutor(1) as pool:
+            return scheduling.run_jobs(
+                pool, 1, _tasks(reports), reports, {}, {r: {} for r in reports},
+                progress=False, on_report=on_report,
+            )  # fmt: skip
+
     reports = ["all", "type-a"]
-    with cf.ThreadPoolExecutor(1) as pool:
-        results, warnings = scheduling.run_jobs(
-            pool,
-            1,
-            _tasks(reports),
-            reports,
-            {},
-            {r: {} for r in reports},
-            progress=False,
-            on_report=on_report,
-        )
+    results, warnings = run(reports)
     assert [(r.report, r.section) for r in results] == _order(_tasks(reports))
     assert finished == [(r, SECTIONS, ["no PDF: test"]) for r in reports]
     first_b = log.index("section type-a/05_kruistabellen")
@@ -238,15 +235,6 @@ def test_a_report_is_finished_as_soon_as_its_jobs_are_done(monkeypatch):
     log.clear()
     finished.clear()
     reports = ["broken", "type-a"]
-    with cf.ThreadPoolExecutor(1) as pool, pytest.raises(OSError, match="disk full"):
-        scheduling.run_jobs(
-            pool,
-            1,
-            _tasks(reports),
-            reports,
-            {},
-            {r: {} for r in reports},
-            progress=False,
-            on_report=on_report,
-        )
+    with pytest.raises(OSError, match="disk full"):
+        run(reports)
     assert [f[0] for f in finished] == ["type-a"]

@@ -62,6 +62,32 @@ class Grid:
         cols = (self.col_bases > 0) & (self.col_bases < t)
         return rows[:, None] | cols[None, :]
 
+    def key(self) -> tuple:
+        """The grid's numbers as a hashable key (bytes of int64 arrays), for caches;
+        `Grid.from_key(grid.key())` gives the grid back.
+        """
+        counts = np.ascontiguousarray(self.counts, dtype=np.int64)
+        return (
+            counts.tobytes(),
+            counts.shape,
+            np.ascontiguousarray(self.row_totals, dtype=np.int64).tobytes(),
+            np.ascontiguousarray(self.col_bases, dtype=np.int64).tobytes(),
+            int(self.threshold),
+            bool(self.multi),
+        )
+
+    @classmethod
+    def from_key(cls, key: tuple) -> Grid:
+        """The grid of `Grid.key()`."""
+        counts, shape, totals, bases, threshold, multi = key
+        return cls(
+            np.frombuffer(counts, dtype=np.int64).reshape(shape),
+            np.frombuffer(totals, dtype=np.int64),
+            np.frombuffer(bases, dtype=np.int64),
+            multi,
+            threshold,
+        )
+
     def margin_range(self, i: int, j: int) -> tuple[int, int]:
         """[L0, U0]: the range of cell (i, j) that the margins alone allow (Fréchet bounds)."""
         r, b = int(self.row_totals[i]), int(self.col_bases[j])
@@ -153,41 +179,17 @@ def cell_range(
         if lo > hi:
             raise RuntimeError(f"infeasible row {i}")
         return int(round(lo)), int(round(hi))
-    as_bytes = lambda a: np.ascontiguousarray(a, dtype=np.int64).tobytes()  # noqa: E731
-    return _lp_range(
-        as_bytes(grid.counts),
-        grid.counts.shape,
-        as_bytes(grid.row_totals),
-        as_bytes(grid.col_bases),
-        int(grid.threshold),
-        as_bytes(kinds),
-        (int(cell[0]), int(cell[1])),
-        bool(marks),
-    )
+    kinds = np.ascontiguousarray(kinds, dtype=np.int64)
+    return _lp_range(grid.key(), kinds.tobytes(), (int(cell[0]), int(cell[1])), bool(marks))
 
 
 @lru_cache(maxsize=8192)
-def _lp_range(
-    counts: bytes,
-    shape: tuple[int, int],
-    totals: bytes,
-    bases: bytes,
-    threshold: int,
-    kinds: bytes,
-    cell: tuple[int, int],
-    marks: bool,
-) -> tuple[int, int]:
-    """`cell_range` of a single-choice table, from its numbers as bytes: two linear
-    programmes (the lowest and the highest value of the cell).
+def _lp_range(grid_key: tuple, kinds: bytes, cell: tuple[int, int], marks: bool) -> tuple[int, int]:
+    """`cell_range` of a single-choice table, from its `Grid.key()` and its pattern as
+    bytes: two linear programmes (the lowest and the highest value of the cell).
     """
-    grid = Grid(
-        np.frombuffer(counts, dtype=np.int64).reshape(shape),
-        np.frombuffer(totals, dtype=np.int64),
-        np.frombuffer(bases, dtype=np.int64),
-        False,
-        threshold,
-    )
-    kind = np.frombuffer(kinds, dtype=np.int64).reshape(shape)
+    grid = Grid.from_key(grid_key)
+    kind = np.frombuffer(kinds, dtype=np.int64).reshape(grid.counts.shape)
     bounds = _bounds(grid, kind, marks)
     shown = np.where(kind != SHOWN, 0, grid.counts)
     row_rest = grid.row_totals - shown.sum(axis=1)

@@ -205,17 +205,8 @@ def choose_pinned(grid: Grid) -> tuple[np.ndarray, list[tuple[int, int]]]:
 
 
 @lru_cache(maxsize=256)
-def _cached(
-    counts: bytes, shape: tuple, totals: bytes, bases: bytes, threshold: int, multi: bool
-) -> tuple[bytes, tuple]:
-    grid = Grid(
-        np.frombuffer(counts, dtype=np.int64).reshape(shape),
-        np.frombuffer(totals, dtype=np.int64),
-        np.frombuffer(bases, dtype=np.int64),
-        multi,
-        threshold,
-    )
-    kinds, pinned = choose_pinned(grid)
+def _cached(grid_key: tuple) -> tuple[bytes, tuple]:
+    kinds, pinned = choose_pinned(Grid.from_key(grid_key))
     return kinds.astype(np.int64).tobytes(), tuple(pinned)
 
 
@@ -242,16 +233,8 @@ def cell_kinds(grid: Grid) -> np.ndarray:
 
 def kinds_and_pins(grid: Grid) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
     """`choose_pinned(grid)`, cached on the grid's numbers."""
-    counts = np.ascontiguousarray(grid.counts, dtype=np.int64)
-    out, pinned = _cached(
-        counts.tobytes(),
-        counts.shape,
-        np.ascontiguousarray(grid.row_totals, dtype=np.int64).tobytes(),
-        np.ascontiguousarray(grid.col_bases, dtype=np.int64).tobytes(),
-        grid.threshold,
-        grid.multi,
-    )
-    return np.frombuffer(out, dtype=np.int64).reshape(counts.shape), pinned
+    out, pinned = _cached(grid.key())
+    return np.frombuffer(out, dtype=np.int64).reshape(grid.counts.shape), pinned
 
 
 def suppress_cells(cells: pd.DataFrame, threshold: int, multi: bool) -> pd.DataFrame:

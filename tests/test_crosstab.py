@@ -203,7 +203,42 @@ def test_model_refuses_with_a_reason_on_tiny_data(mini):
     from shv_analysis.analysis.evaluation import evaluation_model
 
     table = evaluation_model(mini, "en")
-    assert table.footnote.startswith("The model cannot be estimated: ")
+    assert table.data["reason"].tolist() == [
+        "The model cannot be estimated: population class has only one value (Under 20,000 "
+        "inhabitants + 20,000 to 50,000 inhabitants + 50,000 to 100,000 inhabitants + 100,000 "
+        "inhabitants or more) in the experiments used."
+    ]
+    assert table.footnote == ""  # the reason is said once, as the table's row
+
+
+@pytest.mark.parametrize(
+    "subset, nl",
+    [
+        (
+            "grootteklasse=lt20k",
+            "geplande effectmeting is bij alle 9 gebruikte experimenten nee; er valt niets te "
+            "verklaren.",
+        ),
+        (
+            "type=vroegsignalering",
+            "type experiment heeft in de gebruikte experimenten maar één waarde "
+            "(Vroegsignalering).",
+        ),
+        (
+            "deelname=nee",
+            "na het weglaten van experimenten met een ontbrekende waarde blijft niets over.",
+        ),
+    ],
+)
+def test_why_the_model_is_not_estimable_is_said_in_the_reports_language(subset, nl):
+    from shv_analysis.analysis.evaluation import evaluation_model
+
+    sub = shv.load().subset(subset)
+    table = evaluation_model(sub, "nl")
+    assert table.data["reason"].tolist() == [f"Het model is niet te schatten: {nl}"]
+    english = evaluation_model(sub, "en").data["reason"].iloc[0]
+    assert english.startswith("The model cannot be estimated: ")
+    assert "'" not in english and "rows used" not in english  # no raw names or model words
 
 
 def test_model_on_embedded_data_reports_clustered_odds_ratios():

@@ -310,7 +310,7 @@ def test_a_cross_tab_of_one_group_is_not_shown_and_says_why(mini, tmp_path, show
     assert len(shown) == 1 and not sec.tables and not sec.figures
     assert shown[0].data == (
         "<p>Effectiviteitsmeting naar type respondent: niet getoond. Alle experimenten in deze "
-        "gegevens vallen bij type respondent in één groep (Overige individuele gemeente), dus "
+        "gegevens vallen in één groep van type respondent (Overige individuele gemeente), dus "
         "er valt niets te vergelijken.</p>"
     )
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing saved
@@ -323,3 +323,21 @@ def test_a_cross_tab_of_one_group_is_not_shown_and_says_why(mini, tmp_path, show
     shown.clear()  # three groups with data: the cross-tab as always
     Section(NAME, tmp_path, "nl").crosstab(crosstab(mini, "effectmeting", "respondenttype", "nl"))
     assert len(shown) >= 3 and len(list((tmp_path / "tables").glob("*.csv"))) == 1
+
+
+def test_a_cross_tab_whose_rows_hold_one_category_is_not_shown_either():
+    from shv_analysis.present.narrative import crosstab_not_compared
+
+    ds = shv.load().subset("type=vroegsignalering")  # a subset on the row field
+    assert crosstab_not_compared(crosstab(ds, "type", "respondenttype", "nl"), "nl") == (
+        "Type experiment naar type respondent: niet getoond. Alle experimenten in deze "
+        "gegevens vallen in één groep van type experiment (Vroegsignalering), dus er valt "
+        "niets te vergelijken."
+    )
+    # a multi-response row field is never one category; two groups and rows: compared
+    assert crosstab_not_compared(crosstab(ds, "partners", "respondenttype", "nl"), "nl") is None
+    assert crosstab_not_compared(crosstab(ds, "effectmeting", "grootteklasse", "en"), "en") is None
+    empty = crosstab(shv.load().subset("deelname=nee"), "type", "grootteklasse", "en")
+    assert crosstab_not_compared(empty, "en") == (
+        "Type of experiment by population class: not shown, because these data hold no experiments."
+    )

@@ -15,6 +15,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 
 from shv_analysis.report.rendering import (  # noqa: E402
+    code_characters,
     render_section,
     section_exporters,
     write_each_index,
@@ -233,6 +234,7 @@ def test_section_pages_are_nbconverts_without_its_slow_after_pass():
             exclude_output_prompt=kind == "html",
             **extra,
         )
+        stock.register_filter("shv_code_characters", code_characters)
         stock.language_code = "en"
         page = ours.from_notebook_node(nb)[0]
         assert str(BeautifulSoup(page, features="html.parser")) == stock.from_notebook_node(nb)[0]
@@ -268,8 +270,8 @@ def test_accessible_reads_attributes_as_html_does():
 
 def test_code_is_shown_as_pygments_escapes_it_without_the_bleach_pass():
     """The section template shows highlighted code without the lab template's `clean_html`:
-    for every code cell of the package's notebooks, and for sources that try to break out
-    of the code, bleach leaves Pygments' HTML exactly as it is."""
+    for every code cell of the package's notebooks, for sources that try to break out of
+    the code and for control characters, `code_characters` gives what bleach gives."""
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.strings import clean_html
 
@@ -288,11 +290,14 @@ def test_code_is_shown_as_pygments_escapes_it_without_the_bleach_pass():
         "x = '<b>&amp;</b>'  # <!-- comment -->",
         's = "\\u00e9 &nbsp; &#39; \u00e9"',
         "%%html\n<img src=x onerror=alert(1)>",
+        'x = 1\n\x0c\ny = "\x0b\x1b\x00\x7f"\r\nz = "\r"  # \x01\x1f\u0085',
+        'x = "\x08\x0e"\r\n# \x00\x07 end',
         "```\n</pre></div></div><script>",
     ]
     for source in sources:
         shown = highlight(source, metadata={})
-        assert clean_html(shown) == shown, source
+        assert code_characters(shown) == clean_html(shown), repr(source)
+    assert code_characters('"\x0b\x00\r\n\x0c"') == '"?\n\x0c"'
     page = section_exporters()["code"].from_notebook_node(
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(sources[-1])])
     )[0]

@@ -91,6 +91,45 @@ def _pool_ordered(
     return values.map(mapping).where(values.notna(), None)
 
 
+def not_estimable_reason(exc: ModelNotEstimable, ds: Dataset, lang: str = "nl") -> str:
+    """Why the model of `evaluation_model` cannot be estimated, in the report's language:
+    field names and levels as their labels, yes/no for booleans. A reason without a
+    catalogue text (another cause) is given as the model said it.
+    """
+    names = texts("crosstab.model.names", lang)
+
+    def field_label(name: str) -> str:
+        if name in names:
+            return names[name]
+        try:
+            return ds.codebook.any_field(name).label(lang).lower()
+        except KeyError:
+            return name
+
+    def level_label(name: str, level) -> str:
+        if isinstance(level, bool) or level in ("True", "False"):
+            return names["yes"] if level in (True, "True") else names["no"]
+        try:
+            return _level_label(name, str(level), lang)  # pooled classes joined by ' + '
+        except KeyError:
+            return str(level)
+
+    fields = dict(exc.fields)
+    name = str(fields.get("name", ""))
+    if "level" in fields:
+        fields["level"] = level_label(name, fields["level"])
+    if "levels" in fields:
+        fields["levels"] = ", ".join(level_label(name, v) for v in fields["levels"])
+    if "value" in fields:
+        fields["value"] = names["yes"] if fields["value"] else names["no"]
+    if name:
+        fields["name"] = field_label(name)
+    fields["outcome"] = names["gepland"]
+    if not exc.reason:
+        return text("crosstab.model.reasons.other", lang, reason=str(exc))
+    return text(f"crosstab.model.reasons.{exc.reason}", lang, **fields)
+
+
 def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
     """Logit of 'effectiveness measurement planned' on size, type and goals, clustered SEs.
 
@@ -129,11 +168,11 @@ def evaluation_model(ds: Dataset, lang: str = "nl") -> Table:
             reference_levels={"type": "vroegsignalering"},
         )
     except ModelNotEstimable as exc:
-        reason = m["not_estimable"].format(reason=exc)
+        reason = m["not_estimable"].format(reason=not_estimable_reason(exc, ds, lang))
         return Table(
             data=pd.DataFrame({"reason": [reason]}),
             title=title,
-            footnote=reason,
+            footnote="",  # the reason is the table's one row
             key="model_effectmeting",
             n=len(data),
             base="",

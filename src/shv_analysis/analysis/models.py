@@ -22,7 +22,18 @@ SEPARATION_LOG_ODDS = 15.0
 
 
 class ModelNotEstimable(ValueError):
-    """The data cannot support the requested model; the message says why in plain words."""
+    """The data cannot support the requested model; the message says why in plain words.
+
+    `reason` names the case (`no_rows`, `one_value`, `empty_levels`, `one_level`,
+    `separation_level`, `reference_missing`, `one_cluster`, `too_many_params`, `collinear`,
+    `singular`, `separation`, `not_converged`) and `fields` its values (field names and
+    levels as in the data), so that a report can say it in its own language.
+    """
+
+    def __init__(self, message: str, reason: str = "", **fields: Any):
+        super().__init__(message)
+        self.reason = reason
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -100,11 +111,15 @@ def _binary_outcome(values: pd.Series, name: str) -> np.ndarray:
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"outcome '{name}' must be bool or 0/1; found other values")
     if len(y) == 0:
-        raise ModelNotEstimable("no rows left after excluding missing values")
+        raise ModelNotEstimable("no rows left after excluding missing values", "no_rows")
     if y.min() == y.max():
         raise ModelNotEstimable(
             f"outcome '{name}' has only one value ({bool(y[0])}) in all {len(y)} rows used; "
-            "nothing to explain"
+            "nothing to explain",
+            "one_value",
+            name=name,
+            value=bool(y[0]),
+            n=len(y),
         )
     return y
 
@@ -153,11 +168,17 @@ def _levels(values: pd.Series, labels: pd.Series, name: str) -> list[str]:
         raise ModelNotEstimable(
             f"predictor '{name}': level(s) {', '.join(repr(c) for c in empty)} have no "
             "observations; "
-            "drop or merge them before fitting"
+            "drop or merge them before fitting",
+            "empty_levels",
+            name=name,
+            levels=empty,
         )
     if len(levels) < 2:
         raise ModelNotEstimable(
-            f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used"
+            f"predictor '{name}' has only one level ({levels[0]!r}) in the rows used",
+            "one_level",
+            name=name,
+            level=levels[0],
         )
     return levels
 
@@ -172,7 +193,12 @@ def _check_separation(name: str, labels: pd.Series, y: np.ndarray) -> None:
             raise ModelNotEstimable(
                 f"predictor '{name}', level {level!r}: all {len(outcomes)} cases have outcome "
                 f"{bool(outcomes[0])} (perfect separation), so its odds ratio is infinite; "
-                "merge this level with another or leave the predictor out"
+                "merge this level with another or leave the predictor out",
+                "separation_level",
+                name=name,
+                level=level,
+                n=len(outcomes),
+                value=bool(outcomes[0]),
             )
 
 
@@ -185,7 +211,10 @@ def _reference(name: str, labels: pd.Series, levels: list[str], given: Any, is_b
         if ref not in levels:
             raise ModelNotEstimable(
                 f"reference level {ref!r} of predictor '{name}' has no observations (levels: "
-                f"{', '.join(levels)})"
+                f"{', '.join(levels)})",
+                "reference_missing",
+                name=name,
+                level=ref,
             )
         return ref
     if is_bool:
@@ -202,18 +231,24 @@ def _check_estimable(design: pd.DataFrame, groups: np.ndarray) -> None:
     n_params = design.shape[1]
     if n_clusters < 2:
         raise ModelNotEstimable(
-            f"only {n_clusters} cluster; clustered standard errors need at least 2"
+            f"only {n_clusters} cluster; clustered standard errors need at least 2",
+            "one_cluster",
+            clusters=n_clusters,
         )
     if n_params > n_clusters:
         raise ModelNotEstimable(
             f"{n_params} parameters but only {n_clusters} clusters; clustered standard errors are "
             "not "
-            "reliable with more parameters than clusters; use fewer predictors or merge levels"
+            "reliable with more parameters than clusters; use fewer predictors or merge levels",
+            "too_many_params",
+            params=n_params,
+            clusters=n_clusters,
         )
     if np.linalg.matrix_rank(design.to_numpy()) < n_params:
         raise ModelNotEstimable(
             "predictors are collinear (one term is a combination of others): "
-            + ", ".join(design.columns[1:])
+            + ", ".join(design.columns[1:]),
+            "collinear",
         )
 
 
@@ -241,7 +276,8 @@ def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
             )
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
             raise ModelNotEstimable(
-                f"the model cannot be estimated (perfect separation or singular fit): {exc}"
+                f"the model cannot be estimated (perfect separation or singular fit): {exc}",
+                "singular",
             ) from exc
     size = _effect_sizes(fit.params, design)
     worst = str(size.drop("Intercept").idxmax()) if len(size) > 1 else "Intercept"
@@ -251,12 +287,14 @@ def _fit_logit(y: np.ndarray, design: pd.DataFrame, groups: np.ndarray) -> Any:
     ):
         raise ModelNotEstimable(
             f"(quasi-)perfect separation: the estimate for '{worst}' runs off to infinity; "
-            "merge levels or leave the predictor out"
+            "merge levels or leave the predictor out",
+            "separation",
         )
     converged = fit.mle_retvals.get("converged", True)
     if not converged or any(issubclass(w.category, ConvergenceWarning) for w in caught):
         raise ModelNotEstimable(
-            f"the fit did not converge (largest estimate: '{worst}'); simplify the model"
+            f"the fit did not converge (largest estimate: '{worst}'); simplify the model",
+            "not_converged",
         )
     if not np.all(np.isfinite(fit.bse)):
         raise ModelNotEstimable(

@@ -268,29 +268,32 @@ def crosstabs(ds: Dataset, lang: str = "nl", min_cell: int = 0) -> str:
 
 def crosstab_not_compared(ct, lang: str = "nl") -> str | None:
     """Why a cross-tab is not shown, or None when it compares groups: every record of the
-    data falls into one group of the column field (a subset on that field, such as a report
-    of `--each respondenttype`), or there are no records. One sentence that names the table,
-    the field and the group.
+    data falls into one group of the column field, or into one category of a single-choice
+    row field (a subset on that field, such as a report of `--each respondenttype`), or
+    there are no records. One sentence that names the table, the field and the group.
     """
     from shv_analysis.analysis.crosstab_cells import TOTAL
 
     lang = normalise_lang(lang)
-    bases = ct.bases[ct.bases["col"] != TOTAL]
-    groups = bases.loc[bases["records"] > 0, "col"].tolist()
-    if len(groups) >= 2:
-        return None
     title = crosstab_title(ct, lang)
     unit = text(f"crosstab.unit.{ct.unit}", lang)
+    bases = ct.bases[ct.bases["col"] != TOTAL]
+    groups = bases.loc[bases["records"] > 0, "col"].tolist()
     if not groups:
         return text("crosstab.no_records", lang, title=title, unit=unit)
-    group = ct.col.code_label(groups[0], lang)
+    field, code = (ct.col, groups[0]) if len(groups) == 1 else (ct.row, None)
+    if code is None and ct.row.kind != "multi":
+        totals = ct.cells[(ct.cells["col"] == TOTAL) & (ct.cells["n"] > 0)]
+        code = totals["row"].iloc[0] if len(totals) == 1 else None
+    if code is None:
+        return None
     return text(
         "crosstab.one_group",
         lang,
         title=title,
         unit=unit,
-        col=ct.col.label(lang).lower(),
-        group=group,
+        col=field.label(lang).lower(),
+        group=field.code_label(code, lang),
     )
 
 

@@ -312,6 +312,19 @@ def accessible(page: str, lang: str) -> str:
     return _IMG.sub(add_alt, page)
 
 
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f]")
+
+
+def code_characters(highlighted: str) -> str:
+    """Highlighted code (Pygments' HTML) with the characters HTML does not allow as bleach
+    treats them, which is all the lab template's `clean_html` pass changes in such HTML:
+    NUL dropped, CR and CRLF as LF, other C0 controls as '?' (not tab, LF and form feed,
+    which HTML allows as white space; bleach also keeps a form feed between lines).
+    """
+    out = highlighted.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("?", out)
+
+
 def _exporter_class():
     """`SectionExporter`: nbconvert's HTMLExporter rendering the page without its
     BeautifulSoup pass (done by `accessible` instead) and without validating the notebook
@@ -336,6 +349,7 @@ def _exporter_class():
             )
             self.register_filter("highlight_code", highlight)
             self.register_filter("filter_data_type", data_type)
+            self.register_filter("shv_code_characters", code_characters)
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return accessible(page, normalise_lang(self.language_code)), resources
 

@@ -333,3 +333,30 @@ def test_cell_ranges_are_solved_once_and_follow_the_pattern_not_the_array():
     kinds[0, 1] = kinds[1, 0] = kinds[1, 1] = 0  # the same array, now only (0, 0) hidden
     assert disclosure.cell_range(grid, kinds, (0, 0), marks=False) == (3, 3)  # pinned
     assert disclosure._lp_range.cache_info().misses == 3
+
+
+def test_cell_ranges_equal_the_attackers_integer_ranges_on_random_patterns():
+    """One linear programme per range (lowest and highest value together) gives the integer
+    programme's answer, for random tables and random patterns of hidden cells."""
+    from shv_analysis.analysis import disclosure
+
+    rng = np.random.default_rng(29)
+    compared = 0
+    for _ in range(40):
+        shape = (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
+        counts = rng.poisson(rng.choice([2.0, 5, 10]), size=shape)
+        totals, bases = counts.sum(axis=1), counts.sum(axis=0)
+        kinds = rng.choice([0, 1, 2], size=shape, p=[0.4, 0.3, 0.3])
+        kinds = np.where(counts == 0, 0, kinds)  # a true table: its marks hold
+        small = ((totals > 0) & (totals < T))[:, None] | ((bases > 0) & (bases < T))[None, :]
+        kinds = np.where((kinds == 1) & (counts >= T), 2, kinds)
+        kinds = np.where((kinds == 2) & (counts < T), 1, kinds)
+        kinds = np.where((kinds == 1) & (counts == 0) & ~small, 0, kinds)
+        grid = Grid(counts, totals, bases, False, T)
+        for marks in (False, True):
+            expected = attack(counts, totals, bases, kinds, False, T, marks)
+            for cell, ends in expected.items():
+                cell = (int(cell[0]), int(cell[1]))
+                assert disclosure.cell_range(grid, kinds, cell, marks) == ends, (counts, kinds)
+                compared += 1
+    assert compared > 300

@@ -206,15 +206,16 @@ class Section:
         chart is `crosstab_charts.crosstab_chart` with the same suppression. A table with a hidden
         cell shows no statistic, p-value or V ('Toets niet getoond: kleine aantallen'); the
         sentence is `narrative.crosstab_sentence`, computed from the cells that are shown.
-        A cross-tab whose records all fall into one group of the column field (a subset on
-        that field) is not shown: one sentence says why (`narrative.crosstab_not_compared`).
+        A cross-tab that compares nothing (all records in one group of the column field or in
+        one category of a single-choice row field, as in a subset on that field, or no
+        records) is not shown: one sentence says why (`narrative.crosstab_not_compared`).
         """
         from shv_analysis.analysis.crosstab_text import crosstab_numbers
         from shv_analysis.present.crosstab_charts import crosstab_chart
         from shv_analysis.present.narrative import crosstab_not_compared, crosstab_sentence
 
         not_compared = crosstab_not_compared(ct, self.lang)
-        if not_compared:  # one group (a subset on the column field): nothing to compare
+        if not_compared:  # one group or category (a subset on that field), or no records
             self.text(not_compared)
             return
         table = ct.to_table(self.lang, self.min_cell)

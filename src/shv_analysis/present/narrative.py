@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from shv_analysis.analysis.crosstab_cells import TOTAL
 from shv_analysis.analysis.crosstab_text import (
     crosstab_title,
     has_hidden_cells,
@@ -272,8 +273,6 @@ def crosstab_not_compared(ct, lang: str = "nl") -> str | None:
     row field (a subset on that field, such as a report of `--each respondenttype`), or
     there are no records. One sentence that names the table, the field and the group.
     """
-    from shv_analysis.analysis.crosstab_cells import TOTAL
-
     lang = normalise_lang(lang)
     title = crosstab_title(ct, lang)
     unit = text(f"crosstab.unit.{ct.unit}", lang)
@@ -281,12 +280,15 @@ def crosstab_not_compared(ct, lang: str = "nl") -> str | None:
     groups = bases.loc[bases["records"] > 0, "col"].tolist()
     if not groups:
         return text("crosstab.no_records", lang, title=title, unit=unit)
-    field, code = (ct.col, groups[0]) if len(groups) == 1 else (ct.row, None)
-    if code is None and ct.row.kind != "multi":
-        totals = ct.cells[(ct.cells["col"] == TOTAL) & (ct.cells["n"] > 0)]
-        code = totals["row"].iloc[0] if len(totals) == 1 else None
-    if code is None:
+    if len(groups) == 1:
+        field, code = ct.col, groups[0]
+    elif ct.row.kind == "multi":  # options overlap: never one category
         return None
+    else:
+        rows = ct.cells.loc[(ct.cells["col"] == TOTAL) & (ct.cells["n"] > 0), "row"]
+        if len(rows) != 1:
+            return None
+        field, code = ct.row, rows.iloc[0]
     return text(
         "crosstab.one_group",
         lang,

@@ -4,8 +4,9 @@ With `svg.fonttype: path` (`figures_io.RC_PARAMS`) matplotlib's SVG backend lays
 text of a figure with FreeType each time it saves one: `TextToPath.get_glyphs_with_font`
 (glyph ids, positions and outlines) and `TextToPath.get_text_width_height_descent` (the
 size, for the layout). The report's charts repeat their tick labels, category labels and
-legends from figure to figure and from report to report, and this work was ~45% of saving
-their SVGs (9 charts of section 05: 0.97 s, 0.42 s with the cache warm, the same bytes).
+legends from figure to figure and from report to report, and this work was over half of
+saving their SVGs (9 charts of section 05: 0.97 s, 0.42 s with the cache warm and the SVG
+written to a text buffer, the same bytes).
 
 `cached_layout()` is a context manager: while it is active, both methods answer from a
 cache keyed by what their result depends on, and a string not seen before is laid out by
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 
 from matplotlib.textpath import TextToPath
 
-#: Strings kept per cache before it is emptied (~2 000 distinct strings per report).
+#: Strings kept per cache before it is emptied.
 MAX_ENTRIES = 50_000
 
 _ORIGINAL_GLYPHS = TextToPath.get_glyphs_with_font
